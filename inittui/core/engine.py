@@ -1,0 +1,236 @@
+"""Trains every run of a sweep at once, as one stacked model, and reports events.
+
+Read top to bottom: resolve the device, load the data onto it, build and initialize the
+stacked model, then per epoch: one permutation per seed, minibatches as slices of the
+resident tensors, per-run losses summed (gradients stay independent), one optimizer step.
+Metrics stay on the device until the epoch ends, so no step waits on the host.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor
+
+from inittui.core.data import DataSplits, load_dataset
+from inittui.core.device import check_fits, resolve_device
+from inittui.core.diagnostics import layer_statistics
+from inittui.core.events import (
+    EpochFinished,
+    EventSink,
+    LayerStatsReady,
+    RunDiverged,
+    RunFinished,
+    StepProgress,
+    SweepFinished,
+    SweepStarted,
+)
+from inittui.core.initialize import DATA_STREAM, generator, initialize_runs
+from inittui.core.models import BatchedNet, build_model
+from inittui.core.specs import ExperimentSpec, RunInfo
+
+PROGRESS_INTERVAL_S = 0.25
+EVAL_CHUNK = 2048
+PROBE_SIZE = 256
+
+
+@dataclass
+class RunState:
+    """Where one run stands; the engine's only mutable per-run record."""
+
+    info: RunInfo
+    status: str = "running"
+    epochs: int = 0
+
+
+def make_optimizer(spec: ExperimentSpec, model: BatchedNet) -> torch.optim.Optimizer:
+    """One elementwise optimizer over the stacked tensors: the same as one per run.
+
+    The fused kernels are used where this torch build has them for the device.
+    """
+    params = list(model.parameters())
+    device_type = params[0].device.type
+    fused = device_type in ("cuda", "cpu", "mps") or None
+    if spec.optimizer == "sgd":
+        try:
+            return torch.optim.SGD(params, lr=spec.lr, momentum=spec.momentum, fused=fused)
+        except (RuntimeError, TypeError):
+            return torch.optim.SGD(params, lr=spec.lr, momentum=spec.momentum)
+    try:
+        return torch.optim.Adam(params, lr=spec.lr, fused=fused)
+    except (RuntimeError, TypeError):
+        return torch.optim.Adam(params, lr=spec.lr)
+
+
+def estimated_bytes(spec: ExperimentSpec, model: BatchedNet, data: DataSplits) -> int:
+    """Parameters, gradients and optimizer state of all runs, activations and the data."""
+    state_copies = 4 if spec.optimizer == "adam" else 3
+    parameters = model.parameters_per_run * model.runs * 4 * state_copies
+    widest = max(layer.out_features for layer in model.layers)
+    activations = max(spec.batch_size, EVAL_CHUNK) * model.runs * widest * 4 * \
+        len(model.layers) * 3
+    data_bytes = sum(t.numel() * t.element_size() for t in (data.x_train, data.x_val, data.x_test))
+    return parameters + activations + data_bytes
+
+
+def per_run_loss_and_correct(logits: Tensor, labels: Tensor) -> tuple[Tensor, Tensor]:
+    """Mean cross-entropy and count of correct predictions, each of shape (runs,)."""
+    runs, batch, classes = logits.shape
+    losses = F.cross_entropy(logits.reshape(-1, classes), labels.reshape(-1), reduction="none")
+    correct = (logits.argmax(dim=-1) == labels).sum(dim=1)
+    return losses.view(runs, batch).mean(dim=1), correct
+
+
+def train_step(model: BatchedNet, optimizer: torch.optim.Optimizer, images: Tensor,
+               labels: Tensor, active: Tensor) -> tuple[Tensor, Tensor]:
+    """One optimizer step for every run; images and labels are (seeds, batch, ...).
+
+    Summing the per-run losses gives each run exactly its own gradient; runs that diverged
+    are masked out of the sum. Returns per-run loss and correct counts, on the device.
+    """
+    run_labels = labels.repeat_interleave(model.inits, dim=0)
+    loss, correct = per_run_loss_and_correct(model(images), run_labels)
+    optimizer.zero_grad(set_to_none=True)
+    torch.where(active, loss, torch.zeros_like(loss)).sum().backward()
+    optimizer.step()
+    return loss.detach(), correct
+
+
+@torch.no_grad()
+def evaluate(model: BatchedNet, x: Tensor, y: Tensor) -> tuple[Tensor, Tensor]:
+    """Loss and accuracy of every run on a whole split, in chunks; shape (runs,) each."""
+    loss_sum = torch.zeros(model.runs, device=x.device, dtype=torch.float64)
+    correct = torch.zeros(model.runs, device=x.device, dtype=torch.int64)
+    for start in range(0, len(x), EVAL_CHUNK):
+        chunk_x, chunk_y = x[start:start + EVAL_CHUNK], y[start:start + EVAL_CHUNK]
+        logits = model(chunk_x.unsqueeze(0))
+        loss, right = per_run_loss_and_correct(logits, chunk_y.expand(model.runs, -1))
+        loss_sum += loss.double() * len(chunk_x)
+        correct += right
+    return loss_sum / len(x), correct.double() / len(x)
+
+
+class Sweep:
+    """One sweep's training state; `run` trains it to the end or until `stop` is set."""
+
+    def __init__(self, spec: ExperimentSpec, on_event: EventSink,
+                 stop: threading.Event | None = None, data: DataSplits | None = None):
+        self.spec = spec
+        self.emit = on_event
+        self.stop = stop or threading.Event()
+        self.device = resolve_device(spec.device)
+        cpu_data = data or load_dataset(spec.dataset, spec.data_dir, spec.download,
+                                        spec.val_split)
+        with torch.device("meta"):  # sized without allocating, so a huge sweep is refused
+            self.model = build_model(spec, cpu_data.input_shape, cpu_data.num_classes)
+        check_fits(estimated_bytes(spec, self.model, cpu_data), self.device,
+                   f"{self.model.runs} runs of {self.model.parameters_per_run:,} parameters")
+        self.data = cpu_data.to(self.device)
+        self.model.to_empty(device=self.device)
+        self.runs = [RunState(info) for info in spec.runs()]
+        self.probe_x = self.data.x_train[:PROBE_SIZE].unsqueeze(0)
+        self.probe_y = self.data.y_train[:PROBE_SIZE]
+        initialize_runs(self.model, spec.runs(), self.probe_x)
+        self.optimizer = make_optimizer(spec, self.model)
+        self.data_generators = [generator(seed, DATA_STREAM) for seed in spec.run_seeds]
+        self.active = torch.ones(self.model.runs, dtype=torch.bool, device=self.device)
+
+    @property
+    def steps_per_epoch(self) -> int:
+        return -(-len(self.data.x_train) // self.spec.batch_size)
+
+    def run(self) -> None:
+        started = time.monotonic()
+        self.emit(SweepStarted(self.spec, tuple(r.info for r in self.runs), str(self.device),
+                               self.steps_per_epoch, self.model.parameters_per_run))
+        self._report_layers(epoch=0)
+        for epoch in range(1, self.spec.epochs + 1):
+            if not self._train_epoch(epoch, started):
+                break
+        self._finish(stopped=self.stop.is_set(), started=started)
+
+    def _train_epoch(self, epoch: int, started: float) -> bool:
+        """One epoch for all runs; False when stopped part-way (the epoch is discarded)."""
+        epoch_start = time.monotonic()
+        model, data, batch_size = self.model, self.data, self.spec.batch_size
+        count = len(data.x_train)
+        orders = torch.stack([torch.randperm(count, generator=g)
+                              for g in self.data_generators]).to(self.device)
+        loss_sum = torch.zeros(model.runs, device=self.device)
+        correct = torch.zeros(model.runs, device=self.device, dtype=torch.int64)
+        last_report = epoch_start
+        for step in range(self.steps_per_epoch):
+            if self.stop.is_set():
+                return False
+            batch = orders[:, step * batch_size:(step + 1) * batch_size]
+            loss, right = train_step(model, self.optimizer, data.x_train[batch],
+                                     data.y_train[batch], self.active)
+            loss_sum += loss * batch.shape[1]
+            correct += right
+            now = time.monotonic()
+            if now - last_report >= PROGRESS_INTERVAL_S:
+                last_report = now
+                self.emit(StepProgress(epoch, step + 1, self.steps_per_epoch, now - started))
+        self._end_epoch(epoch, (loss_sum / count).tolist(), (correct / count).tolist(),
+                        time.monotonic() - epoch_start)
+        return True
+
+    def _end_epoch(self, epoch: int, train_loss: list[float], train_acc: list[float],
+                   wall_s: float) -> None:
+        val_loss, val_acc = (t.tolist() for t in evaluate(self.model, self.data.x_val,
+                                                           self.data.y_val))
+        last = epoch == self.spec.epochs
+        test_acc = evaluate(self.model, self.data.x_test, self.data.y_test)[1].tolist() \
+            if last else None
+        for state in self.runs:
+            if state.status != "running":
+                continue
+            index = state.info.index
+            finite = all(map(_is_finite, (train_loss[index], val_loss[index])))
+            state.epochs = epoch
+            if not finite:
+                state.status = "diverged"
+                self.active[index] = False
+            elif last:
+                state.status = "ok"
+            self.emit(EpochFinished(
+                state.info, epoch, train_loss[index], train_acc[index], val_loss[index],
+                val_acc[index], wall_s, status="diverged" if not finite else "ok",
+                test_acc=test_acc[index] if test_acc is not None and finite else None,
+            ))
+            if not finite:
+                self.emit(RunDiverged(state.info, epoch,
+                                      f"loss became {train_loss[index]} at epoch {epoch}"))
+                self.emit(RunFinished(state.info, "diverged", epoch, None))
+            elif last:
+                self.emit(RunFinished(state.info, "ok", epoch, test_acc[index]))
+        self._report_layers(epoch)
+
+    def _report_layers(self, epoch: int) -> None:
+        if not self.spec.diagnostics:
+            return
+        stats = layer_statistics(self.model, self.probe_x, self.probe_y)
+        for state in self.runs:
+            if state.status == "running" or (state.epochs == epoch and epoch > 0):
+                self.emit(LayerStatsReady(state.info, epoch, stats[state.info.index]))
+
+    def _finish(self, stopped: bool, started: float) -> None:
+        for state in self.runs:
+            if state.status == "running":
+                state.status = "stopped"
+                self.emit(RunFinished(state.info, "stopped", state.epochs, None))
+        self.emit(SweepFinished(stopped=stopped, wall_s=time.monotonic() - started))
+
+
+def _is_finite(value: float) -> bool:
+    return value == value and abs(value) != float("inf")
+
+
+def run_sweep(spec: ExperimentSpec, on_event: EventSink,
+              stop: threading.Event | None = None, data: DataSplits | None = None) -> None:
+    """Train every (initializer, seed) run of spec, reporting through on_event."""
+    Sweep(spec, on_event, stop, data).run()

@@ -1,0 +1,100 @@
+"""What the engine reports while it trains: plain frozen dataclasses, safe to pass between threads.
+
+Front ends consume these and nothing else, so any front end sees exactly the same sweep.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from inittui.core.specs import ExperimentSpec, RunInfo
+
+
+@dataclass(frozen=True)
+class SweepStarted:
+    spec: ExperimentSpec
+    runs: tuple[RunInfo, ...]
+    device: str
+    steps_per_epoch: int
+    parameters_per_run: int
+
+
+@dataclass(frozen=True)
+class StepProgress:
+    """Sent a few times a second inside an epoch, for progress bars and ETA."""
+
+    epoch: int
+    step: int
+    steps: int
+    elapsed_s: float
+
+
+@dataclass(frozen=True)
+class EpochFinished:
+    """One run's metrics after an epoch; the last epoch of a finished run carries test_acc."""
+
+    run: RunInfo
+    epoch: int
+    train_loss: float
+    train_acc: float
+    val_loss: float
+    val_acc: float
+    wall_s: float
+    status: str = "ok"
+    test_acc: float | None = None
+
+
+@dataclass(frozen=True)
+class LayerStats:
+    """One hidden layer of one run on the probe batch (layer counts from 1)."""
+
+    layer: int
+    act_mean: float
+    act_std: float
+    grad_std: float
+    wgrad_std: float
+    dead_frac: float
+    distinct_units: int
+    units: int
+    hist_range: tuple[float, float] = (0.0, 0.0)
+    hist_counts: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class LayerStatsReady:
+    """Per-layer diagnostics of one run at an epoch (0 is the initialization)."""
+
+    run: RunInfo
+    epoch: int
+    layers: tuple[LayerStats, ...]
+
+
+@dataclass(frozen=True)
+class RunDiverged:
+    run: RunInfo
+    epoch: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class RunFinished:
+    """A run's end: status is 'ok', 'diverged' or 'stopped'; epochs counts finished epochs."""
+
+    run: RunInfo
+    status: str
+    epochs: int
+    test_acc: float | None
+
+
+@dataclass(frozen=True)
+class SweepFinished:
+    stopped: bool
+    wall_s: float
+
+
+Event = (
+    SweepStarted | StepProgress | EpochFinished | LayerStatsReady | RunDiverged | RunFinished
+    | SweepFinished
+)
+EventSink = Callable[[Event], None]

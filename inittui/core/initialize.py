@@ -1,0 +1,67 @@
+"""Drawing every run's starting weights into the stacked model, LSUV included.
+
+Each run draws from its own generators seeded by its seed alone, so two initializers with
+the same seed use the same underlying random numbers (he-normal is then xavier-normal,
+rescaled): the comparison is paired down to the draw.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import Tensor
+
+from inittui.core.initializers import (
+    draw_bias,
+    draw_weight,
+    parse_bias_initializer,
+    parse_initializer,
+)
+from inittui.core.models import BatchedNet
+from inittui.core.specs import RunInfo
+
+WEIGHT_STREAM, BIAS_STREAM, DATA_STREAM = 0, 1, 2
+LSUV_TOLERANCE = 0.1
+LSUV_MAX_ITERATIONS = 10
+
+
+def generator(seed: int, stream: int) -> torch.Generator:
+    """A CPU generator for one purpose of one seed, so purposes never share draws."""
+    return torch.Generator().manual_seed(seed * 1000 + stream)
+
+
+@torch.no_grad()
+def initialize_runs(model: BatchedNet, runs: list[RunInfo], lsuv_batch: Tensor) -> None:
+    """Set every run's weights and biases; LSUV runs are then rescaled on lsuv_batch."""
+    for run in runs:
+        choice = parse_initializer(run.init)
+        bias_choice = parse_bias_initializer(run.bias_init)
+        weights = generator(run.seed, WEIGHT_STREAM)
+        biases = generator(run.seed, BIAS_STREAM)
+        for index, layer in enumerate(model.layers):
+            weight = draw_weight(choice, layer.weight_shape, model.activation, weights)
+            model.weight(index, run.index).copy_(weight)
+            bias = draw_bias(bias_choice, layer.fan_in, layer.out_features, biases)
+            model.bias(index, run.index).copy_(bias)
+    lsuv_runs = [run.index for run in runs if parse_initializer(run.init).info.data_dependent]
+    if lsuv_runs:
+        lsuv(model, lsuv_runs, lsuv_batch)
+
+
+@torch.no_grad()
+def lsuv(model: BatchedNet, run_indices: list[int], batch: Tensor) -> None:
+    """Layer-sequential unit variance (Mishkin & Matas 2016, "All you need is a good init").
+
+    Layer by layer, divide the (orthogonally drawn) weights by the std of the layer's output
+    on a batch until its variance is within LSUV_TOLERANCE of 1.
+    """
+    for layer in range(len(model.layers)):
+        for _ in range(LSUV_MAX_ITERATIONS):
+            output = model.units(layer, model.trace(batch).pre[layer])
+            variance = output.flatten(1).var(dim=1)
+            pending = [run for run in run_indices
+                       if abs(variance[run].item() - 1) > LSUV_TOLERANCE
+                       and variance[run].item() > 0]
+            if not pending:
+                break
+            for run in pending:
+                model.weight(layer, run).div_(variance[run].sqrt())

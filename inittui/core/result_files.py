@@ -1,0 +1,223 @@
+"""Results on disk: the per-epoch CSV, the per-layer statistics CSV, and reading them back.
+
+Writers flush every row as its epoch ends, so a file is complete and parseable at any
+moment: after Ctrl+C, a crash or a full disk, every finished epoch is there.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import math
+import os
+from pathlib import Path
+from typing import IO
+
+from inittui.core.errors import InittuiError
+from inittui.core.events import (
+    EpochFinished,
+    Event,
+    LayerStatsReady,
+    RunFinished,
+    SweepFinished,
+    SweepStarted,
+)
+from inittui.core.results import ResultsBook
+from inittui.core.specs import ExperimentSpec, RunInfo, parse_hidden
+
+RESULT_COLUMNS = (
+    "run_id", "init", "bias_init", "seed", "dataset", "model", "hidden", "activation",
+    "optimizer", "lr", "batch_size", "epoch", "train_loss", "train_acc", "val_loss", "val_acc",
+    "test_acc", "status", "wall_s", "device",
+)
+STATS_COLUMNS = (
+    "run_id", "init", "seed", "epoch", "layer", "act_mean", "act_std", "grad_std", "wgrad_std",
+    "dead_frac", "distinct_units",
+)
+
+
+def check_writable(path: str | Path, overwrite: bool) -> Path:
+    """Refuse before any training: an existing file (unless overwrite) or an unwritable place."""
+    target = Path(path)
+    if target.is_dir():
+        raise InittuiError(f"cannot write results to '{target}': it is a directory")
+    if target.exists() and not overwrite:
+        raise InittuiError(f"'{target}' already exists; pass --overwrite to replace it")
+    folder = target.parent if str(target.parent) else Path(".")
+    if not folder.is_dir():
+        raise InittuiError(f"cannot write results to '{target}': folder '{folder}' does not exist")
+    if not os.access(folder, os.W_OK) or (target.exists() and not os.access(target, os.W_OK)):
+        raise InittuiError(f"cannot write results to '{target}': permission denied")
+    return target
+
+
+def _number(value: float | None) -> str:
+    if value is None:
+        return ""
+    return repr(value) if math.isfinite(value) else str(value)
+
+
+class _FlushingCsv:
+    """A CSV file whose every row reaches the disk before the next epoch starts."""
+
+    def __init__(self, path: Path, columns: tuple[str, ...]):
+        self.path = path
+        try:
+            self.handle: IO[str] = path.open("w", newline="", encoding="utf-8")
+            self.writer = csv.writer(self.handle)
+            self.write(columns)
+        except OSError as error:
+            raise InittuiError(f"cannot write '{path}': {error.strerror or error}") from None
+
+    def write(self, row: tuple[object, ...] | list[object]) -> None:
+        try:
+            self.writer.writerow(row)
+            self.handle.flush()
+        except OSError as error:
+            raise InittuiError(f"cannot write '{self.path}': {error.strerror or error}") from None
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError):
+            self.handle.close()
+
+
+class ResultsCsvWriter:
+    """An event sink writing one row per run per finished epoch (headless and app alike)."""
+
+    def __init__(self, path: Path):
+        self.file = _FlushingCsv(path, RESULT_COLUMNS)
+        self.spec = ExperimentSpec()
+        self.device = ""
+        self.rows = 0
+
+    def __call__(self, event: Event) -> None:
+        if isinstance(event, SweepStarted):
+            self.spec, self.device = event.spec, event.device
+        elif isinstance(event, EpochFinished):
+            self._row(event.run, event.epoch, event.train_loss, event.train_acc,
+                      event.val_loss, event.val_acc, event.test_acc, event.status, event.wall_s)
+        elif isinstance(event, RunFinished) and event.status == "stopped":
+            self._row(event.run, event.epochs + 1, None, None, None, None, None, "stopped", None)
+        elif isinstance(event, SweepFinished):
+            self.file.handle.flush()
+
+    def _row(self, run: RunInfo, epoch: int, train_loss: float | None, train_acc: float | None,
+             val_loss: float | None, val_acc: float | None, test_acc: float | None,
+             status: str, wall_s: float | None) -> None:
+        spec = self.spec
+        self.file.write([
+            run.run_id, run.init, run.bias_init, run.seed, spec.dataset, spec.model,
+            ",".join(map(str, spec.hidden)), spec.activation, spec.optimizer, repr(spec.lr),
+            spec.batch_size, epoch, _number(train_loss), _number(train_acc), _number(val_loss),
+            _number(val_acc), _number(test_acc), status, _number(wall_s), self.device,
+        ])
+        self.rows += 1
+
+    def close(self) -> None:
+        self.file.close()
+
+
+class StatsCsvWriter:
+    """An event sink writing per-layer diagnostics, one row per run, epoch and layer."""
+
+    def __init__(self, path: Path):
+        self.file = _FlushingCsv(path, STATS_COLUMNS)
+
+    def __call__(self, event: Event) -> None:
+        if isinstance(event, LayerStatsReady):
+            for layer in event.layers:
+                self.file.write([
+                    event.run.run_id, event.run.init, event.run.seed, event.epoch, layer.layer,
+                    _number(layer.act_mean), _number(layer.act_std), _number(layer.grad_std),
+                    _number(layer.wgrad_std), _number(layer.dead_frac), layer.distinct_units,
+                ])
+
+    def close(self) -> None:
+        self.file.close()
+
+
+def write_results(book: ResultsBook, path: Path) -> int:
+    """Write every run of a book (an export of the app's session); returns the row count."""
+    writer = ResultsCsvWriter(path)
+    try:
+        for sweep in book.sweeps:
+            writer.spec, writer.device = sweep.spec, sweep.device
+            for record in sweep.runs.values():
+                last = record.epochs[-1].epoch if record.epochs else None
+                for epoch in record.epochs:
+                    finite = math.isfinite(epoch.train_loss) and math.isfinite(epoch.val_loss)
+                    writer._row(record.info, epoch.epoch, epoch.train_loss, epoch.train_acc,
+                                epoch.val_loss, epoch.val_acc,
+                                record.test_acc if epoch.epoch == last else None,
+                                "ok" if finite else "diverged", epoch.wall_s)
+                if record.status == "stopped":
+                    writer._row(record.info, (last or 0) + 1, None, None, None, None, None,
+                                "stopped", None)
+        return writer.rows
+    finally:
+        writer.close()
+
+
+CONFIG_COLUMNS = ("dataset", "model", "hidden", "activation", "optimizer", "lr", "batch_size",
+                  "device")
+
+
+def _float(text: str) -> float:
+    return float(text) if text else math.nan
+
+
+def _read_rows(source: Path) -> list[dict[str, str]]:
+    try:
+        with source.open(newline="", encoding="utf-8") as handle:
+            reader = csv.DictReader(handle)
+            missing = [c for c in RESULT_COLUMNS if c not in (reader.fieldnames or [])]
+            if missing:
+                raise InittuiError(f"'{source}' is not an inittui results file "
+                                   f"(missing columns: {', '.join(missing)})")
+            return list(reader)
+    except OSError as error:
+        raise InittuiError(f"cannot read '{source}': {error.strerror or error}") from None
+    except (csv.Error, UnicodeDecodeError) as error:
+        raise InittuiError(f"cannot read '{source}': {error}") from None
+
+
+def _apply_row(book: ResultsBook, info: RunInfo, row: dict[str, str]) -> None:
+    epoch, status = int(row["epoch"]), row["status"]
+    if status == "stopped":
+        book.apply(RunFinished(info, "stopped", epoch - 1, None))
+        return
+    test = float(row["test_acc"]) if row["test_acc"] else None
+    book.apply(EpochFinished(info, epoch, _float(row["train_loss"]), _float(row["train_acc"]),
+                             _float(row["val_loss"]), _float(row["val_acc"]),
+                             _float(row["wall_s"]), status, test))
+    if status == "diverged" or test is not None:
+        book.apply(RunFinished(info, status, epoch, test))
+
+
+def read_results(path: str | Path) -> ResultsBook:
+    """Rebuild a ResultsBook from a results CSV: one sweep per distinct configuration."""
+    source = Path(path)
+    groups: dict[tuple[str, ...], list[dict[str, str]]] = {}
+    for row in _read_rows(source):
+        groups.setdefault(tuple(row[c] for c in CONFIG_COLUMNS), []).append(row)
+    book = ResultsBook()
+    try:
+        for rows in groups.values():
+            first = rows[0]
+            spec = ExperimentSpec(dataset=first["dataset"], model=first["model"],
+                                  hidden=parse_hidden(first["hidden"]),
+                                  activation=first["activation"], optimizer=first["optimizer"],
+                                  lr=float(first["lr"]), batch_size=int(first["batch_size"]))
+            infos: dict[str, RunInfo] = {}
+            for row in rows:
+                infos.setdefault(row["run_id"], RunInfo(len(infos), row["init"],
+                                                        int(row["seed"]), row["bias_init"]))
+            book.apply(SweepStarted(spec, tuple(infos.values()), first["device"], 0, 0))
+            for row in rows:
+                _apply_row(book, infos[row["run_id"]], row)
+            for record in book.current.runs.values():
+                if record.status == "running":  # the file ends part-way through this run
+                    record.status = "stopped"
+    except (ValueError, KeyError) as error:
+        raise InittuiError(f"cannot read '{source}': bad value ({error})") from None
+    return book

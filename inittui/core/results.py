@@ -1,0 +1,169 @@
+"""Run records built from engine events, and the leaderboard both front ends show.
+
+A ResultsBook holds every sweep of a session, so runs from earlier starts stay comparable
+with the newest; the leaderboard groups runs by (sweep, initializer) and summarizes seeds
+as mean ± std.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from dataclasses import dataclass, field
+
+from inittui.core.events import (
+    EpochFinished,
+    Event,
+    LayerStats,
+    LayerStatsReady,
+    RunFinished,
+    SweepStarted,
+)
+from inittui.core.specs import ExperimentSpec, RunInfo
+
+STATUS_ORDER = ("running", "stopped", "diverged", "ok")
+STATUS_LABELS = {"running": "running", "stopped": "stopped", "diverged": "diverged", "ok": "done"}
+
+
+@dataclass(frozen=True)
+class EpochRecord:
+    epoch: int
+    train_loss: float
+    train_acc: float
+    val_loss: float
+    val_acc: float
+    wall_s: float
+
+
+@dataclass
+class RunRecord:
+    """Everything known about one run; status is running, ok, diverged or stopped."""
+
+    info: RunInfo
+    sweep: int
+    epochs: list[EpochRecord] = field(default_factory=list)
+    status: str = "running"
+    test_acc: float | None = None
+    layer_stats: dict[int, tuple[LayerStats, ...]] = field(default_factory=dict)
+
+    @property
+    def key(self) -> str:
+        """Unique across a session's sweeps."""
+        return f"{self.sweep}:{self.info.run_id}"
+
+    @property
+    def finite_epochs(self) -> list[EpochRecord]:
+        return [e for e in self.epochs if math.isfinite(e.val_acc) and math.isfinite(e.train_loss)]
+
+    @property
+    def best_val_acc(self) -> float | None:
+        finite = self.finite_epochs
+        return max(e.val_acc for e in finite) if finite else None
+
+    @property
+    def final_val_acc(self) -> float | None:
+        finite = self.finite_epochs
+        return finite[-1].val_acc if finite else None
+
+
+@dataclass
+class SweepRecord:
+    number: int
+    spec: ExperimentSpec
+    device: str
+    runs: dict[str, RunRecord] = field(default_factory=dict)
+
+
+class ResultsBook:
+    """Collects events from any number of sweeps; the front ends' single source of truth."""
+
+    def __init__(self) -> None:
+        self.sweeps: list[SweepRecord] = []
+
+    def apply(self, event: Event) -> None:
+        if isinstance(event, SweepStarted):
+            sweep = SweepRecord(len(self.sweeps) + 1, event.spec, event.device)
+            sweep.runs = {run.run_id: RunRecord(run, sweep.number) for run in event.runs}
+            self.sweeps.append(sweep)
+        elif isinstance(event, EpochFinished):
+            record = self.current.runs[event.run.run_id]
+            record.epochs.append(EpochRecord(event.epoch, event.train_loss, event.train_acc,
+                                             event.val_loss, event.val_acc, event.wall_s))
+        elif isinstance(event, RunFinished):
+            record = self.current.runs[event.run.run_id]
+            record.status = event.status
+            record.test_acc = event.test_acc
+        elif isinstance(event, LayerStatsReady):
+            self.current.runs[event.run.run_id].layer_stats[event.epoch] = event.layers
+
+    @property
+    def current(self) -> SweepRecord:
+        return self.sweeps[-1]
+
+    def records(self) -> list[RunRecord]:
+        return [record for sweep in self.sweeps for record in sweep.runs.values()]
+
+    def clear(self) -> None:
+        self.sweeps.clear()
+
+
+@dataclass(frozen=True)
+class LeaderRow:
+    """One initializer of one sweep, summarized over its seeds."""
+
+    sweep: int
+    init: str
+    seeds: int
+    best_val_mean: float | None
+    best_val_std: float
+    final_val_mean: float | None
+    final_val_std: float
+    best_epoch: int | None
+    epochs_to_90: int | None
+    test_acc_mean: float | None
+    test_acc_std: float
+    status: str
+
+    @property
+    def label(self) -> str:
+        return STATUS_LABELS[self.status]
+
+
+def mean_std(values: list[float]) -> tuple[float | None, float]:
+    """Mean and sample standard deviation (0 for a single value)."""
+    if not values:
+        return None, 0.0
+    return statistics.fmean(values), statistics.stdev(values) if len(values) > 1 else 0.0
+
+
+def mean_curve(records: list[RunRecord], metric: str = "val_acc") -> list[float]:
+    """The metric per epoch averaged over the runs that reached that epoch finitely."""
+    by_epoch: dict[int, list[float]] = {}
+    for record in records:
+        for epoch in record.finite_epochs:
+            by_epoch.setdefault(epoch.epoch, []).append(getattr(epoch, metric))
+    return [statistics.fmean(by_epoch[e]) for e in sorted(by_epoch)]
+
+
+def summarize(sweep: int, init: str, records: list[RunRecord]) -> LeaderRow:
+    best = mean_std([r.best_val_acc for r in records if r.best_val_acc is not None])
+    final = mean_std([r.final_val_acc for r in records if r.final_val_acc is not None])
+    test = mean_std([r.test_acc for r in records if r.test_acc is not None])
+    curve = mean_curve(records)
+    best_epoch = epochs_to_90 = None
+    if curve:
+        peak = max(curve)
+        best_epoch = curve.index(peak) + 1
+        epochs_to_90 = next(i for i, value in enumerate(curve, start=1) if value >= 0.9 * peak)
+    status = min((r.status for r in records), key=STATUS_ORDER.index)
+    return LeaderRow(sweep, init, len(records), best[0], best[1], final[0], final[1],
+                     best_epoch, epochs_to_90, test[0], test[1], status)
+
+
+def leaderboard(book: ResultsBook) -> list[LeaderRow]:
+    """Rows sorted by mean best validation accuracy; runs that never had one come last."""
+    groups: dict[tuple[int, str], list[RunRecord]] = {}
+    for record in book.records():
+        groups.setdefault((record.sweep, record.info.init), []).append(record)
+    rows = [summarize(sweep, init, records) for (sweep, init), records in groups.items()]
+    return sorted(rows, key=lambda row: (row.best_val_mean is None, -(row.best_val_mean or 0)))

@@ -1,0 +1,259 @@
+"""The experiment description shared by the CLI, the app's form and the engine.
+
+Every field has a parser from text, so the command line and the app's inputs accept the
+same spellings and reject bad values with the same one-line messages.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field, fields, replace
+
+from inittui.core.errors import SpecError, unknown_name
+
+ACTIVATIONS = ("relu", "leaky-relu", "tanh", "sigmoid", "gelu", "selu", "linear")
+OPTIMIZERS = ("adam", "sgd")
+MODELS = ("mlp", "cnn")
+DATASETS = ("mnist-5k", "mnist", "fashion-mnist", "cifar10", "synthetic")
+SYNTHETIC_DEFAULTS = {
+    "train": 2000, "val": 500, "test": 500, "side": 28, "channels": 1, "classes": 10,
+}
+DEFAULT_INITS = ("zeros", "normal", "xavier-normal", "he-normal")
+
+
+@dataclass(frozen=True)
+class ExperimentSpec:
+    """What to train: one model per (initializer, seed), all sharing everything else."""
+
+    inits: tuple[str, ...] = DEFAULT_INITS
+    bias_init: str = "zeros"
+    dataset: str = "mnist-5k"
+    data_dir: str | None = None
+    download: bool = False
+    val_split: float = 0.15
+    model: str = "mlp"
+    hidden: tuple[int, ...] = (128, 64)
+    activation: str = "relu"
+    optimizer: str = "adam"
+    lr: float = 1e-3
+    momentum: float = 0.9
+    batch_size: int = 64
+    epochs: int = 10
+    seeds: int = 1
+    seed: int = 0
+    device: str = "auto"
+    diagnostics: bool = True
+    extra: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def run_seeds(self) -> tuple[int, ...]:
+        return tuple(self.seed + repeat for repeat in range(self.seeds))
+
+    def runs(self) -> list[RunInfo]:
+        """Runs in the engine's order: seed-major, so one seed's runs share a data order."""
+        return [
+            RunInfo(index=index, init=init, seed=seed, bias_init=self.bias_init)
+            for index, (seed, init) in enumerate(
+                (seed, init) for seed in self.run_seeds for init in self.inits
+            )
+        ]
+
+    def with_text(self, **values: str) -> ExperimentSpec:
+        """A copy with fields given as text, each through its parser (for form inputs)."""
+        return replace(self, **{name: parse_field(name, text) for name, text in values.items()})
+
+    def as_text(self) -> dict[str, str]:
+        """Each field in the spelling its parser accepts (for pre-filling a form)."""
+        return {f.name: format_field(f.name, getattr(self, f.name)) for f in fields(self)
+                if f.name != "extra"}
+
+    def to_dict(self) -> dict[str, object]:
+        data = asdict(self)
+        data.pop("extra")
+        return data
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    """One trained model: an initializer drawn with one seed."""
+
+    index: int
+    init: str
+    seed: int
+    bias_init: str = "zeros"
+
+    @property
+    def run_id(self) -> str:
+        return f"{self.init}/s{self.seed}"
+
+
+def _positive_int(name: str, text: str, minimum: int = 1) -> int:
+    try:
+        value = int(str(text).strip())
+    except ValueError:
+        raise SpecError(name, f"{name} must be a whole number, got '{text}'") from None
+    if value < minimum:
+        raise SpecError(name, f"{name} must be at least {minimum}, got {value}")
+    return value
+
+
+def _finite_float(name: str, text: str) -> float:
+    try:
+        value = float(str(text).strip())
+    except ValueError:
+        raise SpecError(name, f"{name} must be a number, got '{text}'") from None
+    if not math.isfinite(value):
+        raise SpecError(name, f"{name} must be finite, got {text}")
+    return value
+
+
+def _choice(name: str, text: str, choices: Iterable[str], kind: str) -> str:
+    value = str(text).strip().lower()
+    if value not in choices:
+        raise SpecError(name, unknown_name(kind, str(text).strip(), choices))
+    return value
+
+
+def split_list(text: str | Iterable[str]) -> list[str]:
+    """Split comma-separated names, keeping `key=value` pieces with the name before them.
+
+    `normal:std=0.05,he-normal:mode=fan_out,truncated=true` is two initializers.
+    """
+    pieces = [text] if isinstance(text, str) else list(text)
+    items: list[str] = []
+    for piece in pieces:
+        for token in (part.strip() for part in piece.split(",")):
+            if not token:
+                continue
+            if items and "=" in token and ":" not in token:
+                items[-1] = f"{items[-1]},{token}"
+            else:
+                items.append(token)
+    return items
+
+
+def parse_inits(text: str | Iterable[str]) -> tuple[str, ...]:
+    from inittui.core.initializers import parse_initializer
+
+    labels: list[str] = []
+    for item in split_list(text):
+        label = parse_initializer(item).label
+        if label not in labels:
+            labels.append(label)
+    if not labels:
+        raise SpecError("init", "choose at least one initializer")
+    return tuple(labels)
+
+
+def parse_bias_init(text: str) -> str:
+    from inittui.core.initializers import parse_bias_initializer
+
+    return parse_bias_initializer(str(text).strip()).label
+
+
+def parse_dataset(text: str) -> str:
+    value = str(text).strip()
+    base, _, params = value.partition(":")
+    base = _choice("dataset", base, DATASETS, "data set")
+    if params and base != "synthetic":
+        raise SpecError("dataset", f"data set '{base}' takes no parameters, got '{value}'")
+    if base == "synthetic":
+        synthetic_params(value)
+    return value.lower() if not params else f"{base}:{params}"
+
+
+def synthetic_params(text: str) -> dict[str, int]:
+    """The sizes in `synthetic:train=512,side=8`, filled in from SYNTHETIC_DEFAULTS."""
+    _, _, params = text.partition(":")
+    values = dict(SYNTHETIC_DEFAULTS)
+    for pair in filter(None, (p.strip() for p in params.split(","))):
+        key, sep, raw = pair.partition("=")
+        if not sep or key not in SYNTHETIC_DEFAULTS:
+            raise SpecError(
+                "dataset",
+                f"bad synthetic parameter '{pair}' (use key=value with keys: "
+                f"{', '.join(SYNTHETIC_DEFAULTS)})",
+            )
+        values[key] = _positive_int("dataset", raw)
+    if values["classes"] < 2:
+        raise SpecError("dataset", "synthetic data needs at least 2 classes")
+    return values
+
+
+def parse_hidden(text: str | Iterable[int]) -> tuple[int, ...]:
+    raw = text if isinstance(text, str) else ",".join(str(v) for v in text)
+    parts = [part.strip() for part in raw.replace(" ", ",").split(",") if part.strip()]
+    if not parts:
+        raise SpecError("hidden", "hidden needs at least one layer size, e.g. 128,64")
+    return tuple(_positive_int("hidden", part) for part in parts)
+
+
+def parse_lr(text: str) -> float:
+    value = _finite_float("lr", text)
+    if value <= 0:
+        raise SpecError("lr", f"lr must be greater than 0, got {text}")
+    return value
+
+
+def parse_momentum(text: str) -> float:
+    value = _finite_float("momentum", text)
+    if not 0 <= value < 1:
+        raise SpecError("momentum", f"momentum must be in [0, 1), got {text}")
+    return value
+
+
+def parse_val_split(text: str) -> float:
+    value = _finite_float("val-split", text)
+    if not 0 < value < 1:
+        raise SpecError("val-split", f"val-split must be between 0 and 1, got {text}")
+    return value
+
+
+def parse_device(text: str) -> str:
+    value = str(text).strip().lower()
+    base, _, index = value.partition(":")
+    if base not in ("auto", "cpu", "cuda", "mps") or (index and not index.isdigit()):
+        raise SpecError("device", f"unknown device '{text}' (use auto, cpu, cuda, cuda:N or mps)")
+    return value
+
+
+def _parse_bool(text: str) -> bool:
+    return str(text).strip().lower() in ("1", "true", "yes", "on")
+
+
+PARSERS = {
+    "inits": parse_inits,
+    "bias_init": parse_bias_init,
+    "dataset": parse_dataset,
+    "data_dir": lambda text: str(text).strip() or None,
+    "download": _parse_bool,
+    "val_split": parse_val_split,
+    "model": lambda text: _choice("model", text, MODELS, "model"),
+    "hidden": parse_hidden,
+    "activation": lambda text: _choice("activation", text, ACTIVATIONS, "activation"),
+    "optimizer": lambda text: _choice("optimizer", text, OPTIMIZERS, "optimizer"),
+    "lr": parse_lr,
+    "momentum": parse_momentum,
+    "batch_size": lambda text: _positive_int("batch-size", text),
+    "epochs": lambda text: _positive_int("epochs", text),
+    "seeds": lambda text: _positive_int("seeds", text),
+    "seed": lambda text: _positive_int("seed", text, minimum=0),
+    "device": parse_device,
+    "diagnostics": _parse_bool,
+}
+
+
+def parse_field(name: str, text: object) -> object:
+    """Parse one field from its text spelling; raises SpecError naming the option."""
+    return PARSERS[name](text)
+
+
+def format_field(name: str, value: object) -> str:
+    if value is None:
+        return ""
+    if name in ("inits", "hidden"):
+        return ",".join(str(item) for item in value)  # type: ignore[union-attr]
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value).lower() if isinstance(value, bool) else str(value)

@@ -1,0 +1,156 @@
+"""The engine trains all runs as one stacked model, exactly as if each trained alone."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import replace
+
+import pytest
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from inittui.core.data import load_dataset
+from inittui.core.engine import make_optimizer, run_sweep, train_step
+from inittui.core.errors import DeviceError
+from inittui.core.events import (
+    EpochFinished,
+    Event,
+    RunDiverged,
+    RunFinished,
+    SweepFinished,
+    SweepStarted,
+)
+from inittui.core.initialize import DATA_STREAM, generator, initialize_runs
+from inittui.core.models import BatchedMLP
+from inittui.core.specs import ExperimentSpec
+
+
+def collect(spec: ExperimentSpec, stop: threading.Event | None = None) -> list[Event]:
+    events: list[Event] = []
+    run_sweep(spec, events.append, stop)
+    return events
+
+
+def epochs_of(events: list[Event]) -> list[EpochFinished]:
+    return [e for e in events if isinstance(e, EpochFinished)]
+
+
+def reference_copy(model: BatchedMLP, run: int) -> nn.Sequential:
+    """The run as an ordinary PyTorch MLP holding the same weights."""
+    layers: list[nn.Module] = [nn.Flatten()]
+    for index, shape in enumerate(model.layers):
+        linear = nn.Linear(shape.in_features, shape.out_features, dtype=torch.float64)
+        with torch.no_grad():
+            linear.weight.copy_(model.weight(index, run))
+            linear.bias.copy_(model.bias(index, run))
+        layers.append(linear)
+        if index < len(model.layers) - 1:
+            layers.append(nn.ReLU())
+    return nn.Sequential(*layers)
+
+
+@pytest.mark.parametrize("optimizer", ["adam", "sgd"])
+def test_stacked_training_equals_separate_models_in_float64(optimizer: str) -> None:
+    spec = ExperimentSpec(inits=("he-normal", "xavier-uniform", "normal:std=0.1"), seeds=2,
+                          hidden=(12, 7), optimizer=optimizer, lr=0.01, momentum=0.9,
+                          dataset="synthetic:train=320,side=5,classes=4", device="cpu")
+    data = load_dataset(spec.dataset, None, False, spec.val_split)
+    x, y = data.x_train.double(), data.y_train
+    model = BatchedMLP(25, spec.hidden, 4, "relu", spec.seeds, len(spec.inits)).double()
+    initialize_runs(model, spec.runs(), x[:64].unsqueeze(0))
+    references = [reference_copy(model, run.index) for run in spec.runs()]
+    reference_optimizers = [
+        torch.optim.Adam(ref.parameters(), lr=spec.lr) if optimizer == "adam"
+        else torch.optim.SGD(ref.parameters(), lr=spec.lr, momentum=spec.momentum)
+        for ref in references
+    ]
+    stacked_optimizer = make_optimizer(spec, model)
+    active = torch.ones(model.runs, dtype=torch.bool)
+    orders = torch.stack([torch.randperm(len(x), generator=generator(seed, DATA_STREAM))
+                          for seed in spec.run_seeds])
+    for step in range(25):
+        batch = orders[:, step * 12:(step + 1) * 12]
+        train_step(model, stacked_optimizer, x[batch], y[batch], active)
+        for run, reference, ref_optimizer in zip(spec.runs(), references, reference_optimizers):
+            seed_batch = batch[run.index // model.inits]
+            ref_optimizer.zero_grad()
+            F.cross_entropy(reference(x[seed_batch]), y[seed_batch]).backward()
+            ref_optimizer.step()
+
+    largest = max(
+        (model.weight(index, run.index) - linear.weight).abs().max().item()
+        for run, reference in zip(spec.runs(), references)
+        for index, linear in enumerate(m for m in reference if isinstance(m, nn.Linear))
+    )
+    assert largest < 1e-10
+
+
+def test_same_spec_gives_identical_metrics(tiny_spec: ExperimentSpec) -> None:
+    first, second = epochs_of(collect(tiny_spec)), epochs_of(collect(tiny_spec))
+    assert [(e.run, e.epoch, e.train_loss, e.val_acc, e.test_acc) for e in first] == \
+        [(e.run, e.epoch, e.train_loss, e.val_acc, e.test_acc) for e in second]
+
+
+def test_every_run_reports_every_epoch_and_a_test_accuracy(tiny_spec: ExperimentSpec) -> None:
+    events = collect(replace(tiny_spec, seeds=2))
+    assert isinstance(events[0], SweepStarted)
+    assert isinstance(events[-1], SweepFinished) and not events[-1].stopped
+    runs = {run.run_id for run in tiny_spec.runs()} | {f"{i}/s1" for i in tiny_spec.inits}
+    assert {(e.run.run_id, e.epoch) for e in epochs_of(events)} == \
+        {(run, epoch) for run in runs for epoch in (1, 2, 3)}
+    finished = [e for e in events if isinstance(e, RunFinished)]
+    assert {f.run.run_id for f in finished} == runs
+    assert all(f.status == "ok" and 0 <= f.test_acc <= 1 for f in finished)
+
+
+def test_training_learns_and_zeros_stay_at_chance(tiny_spec: ExperimentSpec) -> None:
+    final = {e.run.init: e.val_acc for e in epochs_of(collect(replace(tiny_spec, epochs=5)))
+             if e.epoch == 5}
+    assert final["he-normal"] > 0.9
+    assert final["zeros"] < 0.45  # 4 classes: chance is 0.25
+
+
+def test_a_diverging_run_is_masked_and_the_others_go_on(tiny_spec: ExperimentSpec) -> None:
+    alone = collect(replace(tiny_spec, inits=("he-normal",)))
+    together = collect(replace(tiny_spec, inits=("he-normal", "normal:std=1e20")))
+
+    diverged = [e for e in together if isinstance(e, RunDiverged)]
+    assert [(e.run.init, e.epoch) for e in diverged] == [("normal:std=1e20", 1)]
+    huge_epochs = [e for e in epochs_of(together) if e.run.init == "normal:std=1e20"]
+    assert [(e.epoch, e.status) for e in huge_epochs] == [(1, "diverged")]
+    he_alone = [e.val_loss for e in epochs_of(alone)]
+    he_together = [e.val_loss for e in epochs_of(together) if e.run.init == "he-normal"]
+    assert he_together == pytest.approx(he_alone, rel=1e-5)
+
+
+def test_stop_keeps_finished_epochs_and_marks_runs_stopped(tiny_spec: ExperimentSpec) -> None:
+    stop = threading.Event()
+    events: list[Event] = []
+
+    def on_event(event: Event) -> None:
+        events.append(event)
+        if isinstance(event, EpochFinished) and event.epoch == 1:
+            stop.set()
+
+    run_sweep(replace(tiny_spec, epochs=5), on_event, stop)
+    assert {e.epoch for e in epochs_of(events)} == {1}
+    finished = [e for e in events if isinstance(e, RunFinished)]
+    assert [(f.status, f.epochs) for f in finished] == [("stopped", 1)] * 3
+    assert events[-1] == SweepFinished(stopped=True, wall_s=events[-1].wall_s)
+
+
+def test_cnn_learns_above_chance(tiny_spec: ExperimentSpec) -> None:
+    spec = replace(tiny_spec, model="cnn", inits=("he-normal",), hidden=(16,), epochs=5,
+                   lr=0.003, dataset="synthetic:train=256,val=64,test=64,side=8,classes=4")
+    assert epochs_of(collect(spec))[-1].val_acc > 0.5  # chance is 0.25
+
+
+def test_a_missing_device_is_a_clear_error(tiny_spec: ExperimentSpec) -> None:
+    with pytest.raises(DeviceError, match=r"device 'cuda:7' is not available here \(found: cpu"):
+        collect(replace(tiny_spec, device="cuda:7"))
+
+
+def test_a_model_too_large_is_refused_before_allocating(tiny_spec: ExperimentSpec) -> None:
+    with pytest.raises(DeviceError, match=r"needs about [\d.]+ GiB but cpu has"):
+        collect(replace(tiny_spec, hidden=(300_000, 300_000), seeds=4))
