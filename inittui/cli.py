@@ -1,0 +1,156 @@
+"""The `inittui` command: the app by default, `--headless` for scripts.
+
+Only click and the torch-free spec module load at import time, so `inittui --help`
+answers at once; torch, textual and the engine load when a command actually needs them.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from inittui import __version__
+from inittui.core.errors import InittuiError, SpecError
+from inittui.core.specs import ExperimentSpec, format_field, parse_field
+
+DEFAULTS = ExperimentSpec()
+
+# (field, option, metavar, help) for every option that sets a spec field, in --help order.
+SPEC_OPTIONS: tuple[tuple[str, str, str, str], ...] = (
+    ("inits", "--init", "NAMES", "Initializers to compare, comma-separated or repeated; "
+     "parameters after a colon: normal:std=0.05 (see --list-inits)."),
+    ("bias_init", "--bias-init", "NAME", "Bias initializer for every run: zeros, constant, "
+     "normal, uniform or pytorch-default."),
+    ("dataset", "--dataset", "NAME", "mnist-5k (bundled), mnist, fashion-mnist, cifar10, or "
+     "synthetic[:train=N,side=N,...]."),
+    ("data_dir", "--data-dir", "DIR", "Folder in torchvision's layout for mnist, "
+     "fashion-mnist and cifar10."),
+    ("val_split", "--val-split", "FRACTION", "Share of the training data held out for "
+     "validation."),
+    ("model", "--model", "mlp|cnn", "mlp, or cnn (two conv blocks before the hidden layers)."),
+    ("hidden", "--hidden", "SIZES", "Hidden layer sizes, comma-separated."),
+    ("activation", "--activation", "NAME", "relu, leaky-relu, tanh, sigmoid, gelu, selu or "
+     "linear."),
+    ("optimizer", "--optimizer", "adam|sgd", "Optimizer (one per run, same settings)."),
+    ("lr", "--lr", "FLOAT", "Learning rate."),
+    ("momentum", "--momentum", "FLOAT", "Momentum (sgd only)."),
+    ("batch_size", "--batch-size", "N", "Minibatch size."),
+    ("epochs", "--epochs", "N", "Epochs per run."),
+    ("seeds", "--seeds", "N", "Repeats of every initializer with other seeds (mean ± std)."),
+    ("seed", "--seed", "N", "First seed; repeats use seed, seed+1, ..."),
+    ("device", "--device", "DEVICE", "auto (cuda, then mps, then cpu), cpu, cuda, cuda:N or "
+     "mps."),
+)
+
+
+def _parse(ctx: click.Context, param: click.Parameter, value: object) -> object:
+    """Run a spec field's parser, turning its one-line error into click's usage error."""
+    if value is None or (param.multiple and not value):
+        return None
+    field = param.name or ""
+    try:
+        return parse_field(field, value)
+    except SpecError as error:
+        raise click.BadParameter(str(error), ctx=ctx, param=param) from None
+
+
+def _spec_options(command: click.Command) -> click.Command:
+    for field, flag, metavar, help_text in reversed(SPEC_OPTIONS):
+        text = format_field(field, getattr(DEFAULTS, field)) or None
+        multiple = field == "inits"
+        command = click.option(
+            flag, field, default=(text,) if multiple else text, show_default=True,
+            help=help_text, callback=_parse, multiple=multiple, metavar=metavar,
+        )(command)
+    return command
+
+
+def _list_inits() -> None:
+    from inittui.core.initializers import registry
+
+    for info in registry():
+        aliases = f"  aliases: {', '.join(info.aliases)}" if info.aliases else ""
+        click.echo(f"{info.name:<16} {info.formula}")
+        click.echo(f"{'':<16} {info.paper}; suits {', '.join(info.suits)}{aliases}")
+
+
+def _list_presets() -> None:
+    from inittui.core.presets import PRESETS
+
+    for preset in PRESETS.values():
+        settings = " ".join(f"--{k.replace('_', '-')} {v}" for k, v in preset.overrides.items())
+        click.echo(f"{preset.name}\n  source: {preset.source}\n  expect: {preset.expectation}"
+                   f"\n  sets:   {settings}")
+
+
+def build_spec(ctx: click.Context, values: dict[str, object], preset: str | None,
+               download: bool, diagnostics: bool) -> ExperimentSpec:
+    """The spec from the options; a preset fills in every field the user did not set."""
+    from dataclasses import replace
+
+    fields = {field: values[field] for field, *_ in SPEC_OPTIONS if values[field] is not None}
+    spec = replace(DEFAULTS, download=download, diagnostics=diagnostics, **fields)
+    if preset is None:
+        return spec
+    from inittui.core.presets import apply_preset
+
+    explicit = frozenset(
+        field for field, *_ in SPEC_OPTIONS
+        if ctx.get_parameter_source(field) is not click.core.ParameterSource.DEFAULT
+    )
+    try:
+        return apply_preset(spec, preset, keep=explicit)
+    except SpecError as error:
+        raise click.BadParameter(str(error), ctx=ctx, param_hint="'--preset'") from None
+
+
+@click.command(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@_spec_options
+@click.option("--download", is_flag=True, help="Allow torchvision to download a missing data set.")
+@click.option("--diagnostics/--no-diagnostics", default=True, show_default=True,
+              help="Per-layer statistics at initialization and after every epoch.")
+@click.option("--preset", metavar="NAME", help="Start from a named experiment (see "
+              "--list-presets); options you give explicitly override it.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              help="CSV file: one row per run per epoch, written as epochs finish.")
+@click.option("--stats-out", type=click.Path(dir_okay=False, path_type=Path),
+              help="CSV file of per-layer statistics (headless).")
+@click.option("--overwrite", is_flag=True, help="Replace --out / --stats-out if they exist.")
+@click.option("--load", type=click.Path(dir_okay=False, path_type=Path),
+              help="Open earlier results (a CSV from --out) in the app, without training.")
+@click.option("--headless", is_flag=True, help="Train without the app: progress, then a "
+              "leaderboard; plain lines when output is not a terminal.")
+@click.option("--list-inits", is_flag=True, help="List the initializers and exit.")
+@click.option("--list-presets", is_flag=True, help="List the presets and exit.")
+@click.version_option(__version__, prog_name="inittui")
+@click.pass_context
+def main(ctx: click.Context, download: bool, diagnostics: bool, preset: str | None,
+         out: Path | None, stats_out: Path | None, overwrite: bool, load: Path | None,
+         headless: bool, list_inits: bool, list_presets: bool, **values: object) -> None:
+    """Compare neural-network weight initializers side by side.
+
+    Opens the interactive app; with --headless, trains and prints a leaderboard.
+    """
+    if list_inits:
+        _list_inits()
+        return
+    if list_presets:
+        _list_presets()
+        return
+    spec = build_spec(ctx, values, preset, download, diagnostics)
+    if headless and load is not None:
+        raise click.UsageError("--load opens results in the app; it cannot be combined with "
+                               "--headless")
+    try:
+        if headless:
+            from inittui.headless import run_headless
+
+            ctx.exit(run_headless(spec, out, stats_out, overwrite))
+        from inittui.tui.app import create_app
+
+        create_app(spec, out=out, overwrite=overwrite, load=load).run()
+    except InittuiError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(1)

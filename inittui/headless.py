@@ -1,0 +1,173 @@
+"""`inittui --headless`: the engine with a progress display, CSV files and a leaderboard.
+
+The engine runs in a worker thread so that Ctrl+C only sets its stop event: the engine
+ends between two steps, reports the stopped runs, and every finished epoch is on disk
+before the process exits with 130.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from inittui.core.errors import InittuiError
+from inittui.core.events import (
+    EpochFinished,
+    Event,
+    RunDiverged,
+    StepProgress,
+    SweepFinished,
+    SweepStarted,
+)
+from inittui.core.results import LeaderRow, ResultsBook, leaderboard
+from inittui.core.specs import ExperimentSpec
+
+EXIT_OK, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 130
+
+
+def _percent(value: float | None, spread: float | None = None) -> str:
+    if value is None:
+        return "-"
+    return f"{value:.3f}" if not spread else f"{value:.3f}±{spread:.3f}"
+
+
+def leaderboard_table(rows: list[LeaderRow]) -> Table:
+    table = Table(title="Leaderboard", title_justify="left")
+    for name in ("#", "init", "best val", "final val", "best ep", "→90%", "test", "status"):
+        table.add_column(name, justify="left" if name in ("init", "status") else "right")
+    for rank, row in enumerate(rows, start=1):
+        table.add_row(
+            str(rank), row.init, _percent(row.best_val_mean, row.best_val_std),
+            _percent(row.final_val_mean, row.final_val_std), str(row.best_epoch or "-"),
+            str(row.epochs_to_90 or "-"), _percent(row.test_acc_mean, row.test_acc_std),
+            row.label,
+        )
+    return table
+
+
+class ProgressReporter:
+    """Turns events into a live bar on a terminal, or into plain lines for pipes and logs."""
+
+    def __init__(self, console: Console):
+        self.console = console
+        self.live = console.is_terminal
+        self.progress = Progress(
+            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+            TextColumn("steps"), TimeRemainingColumn(), console=console, transient=True,
+        )
+        self.task = self.progress.add_task("starting", total=None)
+        self.epochs = 0
+        self.steps = 0
+
+    def __call__(self, event: Event) -> None:
+        if isinstance(event, SweepStarted):
+            self.epochs, self.steps = event.spec.epochs, event.steps_per_epoch
+            self._say(f"training {len(event.runs)} runs of {event.parameters_per_run:,} "
+                      f"parameters on {event.device}: {', '.join(event.spec.inits)}")
+            if self.live:
+                self.progress.update(self.task, total=self.epochs * self.steps, completed=0)
+                self.progress.start()
+        elif isinstance(event, StepProgress) and self.live:
+            self.progress.update(self.task, description=f"epoch {event.epoch}/{self.epochs}",
+                                 completed=(event.epoch - 1) * self.steps + event.step)
+        elif isinstance(event, EpochFinished):
+            test = f" test_acc {event.test_acc:.4f}" if event.test_acc is not None else ""
+            self._say(f"epoch {event.epoch}/{self.epochs} {event.run.run_id}: "
+                      f"train_loss {event.train_loss:.4f} train_acc {event.train_acc:.4f} "
+                      f"val_loss {event.val_loss:.4f} val_acc {event.val_acc:.4f}{test} "
+                      f"({event.wall_s:.1f}s)")
+            if self.live:
+                self.progress.update(self.task, completed=event.epoch * self.steps)
+        elif isinstance(event, RunDiverged):
+            self._say(f"{event.run.run_id} diverged: {event.reason}")
+        elif isinstance(event, SweepFinished):
+            self.close()
+
+    def close(self) -> None:
+        self.progress.stop()
+
+    def _say(self, line: str) -> None:
+        if self.live:
+            self.console.log(line, highlight=False)
+        else:
+            print(line, flush=True)
+
+
+def run_headless(spec: ExperimentSpec, out: Path | None, stats_out: Path | None,
+                 overwrite: bool) -> int:
+    """Train spec, write the files as it goes, print the leaderboard; return the exit code."""
+    from inittui.core.engine import run_sweep
+    from inittui.core.result_files import (
+        ResultsCsvWriter,
+        StatsCsvWriter,
+        check_writable,
+    )
+
+    paths = [path for path in (out, stats_out) if path is not None]
+    for path in paths:
+        check_writable(path, overwrite)
+    if out is not None and stats_out is not None and out.resolve() == stats_out.resolve():
+        raise InittuiError("--out and --stats-out must be different files")
+    console = Console(highlight=False)
+    book = ResultsBook()
+    reporter = ProgressReporter(console)
+    sinks = [book.apply, reporter]
+    writers = []
+    if out is not None:
+        writers.append(ResultsCsvWriter(out))
+    if stats_out is not None:
+        writers.append(StatsCsvWriter(stats_out))
+    sinks.extend(writers)
+    stop, done = threading.Event(), threading.Event()
+    failure: list[BaseException] = []
+
+    def train() -> None:
+        try:
+            run_sweep(spec, lambda event: [sink(event) for sink in sinks], stop)
+        except BaseException as error:  # reported by the main thread, in one line
+            failure.append(error)
+        finally:
+            done.set()
+
+    threading.Thread(target=train, name="inittui-engine", daemon=True).start()
+    interrupted = False
+    try:
+        # Waiting on an Event, not Thread.join: a join cut short by Ctrl+C can report a
+        # thread that is still running as finished.
+        while not done.wait(0.1):
+            pass
+    except KeyboardInterrupt:
+        interrupted = True
+        stop.set()
+        done.wait()
+    finally:
+        for writer in writers:
+            writer.close()
+        reporter.close()
+    if failure:
+        raise _one_line(failure[0])
+    if book.sweeps:
+        console.print(leaderboard_table(leaderboard(book)))
+    if interrupted:
+        saved = f"; finished epochs are in {out}" if out is not None else ""
+        print(f"interrupted: stopped after the last finished epoch{saved}", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    if out is not None:
+        console.print(f"results written to {out}")
+    return EXIT_OK
+
+
+def _one_line(error: BaseException) -> InittuiError:
+    """Any failure in the engine thread, as the one-line error the CLI prints."""
+    if isinstance(error, InittuiError):
+        return error
+    if isinstance(error, MemoryError) or "out of memory" in str(error).lower():
+        return InittuiError("out of memory while training; use a smaller model, fewer runs or "
+                            "a smaller --batch-size")
+    first_line = str(error).strip().splitlines()[0] if str(error).strip() else ""
+    return InittuiError(f"training failed: {type(error).__name__}: {first_line}")
