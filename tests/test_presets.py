@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from itertools import pairwise
 
 import pytest
 
@@ -64,7 +65,7 @@ def test_glorot2010_standard_init_shrinks_activations_with_depth() -> None:
     accuracy, layers = sweep("glorot2010", epochs="1", hidden="256,256,256,256,256")
     standard = [layer.act_std for layer in layers["pytorch-default"]]
     normalized = [layer.act_std for layer in layers["xavier-uniform"]]
-    assert all(a > b for a, b in zip(standard, standard[1:]))
+    assert all(a > b for a, b in pairwise(standard))
     assert standard[-1] / standard[0] < 0.2
     assert normalized[-1] / normalized[0] > 0.4
     assert accuracy["xavier-uniform"][-1] > accuracy["pytorch-default"][-1] + 0.1
