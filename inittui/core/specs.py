@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import dataclass, fields, replace
 
 from inittui.core.errors import SpecError, unknown_name
 
@@ -44,7 +44,6 @@ class ExperimentSpec:
     seed: int = 0
     device: str = "auto"
     diagnostics: bool = True
-    extra: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
 
     @property
     def run_seeds(self) -> tuple[int, ...]:
@@ -65,13 +64,7 @@ class ExperimentSpec:
 
     def as_text(self) -> dict[str, str]:
         """Each field in the spelling its parser accepts (for pre-filling a form)."""
-        return {f.name: format_field(f.name, getattr(self, f.name)) for f in fields(self)
-                if f.name != "extra"}
-
-    def to_dict(self) -> dict[str, object]:
-        data = asdict(self)
-        data.pop("extra")
-        return data
+        return {f.name: format_field(f.name, getattr(self, f.name)) for f in fields(self)}
 
 
 @dataclass(frozen=True)
