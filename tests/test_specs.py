@@ -1,0 +1,52 @@
+"""One spelling for every setting, shared by the command line and the app's form."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from inittui.core.errors import SpecError
+from inittui.core.specs import ExperimentSpec, parse_field, split_list, synthetic_params
+
+
+def test_parameters_with_commas_stay_with_their_initializer() -> None:
+    assert split_list("normal:std=0.05,he-normal:mode=fan_out,truncated=true,zeros") == [
+        "normal:std=0.05", "he-normal:mode=fan_out,truncated=true", "zeros"]
+    assert split_list(["zeros,he-normal", "lsuv"]) == ["zeros", "he-normal", "lsuv"]
+
+
+def test_initializers_are_canonical_and_deduplicated() -> None:
+    assert parse_field("inits", "GlorotNormal,xavier-normal,kaiming-normal,he-normal") == (
+        "xavier-normal:truncated=true", "xavier-normal", "he-normal")
+
+
+def test_every_field_round_trips_through_its_text() -> None:
+    spec = ExperimentSpec(inits=("zeros", "normal:std=0.05"), hidden=(32, 16), lr=3e-4,
+                          dataset="synthetic:train=64,side=4", seeds=3, device="cpu")
+    assert ExperimentSpec().with_text(**spec.as_text()) == spec
+
+
+def test_runs_are_seed_major_with_unique_ids() -> None:
+    runs = ExperimentSpec(inits=("zeros", "he-normal"), seeds=2, seed=5).runs()
+    assert [(r.index, r.run_id) for r in runs] == [
+        (0, "zeros/s5"), (1, "he-normal/s5"), (2, "zeros/s6"), (3, "he-normal/s6")]
+
+
+@pytest.mark.parametrize(("field", "text", "message"), [
+    ("hidden", "12,,x", "hidden must be a whole number, got 'x'"),
+    ("val_split", "1", "val-split must be between 0 and 1"),
+    ("momentum", "1.5", "momentum must be in [0, 1)"),
+    ("dataset", "mnist:train=5", "takes no parameters"),
+    ("dataset", "synthetic:size=5", "bad synthetic parameter 'size=5'"),
+    ("inits", "", "choose at least one initializer"),
+    ("device", "cuda:x", "unknown device"),
+])
+def test_bad_text_names_the_field_and_the_reason(field: str, text: str, message: str) -> None:
+    with pytest.raises(SpecError, match=re.escape(message)):
+        parse_field(field, text)
+
+
+def test_synthetic_sizes_fill_in_defaults() -> None:
+    assert synthetic_params("synthetic:train=64,classes=3") == {
+        "train": 64, "val": 500, "test": 500, "side": 28, "channels": 1, "classes": 3}
