@@ -1,0 +1,479 @@
+"""The inittui app: setup panel, training worker, curves, leaderboard and layer diagnostics.
+
+Data flows one way. The setup panel builds an ExperimentSpec; a thread worker hands it to
+the engine, whose events come back as messages; the app applies each to its ResultsBook
+(the single source of truth, kept across sweeps) and tells the views to show the book.
+`create_app` is the one way in, shared by the command line and the tests.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar
+
+from textual import on, work
+from textual.app import App, ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.reactive import reactive
+from textual.widgets import ContentSwitcher, Footer, Input
+from textual.worker import Worker, WorkerState
+
+from inittui.core.errors import InittuiError, SpecError
+from inittui.core.events import (
+    EpochFinished,
+    Event,
+    EventSink,
+    LayerStatsReady,
+    RunFinished,
+    StepProgress,
+    SweepFinished,
+    SweepStarted,
+)
+from inittui.core.result_files import (
+    ResultsCsvWriter,
+    check_writable,
+    read_results,
+    write_results,
+)
+from inittui.core.results import ResultsBook
+from inittui.core.specs import ExperimentSpec
+from inittui.tui.commands import InittuiCommands
+from inittui.tui.groups import RunGroup, run_groups
+from inittui.tui.messages import SweepEvent, SweepProgress
+from inittui.tui.results.curves import METRICS, CurvesPlot
+from inittui.tui.results.final_bars import FinalBars
+from inittui.tui.results.hints_panel import HintsPanel
+from inittui.tui.results.layers_view import LayersView
+from inittui.tui.results.leaderboard import Leaderboard
+from inittui.tui.results.status_line import StatusLine
+from inittui.tui.screens.export import ExportScreen, default_export_path
+from inittui.tui.screens.help import HelpScreen
+from inittui.tui.screens.run_detail import RunDetailScreen
+from inittui.tui.setup.initializer_picker import InitializerPicker
+from inittui.tui.setup.setup_panel import SetupPanel
+
+if TYPE_CHECKING:
+    from inittui.core.initializers import InitializerInfo
+
+Engine = Callable[[ExperimentSpec, EventSink, threading.Event], None]
+"""What trains a sweep: `run_sweep` or a stand-in with its signature (tests)."""
+
+WIDE = 110
+"""Terminal width from which the setup panel stays open beside the results."""
+
+
+class InittuiApp(App[None]):
+    """Compare weight initializers: pick, train side by side, see who wins and why."""
+
+    TITLE = "inittui"
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (WIDE, "-wide")]
+    COMMANDS = App.COMMANDS | {InittuiCommands}
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+r", "run", "Run", priority=True, id="run",
+                tooltip="train the chosen initializers, from any panel"),
+        Binding("ctrl+x", "stop", "Stop", priority=True, id="stop",
+                tooltip="stop training; finished epochs are kept"),
+        Binding("s", "toggle_setup", "Setup", id="setup",
+                tooltip="unfold the setup panel (narrow terminal) or move focus to it"),
+        Binding("m", "cycle_metric", "Metric", id="metric",
+                tooltip="curves: val acc → train acc → val loss → train loss"),
+        Binding("l", "toggle_log", "Log", id="log", tooltip="log scale for the loss curves"),
+        Binding("L", "toggle_layers", "Layers", id="layers",
+                tooltip="switch between curves and the per-layer diagnostics"),
+        Binding("left_square_bracket", "step_epoch(-1)", "Epoch", show=False, id="epoch-back",
+                tooltip="layers view: previous epoch (0 is the initialization)"),
+        Binding("right_square_bracket", "step_epoch(1)", "Epoch", key_display="[]",
+                id="epoch-next", tooltip="layers view: next epoch"),
+        Binding("comma", "step_layer(-1)", "Layer", show=False, id="layer-back",
+                tooltip="layers view: histogram of the previous layer"),
+        Binding("full_stop", "step_layer(1)", "Layer", key_display=",.", id="layer-next",
+                tooltip="layers view: histogram of the next layer"),
+        Binding("question_mark,f1", "help", "Help", id="help", tooltip="this screen"),
+        Binding("e", "export", "Export", id="export",
+                tooltip="write every run of this session to a CSV file"),
+        Binding("c", "clear", "Clear", id="clear", show=False,
+                tooltip="forget the results of this session (not while training)"),
+        Binding("escape", "fold_setup", "Fold", show=False, id="fold-setup",
+                tooltip="fold the setup panel back (narrow terminal)"),
+        Binding("ctrl+q", "quit", "Quit", priority=True, id="quit", tooltip="quit"),
+    ]
+
+    CSS = """
+    #body { height: 1fr; }
+    #results { width: 1fr; height: 1fr; }
+    #views { height: 1fr; min-height: 6; }
+    #curves, #layers { height: 1fr; }
+    #board { height: auto; }
+    HintsPanel { max-height: 3; }
+    Screen.-wide #body { layout: horizontal; }
+    Screen.-wide #setup { width: 36; height: 1fr; border: round $primary 50%; }
+    Screen.-wide #setup:focus-within { border: round $primary; }
+    Screen.-wide #setup-summary { display: none; }
+    Screen.-narrow #body { layout: vertical; }
+    Screen.-narrow #setup { height: auto; }
+    Screen.-narrow #setup-body { display: none; }
+    Screen.-narrow FinalBars { display: none; }
+    Screen.-narrow HintsPanel { max-height: 2; }
+    Screen.-narrow Leaderboard { max-height: 8; }
+    Screen.-narrow.-setup-open #setup { height: 1fr; }
+    Screen.-narrow.-setup-open #setup-body { display: block; }
+    Screen.-narrow.-setup-open #results { display: none; }
+    """
+
+    running: reactive[bool] = reactive(False)
+    """A sweep is training (from ctrl+r until the worker ends)."""
+
+    setup_open: reactive[bool] = reactive(False)
+    """On a narrow terminal: the setup panel is unfolded in place of the results."""
+
+    view: reactive[str] = reactive("curves")
+    """What the plot area shows: `curves` or `layers`."""
+
+    hidden: reactive[frozenset[str]] = reactive(frozenset())
+    """Keys of the groups the user hid from the plots."""
+
+    def __init__(self, spec: ExperimentSpec, out: Path | None = None, overwrite: bool = False,
+                 load: Path | None = None, engine: Engine | None = None) -> None:
+        super().__init__()
+        self.spec = spec
+        self.out = out
+        self.overwrite = overwrite
+        self.load = load
+        self.engine = engine
+        self.book = ResultsBook()
+        self._stop = threading.Event()
+        self._writer: ResultsCsvWriter | None = None
+        self._epochs = spec.epochs
+        self._runs = 0
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="body"):
+            yield SetupPanel(self.spec, id="setup")
+            with Vertical(id="results"):
+                with ContentSwitcher(initial="curves", id="views"):
+                    yield CurvesPlot(id="curves")
+                    yield LayersView(id="layers")
+                yield Leaderboard(id="leaderboard")
+                yield FinalBars(id="bars")
+                yield HintsPanel(id="hints")
+        yield StatusLine(id="status")
+        yield Footer(compact=True, show_command_palette=False)
+
+    def on_mount(self) -> None:
+        if self.is_headless:  # tests: a blinking cursor would make screenshots flaky
+            for field in self.query(Input):
+                field.cursor_blink = False
+        self._load_registry()
+        if self.load is not None:
+            self._load_results(self.load)
+        else:
+            self._say_ready()
+        self._show_book()
+        target = "#init-list" if self.size.width >= WIDE else "#leaderboard"
+        self.query_one(target).focus()
+
+    def on_unmount(self) -> None:
+        self._stop.set()  # the training thread ends at its next step instead of finishing
+        if self._writer is not None:
+            self._writer.close()
+
+    # ── training ───────────────────────────────────────────────────────────────────────
+
+    def action_run(self) -> None:
+        """Validate the setup and start a sweep in a thread worker (enabled when idle)."""
+        panel = self.query_one(SetupPanel)
+        try:
+            spec = panel.spec()
+        except SpecError as error:
+            self.notify(str(error), title="Fix the setup to run", severity="error")
+            self.setup_open = True
+            panel.focus_first_invalid()
+            return
+        try:
+            writer = self._results_writer()
+        except InittuiError as error:
+            self.notify(str(error), title="Cannot write results", severity="error")
+            return
+        self._stop = threading.Event()
+        self._epochs, self._runs = spec.epochs, len(spec.runs())
+        self.running = True
+        self.setup_open = False
+        self.query_one(Leaderboard).focus()  # the setup is committed: results have the keys
+        self.query_one(StatusLine).say(
+            f"starting {self._runs} runs: loading data and building models…")
+        self._train(spec, self._stop, writer)
+
+    def action_stop(self) -> None:
+        """Ask the engine to stop at its next step (enabled while training)."""
+        self._stop.set()
+        self.query_one(StatusLine).say("stopping after the current step…")
+
+    @work(thread=True, exclusive=True, group="sweep", exit_on_error=False)
+    def _train(self, spec: ExperimentSpec, stop: threading.Event,
+               writer: ResultsCsvWriter | None) -> None:
+        """Runs in a thread: the engine blocks here; its events go back as messages."""
+        engine = self.engine
+        if engine is None:
+            from inittui.core.engine import run_sweep
+
+            engine = run_sweep
+
+        def sink(event: Event) -> None:
+            if writer is not None:
+                writer(event)
+            if isinstance(event, StepProgress):
+                self.post_message(SweepProgress(event))
+            else:
+                self.post_message(SweepEvent(event))
+
+        engine(spec, sink, stop)
+
+    @work(thread=True, group="registry", exit_on_error=False)
+    def _load_registry(self) -> tuple[InitializerInfo, ...]:
+        """Imports torch and the registry off the UI thread (seconds on a cold start)."""
+        from inittui.core.initializers import registry
+
+        return registry()
+
+    def _results_writer(self) -> ResultsCsvWriter | None:
+        """The `--out` file, opened at the first run and kept for the session's sweeps."""
+        if self.out is None:
+            return None
+        if self._writer is None:
+            self._writer = ResultsCsvWriter(check_writable(self.out, self.overwrite))
+        return self._writer
+
+    @on(SweepEvent)
+    def _on_sweep_event(self, message: SweepEvent) -> None:
+        event = message.event
+        self.book.apply(event)
+        status = self.query_one(StatusLine)
+        if isinstance(event, SweepStarted):
+            status.say(f"training {len(event.runs)} runs on {event.device} · "
+                       f"{event.parameters_per_run:,} parameters each · ctrl+x stops")
+        elif isinstance(event, SweepFinished):
+            self._say_finished(event.stopped)
+        if isinstance(event, LayerStatsReady):
+            self._show_layers()
+            self.query_one(HintsPanel).show(self.book)
+        elif isinstance(event, (SweepStarted, EpochFinished, RunFinished)):
+            self._show_book()
+
+    @on(SweepProgress)
+    def _on_sweep_progress(self, message: SweepProgress) -> None:
+        if self.running and not self._stop.is_set():
+            self.query_one(StatusLine).progress(message.progress, self._epochs, self._runs)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """The one place worker outcomes land: results, and every error as a notification."""
+        worker = event.worker
+        if event.state == WorkerState.ERROR:
+            error = worker.error
+            text = str(error) if isinstance(error, InittuiError) else \
+                f"{type(error).__name__}: {error}"
+            self.notify(text, title="Run failed" if worker.group == "sweep" else "Error",
+                        severity="error", timeout=10)
+            if worker.group == "sweep":
+                self._abandon_running(text)
+        elif event.state == WorkerState.SUCCESS and worker.group == "registry":
+            self.query_one(InitializerPicker).set_registry(worker.result)
+        if worker.group == "sweep" and event.state in (
+                WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED):
+            self.running = False
+
+    def _abandon_running(self, reason: str) -> None:
+        """After a failed sweep, its unfinished runs count as stopped."""
+        for record in self.book.records():
+            if record.status == "running":
+                record.status = "stopped"
+        self.query_one(StatusLine).say(f"run failed: {reason}", error=True)
+        self._show_book()
+
+    # ── what the views show ────────────────────────────────────────────────────────────
+
+    def _groups(self) -> tuple[list[RunGroup], list[RunGroup]]:
+        groups = run_groups(self.book)
+        return groups, [group for group in groups if group.key not in self.hidden]
+
+    def _show_book(self) -> None:
+        groups, visible = self._groups()
+        self.query_one(CurvesPlot).show(visible, hidden=len(groups) - len(visible))
+        self.query_one(Leaderboard).show(self.book, groups, self.hidden)
+        self.query_one(FinalBars).show(self.book, groups, self.hidden)
+        self.query_one(HintsPanel).show(self.book)
+        self._show_layers()
+
+    def _show_layers(self) -> None:
+        groups, visible = self._groups()
+        by_key = {group.key: group for group in groups}
+        highlighted = self.query_one(Leaderboard).highlighted_key
+        selected = by_key.get(highlighted or "") or (visible[0] if visible else None)
+        self.query_one(LayersView).show(visible, selected)
+
+    def watch_hidden(self) -> None:
+        self._show_book()
+
+    def watch_running(self) -> None:
+        self.refresh_bindings()
+
+    def watch_view(self, view: str) -> None:
+        self.query_one(ContentSwitcher).current = view
+        self.refresh_bindings()
+
+    def watch_setup_open(self, open_: bool) -> None:
+        self.screen.set_class(open_, "-setup-open")
+        if open_:
+            self.query_one("#init-list").focus()
+        else:
+            self._keep_focus_visible()
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._keep_focus_visible)
+
+    def _keep_focus_visible(self) -> None:
+        """A folded setup panel must not keep the focus (its keys would be invisible)."""
+        if self.screen.has_class("-narrow") and not self.setup_open and \
+                self.query_one(SetupPanel).has_focus_within:
+            self.query_one(Leaderboard).focus()
+
+    def _say_ready(self) -> None:
+        self.query_one(StatusLine).say("ready · ctrl+r trains the chosen initializers · "
+                                       "s edits the setup · ? lists every key")
+
+    def _say_finished(self, stopped: bool) -> None:
+        sweep = self.book.current
+        epochs = max((len(r.epochs) for r in sweep.runs.values()), default=0)
+        what = "stopped" if stopped else "finished"
+        self.query_one(StatusLine).say(
+            f"sweep {sweep.number} {what}: {len(sweep.runs)} runs · {epochs} of "
+            f"{sweep.spec.epochs} epochs on {sweep.device} · enter opens a row · L layers")
+
+    def _load_results(self, path: Path) -> None:
+        try:
+            self.book = read_results(path)
+        except InittuiError as error:
+            self.notify(str(error), title="Cannot load results", severity="error", timeout=10)
+            self._say_ready()
+            return
+        runs = len(self.book.records())
+        self.query_one(StatusLine).say(
+            f"loaded {runs} runs in {len(self.book.sweeps)} sweeps from {path} · "
+            "ctrl+r trains more to compare")
+
+    # ── keys ───────────────────────────────────────────────────────────────────────────
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Layer keys only in the layers view; curve keys only with the curves."""
+        if action in ("step_epoch", "step_layer"):
+            return self.view == "layers"
+        if action in ("cycle_metric", "toggle_log"):
+            return self.view == "curves"
+        if action == "stop":
+            return self.running
+        if action == "run":
+            return not self.running
+        return True
+
+    def action_cycle_metric(self) -> None:
+        curves = self.query_one(CurvesPlot)
+        names = list(METRICS)
+        curves.metric = names[(names.index(curves.metric) + 1) % len(names)]
+
+    def action_toggle_log(self) -> None:
+        curves = self.query_one(CurvesPlot)
+        curves.log_scale = not curves.log_scale
+        if not curves.metric.endswith("loss"):
+            self.notify("Log scale applies to the losses: press m for val loss.")
+
+    def action_toggle_layers(self) -> None:
+        self.view = "layers" if self.view == "curves" else "curves"
+
+    def action_step_epoch(self, delta: int) -> None:
+        self.query_one(LayersView).step_epoch(delta)
+
+    def action_step_layer(self, delta: int) -> None:
+        self.query_one(LayersView).step_layer(delta)
+
+    def action_toggle_setup(self) -> None:
+        if self.screen.has_class("-narrow"):
+            self.setup_open = not self.setup_open
+        elif self.query_one(SetupPanel).has_focus_within:
+            self.query_one(Leaderboard).focus()
+        else:
+            self.query_one("#init-list").focus()
+
+    def action_fold_setup(self) -> None:
+        self.setup_open = False
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def action_clear(self) -> None:
+        if self.running:
+            self.notify("Stop the run first (ctrl+x), then clear.", severity="warning")
+            return
+        sweeps = len(self.book.sweeps)
+        self.book.clear()
+        self.hidden = frozenset()
+        self._show_book()
+        self._say_ready()
+        self.notify(f"Cleared {sweeps} sweep{'s' if sweeps != 1 else ''}.")
+
+    def action_export(self) -> None:
+        if not self.book.records():
+            self.notify("Nothing to export yet: run a sweep or load results.",
+                        severity="warning")
+            return
+        folder = self.out.parent if self.out is not None else Path.cwd()
+        self.push_screen(ExportScreen(default_export_path(folder)), self._export_to)
+
+    def _export_to(self, path: Path | None) -> None:
+        if path is None:
+            return
+        try:
+            if path.exists():
+                raise InittuiError(f"'{path}' already exists; choose another name")
+            rows = write_results(self.book, check_writable(path, overwrite=False))
+        except InittuiError as error:
+            self.notify(str(error), title="Export failed", severity="error")
+            return
+        self.notify(f"Wrote {rows} rows to {path}", title="Exported")
+
+    def apply_preset(self, name: str) -> None:
+        """Load a preset into the setup (from the command palette)."""
+        self.query_one(SetupPanel).apply_preset(name)
+        if self.screen.has_class("-narrow"):
+            self.setup_open = True
+
+    @on(Leaderboard.VisibilityToggled)
+    def _on_visibility_toggled(self, message: Leaderboard.VisibilityToggled) -> None:
+        self.hidden = self.hidden ^ {message.key}
+
+    @on(Leaderboard.GroupHighlighted)
+    def _on_group_highlighted(self) -> None:
+        self._show_layers()
+
+    @on(Leaderboard.RunOpened)
+    def _on_run_opened(self, message: Leaderboard.RunOpened) -> None:
+        groups = {group.key: group for group in run_groups(self.book)}
+        group = groups.get(message.key)
+        if group is None:
+            return
+        sweep = next(s for s in self.book.sweeps if s.number == group.sweep)
+        self.push_screen(RunDetailScreen(group, sweep.spec, sweep.device))
+
+
+def create_app(spec: ExperimentSpec, out: Path | None = None, overwrite: bool = False,
+               load: Path | None = None, engine: Engine | None = None) -> InittuiApp:
+    """The app for a spec (pre-filled into the setup panel); shared by CLI and tests.
+
+    out: write results there as epochs finish. load: show earlier results to compare.
+    engine: None means `inittui.core.engine.run_sweep`, imported when the first run
+    starts so that the screen appears before torch has loaded.
+    """
+    return InittuiApp(spec, out=out, overwrite=overwrite, load=load, engine=engine)

@@ -1,0 +1,54 @@
+"""The command palette's entries: the main actions and the presets, searchable by name."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+from typing import TYPE_CHECKING, cast
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+from inittui.core.presets import PRESETS
+
+if TYPE_CHECKING:
+    from inittui.tui.app import InittuiApp
+
+ACTIONS: tuple[tuple[str, str, str], ...] = (
+    ("Run", "train the chosen initializers (ctrl+r)", "run"),
+    ("Stop", "stop training; finished epochs are kept (ctrl+x)", "stop"),
+    ("Export results", "write every run of this session to a CSV file (e)", "export"),
+    ("Clear results", "forget earlier sweeps of this session (c)", "clear"),
+    ("Next metric", "val acc → train acc → val loss → train loss (m)", "cycle_metric"),
+    ("Toggle log scale", "logarithmic y axis for the losses (l)", "toggle_log"),
+    ("Layers view", "activation and gradient std by depth, histograms (L)", "toggle_layers"),
+    ("Setup", "open or close the setup panel (s)", "toggle_setup"),
+    ("Help", "every key and how to read the screen (? or f1)", "help"),
+)
+"""(name, help, app action) of each palette command."""
+
+
+class InittuiCommands(Provider):
+    """Run, stop, export, clear, metric, log scale, layers, setup, help and presets."""
+
+    def _commands(self) -> list[tuple[str, str, Callable[[], object]]]:
+        app = cast("InittuiApp", self.app)
+        commands: list[tuple[str, str, Callable[[], object]]] = [
+            (name, help_text, partial(app.run_action, action))
+            for name, help_text, action in ACTIONS
+        ]
+        commands += [
+            (f"Preset: {preset.name}", preset.source, partial(app.apply_preset, preset.name))
+            for preset in PRESETS.values()
+        ]
+        return commands
+
+    async def discover(self) -> Hits:
+        for name, help_text, callback in self._commands():
+            yield DiscoveryHit(name, callback, help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for name, help_text, callback in self._commands():
+            score = matcher.match(name)
+            if score > 0:
+                yield Hit(score, matcher.highlight(name), callback, help=help_text)

@@ -1,0 +1,78 @@
+"""Runs grouped the way the screen shows them: one group per (sweep, initializer).
+
+A group is what the leaderboard ranks, what a plot line stands for and what the keyboard
+selects; its seeds are summarized as a mean with spread. Colours are given by order of
+first appearance, so a line keeps its colour however the ranking changes.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from inittui.core.results import ResultsBook, RunRecord
+
+RGB = tuple[int, int, int]
+PALETTE: tuple[RGB, ...] = (
+    (86, 180, 233), (230, 159, 0), (0, 190, 140), (220, 130, 180),
+    (240, 228, 66), (240, 100, 40), (80, 130, 255), (190, 190, 190),
+)
+"""Colour-blind friendly (Okabe-Ito based) colours, readable on dark and light themes."""
+
+
+@dataclass(frozen=True)
+class RunGroup:
+    """The seeds of one initializer in one sweep."""
+
+    key: str
+    sweep: int
+    init: str
+    label: str
+    color: RGB
+    records: tuple[RunRecord, ...]
+
+
+def group_key(sweep: int, init: str) -> str:
+    return f"{sweep}:{init}"
+
+
+def run_groups(book: ResultsBook) -> list[RunGroup]:
+    """Every group of the book in order of appearance; labels carry the sweep when needed."""
+    several = len(book.sweeps) > 1
+    groups: list[RunGroup] = []
+    for sweep in book.sweeps:
+        by_init: dict[str, list[RunRecord]] = {}
+        for record in sweep.runs.values():
+            by_init.setdefault(record.info.init, []).append(record)
+        for init, records in by_init.items():
+            label = f"{sweep.number}:{init}" if several else init
+            groups.append(RunGroup(group_key(sweep.number, init), sweep.number, init, label,
+                                   PALETTE[len(groups) % len(PALETTE)], tuple(records)))
+    return groups
+
+
+def dimmed(color: RGB, amount: float = 0.45) -> RGB:
+    """The colour moved towards grey, for the spread lines beside a mean line."""
+    grey = 110
+    red, green, blue = (round(c + (grey - c) * amount) for c in color)
+    return red, green, blue
+
+
+def hex_color(color: RGB) -> str:
+    return "#{:02x}{:02x}{:02x}".format(*color)
+
+
+def format_acc(mean: float | None, std: float = 0.0, seeds: int = 1) -> str:
+    """`0.962` or `0.962±.004` (with spread only when there are several seeds)."""
+    if mean is None or not math.isfinite(mean):
+        return "-"
+    if seeds < 2:
+        return f"{mean:.3f}"
+    return f"{mean:.3f}±{std:.3f}".replace("±0.", "±.")
+
+
+def format_number(value: float) -> str:
+    """A loss or accuracy in a table cell; NaN and inf spelled out."""
+    if not math.isfinite(value):
+        return str(value)
+    return f"{value:.4f}" if abs(value) < 100 else f"{value:.3g}"

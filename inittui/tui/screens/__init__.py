@@ -1,0 +1,1 @@
+"""Screens pushed over the main one: help, a run's epochs, export."""

@@ -1,0 +1,79 @@
+"""One initializer's runs epoch by epoch, with the configuration of the sweep it belongs to."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, Static
+
+from inittui.core.specs import ExperimentSpec
+from inittui.tui.groups import RunGroup, format_number, hex_color
+
+COLUMNS: tuple[tuple[str, int], ...] = (
+    ("seed", 4), ("epoch", 5), ("train loss", 10), ("train acc", 9), ("val loss", 8),
+    ("val acc", 7), ("note", 19),
+)
+
+
+def describe(spec: ExperimentSpec, device: str) -> str:
+    """The sweep's configuration on one line."""
+    hidden = ",".join(map(str, spec.hidden))
+    return (f"{spec.dataset} · {spec.model} {hidden} {spec.activation} · {spec.optimizer} "
+            f"lr {spec.lr:g} · batch {spec.batch_size}" + (f" · {device}" if device else ""))
+
+
+class RunDetailScreen(ModalScreen[None]):
+    """Per-epoch metrics of every seed of a group; escape goes back."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,q", "dismiss", "Back", id="close-detail"),
+    ]
+
+    DEFAULT_CSS = """
+    RunDetailScreen { align: center middle; }
+    RunDetailScreen > Vertical {
+        width: 100; max-width: 100%; height: auto; max-height: 100%;
+        border: round $accent; background: $surface;
+    }
+    RunDetailScreen #detail-config { padding: 0 1; color: $text-muted; }
+    RunDetailScreen DataTable { height: auto; max-height: 30; overflow-x: hidden; }
+    """
+
+    def __init__(self, group: RunGroup, spec: ExperimentSpec, device: str) -> None:
+        super().__init__()
+        self.group = group
+        self.spec = spec
+        self.device = device
+
+    def compose(self) -> ComposeResult:
+        with Vertical() as box:
+            box.border_title = f"{self.group.label} · sweep {self.group.sweep}"
+            box.border_subtitle = "escape goes back"
+            yield Static(describe(self.spec, self.device), id="detail-config")
+            yield DataTable(cursor_type="row", zebra_stripes=True, id="detail-table")
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        for label, width in COLUMNS:
+            table.add_column(label, width=width)
+        color = hex_color(self.group.color)
+        for record in self.group.records:
+            for epoch in record.epochs:
+                stats = record.layer_stats.get(epoch.epoch, ())
+                table.add_row(
+                    Text(str(record.info.seed), style=color), str(epoch.epoch),
+                    format_number(epoch.train_loss), format_number(epoch.train_acc),
+                    format_number(epoch.val_loss), format_number(epoch.val_acc),
+                    ("act std " + " ".join(f"{s.act_std:.2g}" for s in stats)) if stats else "",
+                )
+            end = {"ok": "done", "running": "running"}.get(record.status, record.status)
+            if record.test_acc is not None:
+                end += f" · test {record.test_acc:.3f}"
+            table.add_row(Text(str(record.info.seed), style=color), "end", "", "", "", "",
+                          Text(end, style="bold"))
+        table.focus()

@@ -1,0 +1,1 @@
+"""The setup panel: initializer picker and hyperparameter form."""

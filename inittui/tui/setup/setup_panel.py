@@ -1,0 +1,88 @@
+"""The setup panel: initializers and hyperparameters, side by side with the results.
+
+On a narrow terminal the panel folds to its one-line summary so the plot keeps the
+screen; the app's `s` key unfolds it (the `-setup-open` class on the screen).
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Vertical, VerticalScroll
+from textual.widgets import Static
+
+from inittui.core.errors import InittuiError
+from inittui.core.presets import get_preset
+from inittui.core.specs import ExperimentSpec, parse_inits
+from inittui.tui.setup.initializer_picker import InitializerPicker
+from inittui.tui.setup.spec_form import SpecForm
+
+
+class SetupPanel(Vertical):
+    """What to train; `spec()` turns it into an `ExperimentSpec` or says what is wrong."""
+
+    DEFAULT_CSS = """
+    SetupPanel {
+        & > #setup-summary {
+            height: 1; padding: 0 1; background: $boost;
+            text-wrap: nowrap; text-overflow: ellipsis;
+        }
+        & > #setup-body { height: 1fr; scrollbar-size-vertical: 1; }
+        & .section { color: $accent; text-style: bold; padding: 0 1; }
+    }
+    """
+
+    def __init__(self, spec: ExperimentSpec, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._spec = spec
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="setup-summary")
+        with VerticalScroll(id="setup-body", can_focus=False):
+            yield Static("Initializers  (space toggles)", classes="section")
+            yield InitializerPicker(self._spec.inits, id="picker")
+            yield Static("Hyperparameters", classes="section")
+            yield SpecForm(self._spec, id="form")
+
+    def on_mount(self) -> None:
+        self.border_title = "Setup"
+        self._summarize()
+
+    def spec(self) -> ExperimentSpec:
+        """The experiment to run; raises SpecError naming the first invalid field."""
+        return self.query_one(SpecForm).build(self.query_one(InitializerPicker).chosen)
+
+    def focus_first_invalid(self) -> None:
+        field = self.query_one(SpecForm).first_invalid()
+        (field or self.query_one("#init-list")).focus()
+
+    def apply_preset(self, name: str) -> None:
+        """Choose a preset as if picked in the form (the command palette's entry point)."""
+        self.query_one("#field-preset").value = name  # type: ignore[attr-defined]
+
+    @on(SpecForm.PresetChosen)
+    def _on_preset(self, event: SpecForm.PresetChosen) -> None:
+        inits = get_preset(event.name).overrides.get("inits")
+        if inits is None:
+            return
+        try:
+            self.query_one(InitializerPicker).choose(parse_inits(inits))
+        except InittuiError as error:
+            self.notify(str(error), severity="error", title="Preset")
+
+    @on(SpecForm.Changed)
+    @on(InitializerPicker.Changed)
+    def _summarize(self) -> None:
+        """One line that says what ctrl+r would train, shown while the panel is folded."""
+        texts = self.query_one(SpecForm).texts()
+        inits = self.query_one(InitializerPicker).chosen
+        seeds = texts["seeds"]
+        summary = Text.assemble(
+            ("Setup ▸ ", "bold"),
+            (", ".join(inits) or "no initializer chosen", "bold" if inits else "red"),
+            f" · {texts['dataset']} · {texts['model']} {texts['hidden']} {texts['activation']}"
+            f" · {texts['optimizer']} lr {texts['lr']} · {texts['epochs']} epochs"
+            f" · {seeds} seed{'s' if seeds != '1' else ''}",
+        )
+        self.query_one("#setup-summary", Static).update(summary)

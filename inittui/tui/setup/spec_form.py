@@ -1,0 +1,180 @@
+"""The hyperparameter form: one compact row per spec field, validated as the user types.
+
+Every field goes through `specs.parse_field`, the parser the command line uses, so the
+form accepts the same spellings and marks a bad value with the same one-line reason.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.suggester import SuggestFromList
+from textual.widgets import Input, Label, Select, Static
+
+from inittui.core.errors import SpecError
+from inittui.core.presets import PRESETS, get_preset
+from inittui.core.specs import (
+    ACTIVATIONS,
+    DATASETS,
+    MODELS,
+    OPTIMIZERS,
+    ExperimentSpec,
+    parse_field,
+)
+
+CHOICES: dict[str, tuple[str, ...]] = {
+    "model": MODELS, "activation": ACTIVATIONS, "optimizer": OPTIMIZERS,
+}
+FIELDS: tuple[tuple[str, str], ...] = (
+    ("dataset", "Data"), ("data_dir", "Data dir"), ("model", "Model"), ("hidden", "Hidden"),
+    ("activation", "Act"), ("bias_init", "Bias"), ("optimizer", "Optim"), ("lr", "lr"),
+    ("momentum", "Momentum"), ("batch_size", "Batch"), ("epochs", "Epochs"),
+    ("seeds", "Seeds"), ("seed", "Seed"), ("device", "Device"),
+)
+"""(spec field, row label) in the order the form shows them."""
+SUGGESTIONS: dict[str, list[str]] = {
+    "dataset": [*DATASETS, "synthetic:train=512,side=8"],
+    "device": ["auto", "cpu", "cuda", "cuda:0", "mps"],
+    "bias_init": ["zeros", "constant:value=0.01", "normal", "uniform", "pytorch-default"],
+}
+
+
+class SpecForm(Vertical):
+    """Preset selector plus every trainable hyperparameter of an `ExperimentSpec`."""
+
+    DEFAULT_CSS = """
+    SpecForm {
+        height: auto;
+        & > Horizontal { height: 1; margin-bottom: 0; }
+        & Label { width: 10; padding: 0 1; color: $text-muted; }
+        & Input, & Select { width: 1fr; }
+        & Input.-invalid { background: $error 30%; }
+        & #preset-note { height: auto; padding: 0 1; color: $text-muted; }
+        & #preset-note.-empty, & #form-errors.-empty { display: none; }
+        & #form-errors { height: auto; padding: 0 1; color: $text-error; }
+    }
+    """
+
+    class Changed(Message):
+        """A field's text changed (valid or not)."""
+
+        def __init__(self, form: SpecForm) -> None:
+            super().__init__()
+            self.form = form
+
+    class PresetChosen(Message):
+        """The user picked a preset; its initializers are for the picker to apply."""
+
+        def __init__(self, form: SpecForm, name: str) -> None:
+            super().__init__()
+            self.form = form
+            self.name = name
+
+    def __init__(self, spec: ExperimentSpec, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._base = spec
+        self._texts = spec.as_text()
+        self._extra: dict[str, str] = {}
+        self.errors: dict[str, str] = {}
+        """Field name → reason, for every field whose text does not parse."""
+
+    def compose(self) -> ComposeResult:
+        with Horizontal():
+            yield Label("Preset")
+            yield Select([(name, name) for name in PRESETS], prompt="none", compact=True,
+                         id="field-preset")
+        yield Static(id="preset-note", classes="-empty")
+        for name, label in FIELDS:
+            with Horizontal():
+                yield Label(label)
+                if name in CHOICES:
+                    yield Select([(choice, choice) for choice in CHOICES[name]],
+                                 value=self._texts[name], allow_blank=False, compact=True,
+                                 id=f"field-{name}")
+                else:
+                    suggester = SuggestFromList(SUGGESTIONS[name], case_sensitive=False) \
+                        if name in SUGGESTIONS else None
+                    yield Input(self._texts[name], compact=True, suggester=suggester,
+                                id=f"field-{name}")
+        yield Static(id="form-errors", classes="-empty")
+
+    def texts(self) -> dict[str, str]:
+        """Each field's current text."""
+        values: dict[str, str] = {}
+        for name, _ in FIELDS:
+            widget = self.query_one(f"#field-{name}")
+            values[name] = str(widget.value) if isinstance(widget, (Input, Select)) else ""
+        return values
+
+    def build(self, inits: tuple[str, ...]) -> ExperimentSpec:
+        """The spec the form describes; raises SpecError for the first invalid field."""
+        self.validate_all()
+        if self.errors:
+            name, reason = next(iter(self.errors.items()))
+            raise SpecError(name, reason)
+        if not inits:
+            raise SpecError("inits", "choose at least one initializer")
+        spec = self._base.with_text(**self._extra, **self.texts())
+        return replace(spec, inits=inits)
+
+    def validate_all(self) -> None:
+        for name, text in self.texts().items():
+            self._validate(name, text)
+        self._show_errors()
+
+    def fill(self, texts: dict[str, str]) -> None:
+        """Set fields from text (a preset); fields the form lacks are kept for `build`."""
+        for name, text in texts.items():
+            if any(name == field for field, _ in FIELDS):
+                widget = self.query_one(f"#field-{name}")
+                if isinstance(widget, (Input, Select)):
+                    widget.value = text
+            elif name != "inits":
+                self._extra[name] = text
+
+    def first_invalid(self) -> Input | None:
+        return next((self.query_one(f"#field-{name}", Input) for name in self.errors), None)
+
+    def _validate(self, name: str, text: str) -> None:
+        try:
+            parse_field(name, text)
+        except SpecError as error:
+            self.errors[name] = str(error)
+        else:
+            self.errors.pop(name, None)
+        widget = self.query_one(f"#field-{name}")
+        widget.set_class(name in self.errors, "-invalid")
+        widget.tooltip = self.errors.get(name)
+
+    def _show_errors(self) -> None:
+        errors = self.query_one("#form-errors", Static)
+        errors.set_class(not self.errors, "-empty")
+        errors.update(Text("\n".join(f"✗ {reason}" for reason in self.errors.values())))
+
+    @on(Input.Changed)
+    def _on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id and event.input.id.startswith("field-"):
+            event.stop()
+            self._validate(event.input.id.removeprefix("field-"), event.value)
+            self._show_errors()
+            self.post_message(self.Changed(self))
+
+    @on(Select.Changed)
+    def _on_select_changed(self, event: Select.Changed) -> None:
+        event.stop()
+        if event.select.id == "field-preset":
+            note = self.query_one("#preset-note", Static)
+            note.set_class(event.value is Select.BLANK, "-empty")
+            if event.value is Select.BLANK:
+                return
+            preset = get_preset(str(event.value))
+            note.update(Text.assemble(preset.source, "\n", ("expect: ", "bold"),
+                                      preset.expectation))
+            self.fill(preset.overrides)
+            self.post_message(self.PresetChosen(self, preset.name))
+        self.post_message(self.Changed(self))

@@ -1,0 +1,54 @@
+"""End to end: the installed `inittui` command in a real terminal (tmux), driven by keys."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+TMUX = shutil.which("tmux")
+INITTUI = shutil.which("inittui") or str(Path(sys.executable).with_name("inittui"))
+E2E_ARGS = "--dataset synthetic:train=512,side=8 --hidden 16 --epochs 2 --device cpu"
+
+
+def tmux(*args: str) -> str:
+    return subprocess.run([TMUX, *args], check=True, capture_output=True, text=True).stdout
+
+
+def wait_for_screen(session: str, condition: object, timeout_s: float) -> str:
+    """Poll the pane until condition(text) holds; return the last capture either way."""
+    deadline = time.monotonic() + timeout_s
+    screen = ""
+    while time.monotonic() < deadline:
+        screen = tmux("capture-pane", "-p", "-t", session)
+        if condition(screen):  # type: ignore[operator]
+            return screen
+        time.sleep(0.25)
+    return screen
+
+
+@pytest.mark.skipif(TMUX is None, reason="tmux is not installed")
+@pytest.mark.skipif(not Path(INITTUI).exists(), reason="the inittui command is not installed")
+def test_installed_command_trains_in_a_terminal_and_quits(tmp_path: Path) -> None:
+    session = f"inittui-e2e-{uuid.uuid4().hex[:8]}"
+    tmux("new-session", "-d", "-s", session, "-x", "100", "-y", "30", "-c", str(tmp_path),
+         f"{INITTUI} {E2E_ARGS}; sleep 5")
+    try:
+        screen = wait_for_screen(session, lambda text: "ctrl+r trains" in text, 60)
+        assert "ctrl+r trains" in screen, screen
+        tmux("send-keys", "-t", session, "C-r")
+        screen = wait_for_screen(
+            session, lambda text: "finished" in text and text.count(" done") >= 4, 90)
+        assert "sweep 1 finished" in screen, screen
+        for init in ("zeros", "normal", "xavier-normal", "he-normal"):
+            assert init in screen
+        tmux("send-keys", "-t", session, "C-q")
+        screen = wait_for_screen(session, lambda text: "Setup ▸" not in text, 20)
+        assert "Setup ▸" not in screen and "Traceback" not in screen, screen
+    finally:
+        subprocess.run([TMUX, "kill-session", "-t", session], capture_output=True)
