@@ -141,18 +141,13 @@ def write_results(book: ResultsBook, path: Path) -> int:
     writer = ResultsCsvWriter(path)
     try:
         for sweep in book.sweeps:
-            writer.spec, writer.device = sweep.spec, sweep.device
+            writer(SweepStarted(sweep.spec, tuple(r.info for r in sweep.runs.values()),
+                                sweep.device, 0, 0))
             for record in sweep.runs.values():
-                last = record.epochs[-1].epoch if record.epochs else None
                 for epoch in record.epochs:
-                    finite = math.isfinite(epoch.train_loss) and math.isfinite(epoch.val_loss)
-                    writer._row(record.info, epoch.epoch, epoch.train_loss, epoch.train_acc,
-                                epoch.val_loss, epoch.val_acc,
-                                record.test_acc if epoch.epoch == last else None,
-                                "ok" if finite else "diverged", epoch.wall_s)
+                    writer(epoch)
                 if record.status == "stopped":
-                    writer._row(record.info, (last or 0) + 1, None, None, None, None, None,
-                                "stopped", None)
+                    writer(RunFinished(record.info, "stopped", len(record.epochs), None))
         return writer.rows
     finally:
         writer.close()

@@ -25,23 +25,13 @@ STATUS_ORDER = ("running", "stopped", "diverged", "ok")
 STATUS_LABELS = {"running": "running", "stopped": "stopped", "diverged": "diverged", "ok": "done"}
 
 
-@dataclass(frozen=True)
-class EpochRecord:
-    epoch: int
-    train_loss: float
-    train_acc: float
-    val_loss: float
-    val_acc: float
-    wall_s: float
-
-
 @dataclass
 class RunRecord:
     """Everything known about one run; status is running, ok, diverged or stopped."""
 
     info: RunInfo
     sweep: int
-    epochs: list[EpochRecord] = field(default_factory=list)
+    epochs: list[EpochFinished] = field(default_factory=list)
     status: str = "running"
     test_acc: float | None = None
     layer_stats: dict[int, tuple[LayerStats, ...]] = field(default_factory=dict)
@@ -52,7 +42,7 @@ class RunRecord:
         return f"{self.sweep}:{self.info.run_id}"
 
     @property
-    def finite_epochs(self) -> list[EpochRecord]:
+    def finite_epochs(self) -> list[EpochFinished]:
         return [e for e in self.epochs if math.isfinite(e.val_acc) and math.isfinite(e.train_loss)]
 
     @property
@@ -86,9 +76,7 @@ class ResultsBook:
             sweep.runs = {run.run_id: RunRecord(run, sweep.number) for run in event.runs}
             self.sweeps.append(sweep)
         elif isinstance(event, EpochFinished):
-            record = self.current.runs[event.run.run_id]
-            record.epochs.append(EpochRecord(event.epoch, event.train_loss, event.train_acc,
-                                             event.val_loss, event.val_acc, event.wall_s))
+            self.current.runs[event.run.run_id].epochs.append(event)
         elif isinstance(event, RunFinished):
             record = self.current.runs[event.run.run_id]
             record.status = event.status
