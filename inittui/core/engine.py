@@ -13,7 +13,6 @@ import time
 from dataclasses import dataclass
 
 import torch
-import torch.nn.functional as F
 from torch import Tensor
 
 from inittui.core.data import DataSplits, load_dataset
@@ -30,7 +29,7 @@ from inittui.core.events import (
     SweepStarted,
 )
 from inittui.core.initialize import DATA_STREAM, generator, initialize_runs
-from inittui.core.models import BatchedNet, build_model
+from inittui.core.models import BatchedNet, build_model, per_run_loss_and_correct
 from inittui.core.specs import ExperimentSpec, RunInfo
 
 PROGRESS_INTERVAL_S = 0.25
@@ -77,14 +76,6 @@ def estimated_bytes(spec: ExperimentSpec, model: BatchedNet, data: DataSplits) -
     return parameters + activations + data_bytes
 
 
-def per_run_loss_and_correct(logits: Tensor, labels: Tensor) -> tuple[Tensor, Tensor]:
-    """Mean cross-entropy and count of correct predictions, each of shape (runs,)."""
-    runs, batch, classes = logits.shape
-    losses = F.cross_entropy(logits.reshape(-1, classes), labels.reshape(-1), reduction="none")
-    correct = (logits.argmax(dim=-1) == labels).sum(dim=1)
-    return losses.view(runs, batch).mean(dim=1), correct
-
-
 def train_step(model: BatchedNet, optimizer: torch.optim.Optimizer, images: Tensor,
                labels: Tensor, active: Tensor) -> tuple[Tensor, Tensor]:
     """One optimizer step for every run; images and labels are (seeds, batch, ...).
@@ -92,12 +83,9 @@ def train_step(model: BatchedNet, optimizer: torch.optim.Optimizer, images: Tens
     Summing the per-run losses gives each run exactly its own gradient; runs that diverged
     are masked out of the sum. Returns per-run loss and correct counts, on the device.
     """
-    run_labels = labels.repeat_interleave(model.inits, dim=0)
-    loss, correct = per_run_loss_and_correct(model(images), run_labels)
-    optimizer.zero_grad(set_to_none=True)
-    torch.where(active, loss, torch.zeros_like(loss)).sum().backward()
+    loss, correct = model.loss_and_gradients(images, labels, active)
     optimizer.step()
-    return loss.detach(), correct
+    return loss, correct
 
 
 @torch.no_grad()
@@ -163,13 +151,17 @@ class Sweep:
         loss_sum = torch.zeros(model.runs, device=self.device)
         correct = torch.zeros(model.runs, device=self.device, dtype=torch.int64)
         last_report = epoch_start
+        rows = data.x_train.reshape(count, -1)
         for step in range(self.steps_per_epoch):
             if self.stop.is_set():
                 return False
             batch = orders[:, step * batch_size:(step + 1) * batch_size]
-            loss, right = train_step(model, self.optimizer, data.x_train[batch],
-                                     data.y_train[batch], self.active)
-            loss_sum += loss * batch.shape[1]
+            index = batch.reshape(-1)  # index_select on rows: several times faster than x[batch]
+            images = rows.index_select(0, index).view(*batch.shape, *data.x_train.shape[1:])
+            loss, right = train_step(model, self.optimizer, images,
+                                     data.y_train.index_select(0, index).view(batch.shape),
+                                     self.active)
+            loss_sum.add_(loss, alpha=batch.shape[1])
             correct += right
             now = time.monotonic()
             if now - last_report >= PROGRESS_INTERVAL_S:
