@@ -196,7 +196,7 @@ async def test_comparing_finished_runs_with_the_keyboard() -> None:
         await pilot.press("left_square_bracket", "left_square_bracket")
         assert layers.shown_epoch == 0  # the initialization
         await pilot.press("full_stop", "full_stop")
-        assert layers.layer == 2  # there are two hidden layers
+        assert layers.histogram_layer == 2  # there are two hidden layers
         await pilot.press("L")
         assert app.view == "curves"
 

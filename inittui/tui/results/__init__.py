@@ -1,0 +1,1 @@
+"""What a sweep produced: curves, leaderboard, bars, hints, layer diagnostics, status."""

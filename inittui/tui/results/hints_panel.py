@@ -1,0 +1,23 @@
+"""Known causes behind the results (core.hints), shown next to the leaderboard."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import Static
+
+from inittui.core.hints import pitfalls
+from inittui.core.results import ResultsBook
+
+
+class HintsPanel(Static):
+    """One `⚠` line per pitfall found in the book; hidden when there is none."""
+
+    DEFAULT_CSS = """
+    HintsPanel { height: auto; padding: 0 1; color: $text-warning; }
+    HintsPanel.-empty { display: none; }
+    """
+
+    def show(self, book: ResultsBook) -> None:
+        hints = pitfalls(book)
+        self.set_class(not hints, "-empty")
+        self.update(Text("\n".join(f"⚠ {hint}" for hint in hints)))

@@ -1,0 +1,200 @@
+"""Why an initializer wins: signal spread by depth, and one layer's activations, at an epoch.
+
+Activation std and back-propagated gradient std against depth, on log axes, are the
+pictures of Glorot & Bengio (2010) and He et al. (2015): flat lines train, lines that
+fall or climb with depth are vanishing or exploding signals. Epoch 0 is the
+initialization; the view follows the newest epoch until the user steps back.
+"""
+
+from __future__ import annotations
+
+import math
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Static
+
+from inittui.core.events import LayerStats
+from inittui.tui.groups import RunGroup
+from inittui.tui.plots import Plot, integer_ticks
+
+STATS: dict[str, str] = {"act_std": "act std", "grad_std": "grad std"}
+"""LayerStats field → plot title, for the by-depth plots."""
+
+
+def layers_at(group: RunGroup, epoch: int) -> list[tuple[LayerStats, ...]]:
+    """Each seed's per-layer statistics of a group at an epoch (seeds lacking it left out)."""
+    return [record.layer_stats[epoch] for record in group.records if epoch in record.layer_stats]
+
+
+def format_std(value: float) -> str:
+    return f"{value:.3g}" if math.isfinite(value) else str(value)
+
+
+class DepthPlot(Plot):
+    """One statistic against layer number, one line per run, on a log axis."""
+
+    def __init__(self, stat: str, legend: bool, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.stat = stat
+        self.legend = legend
+        self._groups: list[RunGroup] = []
+        self._epoch: int | None = None
+
+    def show(self, groups: list[RunGroup], epoch: int | None) -> None:
+        self._groups, self._epoch = groups, epoch
+        self.stale()
+
+    def draw(self) -> str | None:
+        if self._epoch is None:
+            return ""
+        depth = 0
+        for group in self._groups:
+            for seed, layers in enumerate(layers_at(group, self._epoch)):
+                points = [(s.layer, getattr(s, self.stat)) for s in layers]
+                points = [(x, y) for x, y in points if math.isfinite(y) and y > 0]
+                if points:
+                    depth = max(depth, len(layers))
+                    label = group.label if self.legend and seed == 0 else None
+                    self.line([x for x, _ in points], [y for _, y in points], group.color,
+                              label=label)
+        if depth == 0:
+            return f"{STATS[self.stat]}: every value is 0"
+        self.plt.yscale("log")
+        self.plt.xticks(integer_ticks(depth, most=6))
+        self.plt.title(STATS[self.stat])
+        return None
+
+
+class HistogramPlot(Plot):
+    """The activations of one layer of one run, as counts over that run's own range."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._group: RunGroup | None = None
+        self._stats: LayerStats | None = None
+
+    def show(self, group: RunGroup | None, stats: LayerStats | None) -> None:
+        self._group, self._stats = group, stats
+        self.stale()
+
+    def draw(self) -> str | None:
+        stats = self._stats
+        if self._group is None or stats is None or not stats.hist_counts:
+            return ""
+        low, high = stats.hist_range
+        width = (high - low) / len(stats.hist_counts)
+        centers = [low + (index + 0.5) * width for index in range(len(stats.hist_counts))]
+        self.plt.bar(centers, list(stats.hist_counts), color=self._group.color, width=1.0)
+        self.plt.xticks([low, (low + high) / 2, high],
+                        [f"{value:.3g}" for value in (low, (low + high) / 2, high)])
+        self.plt.title(f"layer {stats.layer} activations")
+        return None
+
+
+class LayersView(Vertical):
+    """Per-layer diagnostics of the visible groups at one epoch; `[ ]` epoch, `, .` layer."""
+
+    DEFAULT_CSS = """
+    LayersView {
+        & > #layers-header { height: auto; padding: 0 1; }
+        & > Horizontal { height: 1fr; }
+        & HistogramPlot { width: 1fr; }
+        & DepthPlot { width: 1fr; }
+    }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._groups: list[RunGroup] = []
+        self._selected: RunGroup | None = None
+        self._chosen_epoch: int | None = None  # None: follow the newest epoch
+        self.histogram_layer = 1
+        """The hidden layer whose histogram is shown (1 is the first)."""
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="layers-header")
+        with Horizontal():
+            yield DepthPlot("act_std", legend=True, id="act-std")
+            yield DepthPlot("grad_std", legend=False, id="grad-std")
+            yield HistogramPlot(id="histogram")
+
+    @property
+    def epochs(self) -> list[int]:
+        """Epochs with statistics for some visible run; 0 is the initialization."""
+        return sorted({epoch for group in self._groups for record in group.records
+                       for epoch in record.layer_stats})
+
+    @property
+    def shown_epoch(self) -> int | None:
+        epochs = self.epochs
+        if not epochs:
+            return None
+        return self._chosen_epoch if self._chosen_epoch in epochs else epochs[-1]
+
+    def show(self, groups: list[RunGroup], selected: RunGroup | None) -> None:
+        """Show these groups; the histogram is of `selected`'s first seed."""
+        self._groups, self._selected = groups, selected
+        self._redraw()
+
+    def step_epoch(self, delta: int) -> None:
+        epochs, shown = self.epochs, self.shown_epoch
+        if shown is None:
+            return
+        index = min(max(epochs.index(shown) + delta, 0), len(epochs) - 1)
+        self._chosen_epoch = None if index == len(epochs) - 1 else epochs[index]
+        self._redraw()
+
+    def step_layer(self, delta: int) -> None:
+        self.histogram_layer = min(max(self.histogram_layer + delta, 1), max(self._depth(), 1))
+        self._redraw()
+
+    def _depth(self) -> int:
+        epoch = self.shown_epoch
+        if self._selected is None or epoch is None:
+            return 0
+        seeds = layers_at(self._selected, epoch)
+        return len(seeds[0]) if seeds else 0
+
+    def _selected_stats(self) -> LayerStats | None:
+        epoch = self.shown_epoch
+        if self._selected is None or epoch is None:
+            return None
+        seeds = layers_at(self._selected, epoch)
+        if not seeds or not seeds[0]:
+            return None
+        self.histogram_layer = min(self.histogram_layer, len(seeds[0]))
+        return seeds[0][self.histogram_layer - 1]
+
+    def _redraw(self) -> None:
+        epoch = self.shown_epoch
+        stats = self._selected_stats()
+        self.query_one("#layers-header", Static).update(self._header(epoch, stats))
+        for plot in self.query(DepthPlot):
+            plot.show(self._groups, epoch)
+        self.query_one(HistogramPlot).show(self._selected, stats)
+
+    def _header(self, epoch: int | None, stats: LayerStats | None) -> Text:
+        if epoch is None:
+            return Text("no layer statistics yet: they are taken at initialization and after "
+                        "every epoch (unless --no-diagnostics)", style="dim")
+        last = self.epochs[-1]
+        when = "initialization" if epoch == 0 else f"of {last}"
+        text = Text.assemble((f"Epoch {epoch} ({when})" if epoch == 0 else
+                              f"Epoch {epoch} {when}", "bold"),
+                             ("  [ ] epoch · std by layer, log scale", "dim"))
+        if self._selected is not None and stats is not None:
+            dead = "" if math.isnan(stats.dead_frac) else f", {stats.dead_frac:.0%} dead"
+            text.append("\n")
+            text.append(f"{self._selected.label} layer {stats.layer}", style="bold")
+            text.append("  , . layer", style="dim")
+            text.append(f"  {stats.distinct_units}/{stats.units} distinct units{dead}"
+                        f" · act std {format_std(stats.act_std)}"
+                        f" · grad std {format_std(stats.grad_std)}")
+        flat = [group.label for group in self._groups
+                if all(s.act_std == 0 for layers in layers_at(group, epoch) for s in layers)
+                and layers_at(group, epoch)]
+        if flat:
+            text.append(f"\nact std 0, off the log axis: {', '.join(flat)}", style="dim")
+        return text
