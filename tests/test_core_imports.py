@@ -20,3 +20,21 @@ def test_core_module_imports_no_ui_library(module: str) -> None:
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             check=True).stdout.split()
     assert loaded == []
+
+
+def modules_loaded_by(module: str, candidates: tuple[str, ...]) -> list[str]:
+    """Which of `candidates` a fresh interpreter has loaded after importing `module`."""
+    code = (f"import sys, {module}; "
+            f"print(' '.join(m for m in {candidates!r} if m in sys.modules))")
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True).stdout.split()
+
+
+def test_importing_the_cli_loads_no_torch_and_no_ui_library() -> None:
+    """That is what keeps `inittui --help` fast: heavy imports wait until a command runs."""
+    assert modules_loaded_by("inittui.cli", ("torch", "torchvision", "textual", "plotext")) == []
+
+
+def test_importing_the_engine_does_not_load_torchvision() -> None:
+    """torchvision is imported only when a torchvision data set is loaded."""
+    assert modules_loaded_by("inittui.core.engine", ("torchvision",)) == []
