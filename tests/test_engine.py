@@ -18,6 +18,8 @@ from inittui.core.events import (
     Event,
     RunDiverged,
     RunFinished,
+    RunStarted,
+    StepProgress,
     SweepFinished,
     SweepStarted,
 )
@@ -36,6 +38,13 @@ def epochs_of(events: list[Event]) -> list[EpochFinished]:
     return [e for e in events if isinstance(e, EpochFinished)]
 
 
+TORCH_ACTIVATIONS: dict[str, type[nn.Module]] = {
+    "relu": nn.ReLU, "leaky-relu": nn.LeakyReLU, "tanh": nn.Tanh, "sigmoid": nn.Sigmoid,
+    "gelu": nn.GELU, "selu": nn.SELU, "linear": nn.Identity,
+}
+"""Each activation as the plain torch module (LeakyReLU's default slope is ours, 0.01)."""
+
+
 def reference_copy(model: BatchedMLP, run: int) -> nn.Sequential:
     """The run as an ordinary PyTorch MLP holding the same weights."""
     layers: list[nn.Module] = [nn.Flatten()]
@@ -46,18 +55,22 @@ def reference_copy(model: BatchedMLP, run: int) -> nn.Sequential:
             linear.bias.copy_(model.bias(index, run))
         layers.append(linear)
         if index < len(model.layers) - 1:
-            layers.append(nn.ReLU())
+            layers.append(TORCH_ACTIVATIONS[model.activation]())
     return nn.Sequential(*layers)
 
 
-@pytest.mark.parametrize("optimizer", ["adam", "sgd"])
-def test_stacked_training_equals_separate_models_in_float64(optimizer: str) -> None:
+@pytest.mark.parametrize(("optimizer", "activation"), [
+    ("sgd", "relu"), *(("adam", activation) for activation in TORCH_ACTIVATIONS)])
+def test_stacked_training_equals_separate_models_in_float64(optimizer: str,
+                                                            activation: str) -> None:
+    """The stacked model's hand-written backward against autograd on plain nn modules."""
     spec = ExperimentSpec(inits=("he-normal", "xavier-uniform", "normal:std=0.1"), seeds=2,
-                          hidden=(12, 7), optimizer=optimizer, lr=0.01, momentum=0.9,
+                          hidden=(12, 7), activation=activation, optimizer=optimizer,
+                          lr=0.01, momentum=0.9,
                           dataset="synthetic:train=320,side=5,classes=4", device="cpu")
     data = load_dataset(spec.dataset, None, False, spec.val_split)
     x, y = data.x_train.double(), data.y_train
-    model = BatchedMLP(25, spec.hidden, 4, "relu", spec.seeds, len(spec.inits)).double()
+    model = BatchedMLP(25, spec.hidden, 4, activation, spec.seeds, len(spec.inits)).double()
     initialize_runs(model, spec.runs(), x[:64].unsqueeze(0))
     references = [reference_copy(model, run.index) for run in spec.runs()]
     reference_optimizers = [
@@ -95,6 +108,8 @@ def test_same_spec_gives_identical_metrics(tiny_spec: ExperimentSpec) -> None:
 def test_every_run_reports_every_epoch_and_a_test_accuracy(tiny_spec: ExperimentSpec) -> None:
     events = collect(replace(tiny_spec, seeds=2))
     assert isinstance(events[0], SweepStarted)
+    started = events[1:1 + len(events[0].runs)]
+    assert [e.run for e in started if isinstance(e, RunStarted)] == list(events[0].runs)
     assert isinstance(events[-1], SweepFinished) and not events[-1].stopped
     runs = {run.run_id for run in tiny_spec.runs()} | {f"{i}/s1" for i in tiny_spec.inits}
     assert {(e.run.run_id, e.epoch) for e in epochs_of(events)} == \
@@ -122,6 +137,13 @@ def test_a_diverging_run_is_masked_and_the_others_go_on(tiny_spec: ExperimentSpe
     he_alone = [e.val_loss for e in epochs_of(alone)]
     he_together = [e.val_loss for e in epochs_of(together) if e.run.init == "he-normal"]
     assert he_together == pytest.approx(he_alone, rel=1e-5)
+
+
+def test_every_epoch_reports_progress_as_soon_as_its_first_step_is_done(
+        tiny_spec: ExperimentSpec) -> None:
+    first_steps = [(e.epoch, e.step) for e in collect(tiny_spec)
+                   if isinstance(e, StepProgress) and e.step == 1]
+    assert first_steps == [(1, 1), (2, 1), (3, 1)]
 
 
 def test_stop_keeps_finished_epochs_and_marks_runs_stopped(tiny_spec: ExperimentSpec) -> None:

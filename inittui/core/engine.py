@@ -24,6 +24,7 @@ from inittui.core.events import (
     LayerStatsReady,
     RunDiverged,
     RunFinished,
+    RunStarted,
     StepProgress,
     SweepFinished,
     SweepStarted,
@@ -135,6 +136,8 @@ class Sweep:
         started = time.monotonic()
         self.emit(SweepStarted(self.spec, tuple(r.info for r in self.runs), str(self.device),
                                self.steps_per_epoch, self.model.parameters_per_run))
+        for state in self.runs:
+            self.emit(RunStarted(state.info))
         self._report_layers(epoch=0)
         for epoch in range(1, self.spec.epochs + 1):
             if not self._train_epoch(epoch, started):
@@ -164,7 +167,7 @@ class Sweep:
             loss_sum.add_(loss, alpha=batch.shape[1])
             correct += right
             now = time.monotonic()
-            if now - last_report >= PROGRESS_INTERVAL_S:
+            if step == 0 or now - last_report >= PROGRESS_INTERVAL_S:  # at once, then paced
                 last_report = now
                 self.emit(StepProgress(epoch, step + 1, self.steps_per_epoch, now - started))
         self._end_epoch(epoch, (loss_sum / count).tolist(), (correct / count).tolist(),

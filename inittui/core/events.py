@@ -21,8 +21,15 @@ class SweepStarted:
 
 
 @dataclass(frozen=True)
+class RunStarted:
+    """A run's weights are drawn and it starts training; a sweep's runs all start together."""
+
+    run: RunInfo
+
+
+@dataclass(frozen=True)
 class StepProgress:
-    """Sent a few times a second inside an epoch, for progress bars and ETA."""
+    """Sent after an epoch's first step, then a few times a second, for progress and ETA."""
 
     epoch: int
     step: int
@@ -94,7 +101,7 @@ class SweepFinished:
 
 
 Event = (
-    SweepStarted | StepProgress | EpochFinished | LayerStatsReady | RunDiverged | RunFinished
-    | SweepFinished
+    SweepStarted | RunStarted | StepProgress | EpochFinished | LayerStatsReady | RunDiverged
+    | RunFinished | SweepFinished
 )
 EventSink = Callable[[Event], None]
