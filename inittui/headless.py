@@ -24,16 +24,10 @@ from inittui.core.events import (
     SweepFinished,
     SweepStarted,
 )
-from inittui.core.results import LeaderRow, ResultsBook, leaderboard
+from inittui.core.results import LeaderRow, ResultsBook, format_accuracy, leaderboard
 from inittui.core.specs import ExperimentSpec
 
 EXIT_OK, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 130
-
-
-def _percent(value: float | None, spread: float | None = None) -> str:
-    if value is None:
-        return "-"
-    return f"{value:.3f}" if not spread else f"{value:.3f}±{spread:.3f}"
 
 
 def leaderboard_table(rows: list[LeaderRow]) -> Table:
@@ -42,9 +36,10 @@ def leaderboard_table(rows: list[LeaderRow]) -> Table:
         table.add_column(name, justify="left" if name in ("init", "status") else "right")
     for rank, row in enumerate(rows, start=1):
         table.add_row(
-            str(rank), row.init, _percent(row.best_val_mean, row.best_val_std),
-            _percent(row.final_val_mean, row.final_val_std), str(row.best_epoch or "-"),
-            str(row.epochs_to_90 or "-"), _percent(row.test_acc_mean, row.test_acc_std),
+            str(rank), row.init, format_accuracy(row.best_val_mean, row.best_val_std, row.seeds),
+            format_accuracy(row.final_val_mean, row.final_val_std, row.seeds),
+            str(row.best_epoch or "-"), str(row.epochs_to_90 or "-"),
+            format_accuracy(row.test_acc_mean, row.test_acc_std, row.seeds),
             row.label,
         )
     return table
@@ -60,20 +55,23 @@ class ProgressReporter:
             TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
             TextColumn("steps"), TimeRemainingColumn(), console=console, transient=True,
         )
-        self.task = self.progress.add_task("starting", total=None)
+        self.task = self.progress.add_task("loading data", total=None)
         self.epochs = 0
         self.steps = 0
+        self.runs = 0
 
     def __call__(self, event: Event) -> None:
         if isinstance(event, SweepStarted):
             self.epochs, self.steps = event.spec.epochs, event.steps_per_epoch
-            self._say(f"training {len(event.runs)} runs of {event.parameters_per_run:,} "
+            self.runs = len(event.runs)
+            self._say(f"training {self.runs} runs of {event.parameters_per_run:,} "
                       f"parameters on {event.device}: {', '.join(event.spec.inits)}")
             if self.live:
-                self.progress.update(self.task, total=self.epochs * self.steps, completed=0)
+                self.progress.update(self.task, description=self._describe(1),
+                                     total=self.epochs * self.steps, completed=0)
                 self.progress.start()
         elif isinstance(event, StepProgress) and self.live:
-            self.progress.update(self.task, description=f"epoch {event.epoch}/{self.epochs}",
+            self.progress.update(self.task, description=self._describe(event.epoch),
                                  completed=(event.epoch - 1) * self.steps + event.step)
         elif isinstance(event, EpochFinished):
             test = f" test_acc {event.test_acc:.4f}" if event.test_acc is not None else ""
@@ -91,9 +89,13 @@ class ProgressReporter:
     def close(self) -> None:
         self.progress.stop()
 
+    def _describe(self, epoch: int) -> str:
+        return f"{self.runs} runs · epoch {epoch}/{self.epochs}"
+
     def _say(self, line: str) -> None:
+        """A line above the live bar on a terminal; a plain flushed line in a pipe or log."""
         if self.live:
-            self.console.log(line, highlight=False)
+            self.console.print(line, markup=False, highlight=False)
         else:
             print(line, flush=True)
 
@@ -116,13 +118,12 @@ def run_headless(spec: ExperimentSpec, out: Path | None, stats_out: Path | None,
     console = Console(highlight=False)
     book = ResultsBook()
     reporter = ProgressReporter(console)
-    sinks = [book.apply, reporter]
-    writers = []
+    writers: list[ResultsCsvWriter | StatsCsvWriter] = []
     if out is not None:
         writers.append(ResultsCsvWriter(out))
     if stats_out is not None:
         writers.append(StatsCsvWriter(stats_out))
-    sinks.extend(writers)
+    sinks = [*writers, book.apply, reporter]  # on disk first, then on screen
     stop, done = threading.Event(), threading.Event()
     failure: list[BaseException] = []
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -47,8 +48,11 @@ def test_help_explains_every_option_with_its_default() -> None:
     (["--epochs", "0"], "epochs must be at least 1"),
     (["--epochs", "ten"], "epochs must be a whole number"),
     (["--batch-size", "-3"], "batch-size must be at least 1"),
+    (["--batch-size", "64.5"], "batch-size must be a whole number"),
     (["--seeds", "0"], "seeds must be at least 1"),
+    (["--seeds", "three"], "seeds must be a whole number"),
     (["--lr", "0"], "lr must be greater than 0"),
+    (["--lr", "-0.1"], "lr must be greater than 0"),
     (["--lr", "nan"], "lr must be finite"),
     (["--lr", "inf"], "lr must be finite"),
     (["--init", "xavir-normal"], "did you mean 'xavier-normal'?"),
@@ -90,6 +94,18 @@ def test_missing_torchvision_files_name_the_folder_and_download(tmp_path: Path) 
     assert str(tmp_path) in output and "--download" in output
 
 
+def test_a_sweep_that_cannot_start_leaves_no_file_and_keeps_an_old_one(tmp_path: Path) -> None:
+    fresh, old = tmp_path / "fresh.csv", tmp_path / "old.csv"
+    old.write_text("earlier results\n")
+    missing_data = ["--dataset", "mnist", "--data-dir", str(tmp_path / "no-data")]
+    assert invoke("--headless", *missing_data, "--out", str(fresh))[0] == 1
+    assert not fresh.exists()
+    code, _ = invoke("--headless", *missing_data, "--out", str(old), "--overwrite",
+                     "--stats-out", str(tmp_path / "stats.csv"))
+    assert code == 1
+    assert old.read_text() == "earlier results\n" and not (tmp_path / "stats.csv").exists()
+
+
 def test_results_csv_has_one_row_per_run_per_epoch(tmp_path: Path) -> None:
     out = tmp_path / "results.csv"
     code, output = invoke("--headless", *TINY, "--epochs", "2", "--seeds", "2",
@@ -105,6 +121,31 @@ def test_results_csv_has_one_row_per_run_per_epoch(tmp_path: Path) -> None:
         assert 0 <= float(row["train_acc"]) <= 1 and 0 <= float(row["val_acc"]) <= 1
         assert row["status"] == "ok" and row["device"] == "cpu" and row["hidden"] == "16"
         assert (row["test_acc"] != "") == (row["epoch"] == "2")
+
+
+def test_a_terminal_gets_clean_lines_above_a_live_bar_and_the_seed_spread() -> None:
+    from io import StringIO
+
+    from rich.console import Console
+
+    from inittui.core.engine import run_sweep
+    from inittui.core.results import ResultsBook, leaderboard
+    from inittui.core.specs import ExperimentSpec
+    from inittui.headless import ProgressReporter, leaderboard_table
+
+    screen = StringIO()
+    console = Console(file=screen, force_terminal=True, width=120)
+    reporter, book = ProgressReporter(console), ResultsBook()
+    spec = ExperimentSpec(inits=("zeros", "he-normal"), seeds=2, epochs=2, hidden=(16,),
+                          dataset="synthetic:train=256,val=64,test=64,side=6,classes=4",
+                          device="cpu")
+    run_sweep(spec, lambda event: (book.apply(event), reporter(event)))
+    console.print(leaderboard_table(leaderboard(book)))
+    text = screen.getvalue()
+    assert reporter.live and "\x1b[" in text  # a real terminal: the live bar draws
+    assert "epoch 2/2 he-normal/s1: train_loss" in text
+    assert "headless.py" not in text and not re.search(r"\[\d\d:\d\d:\d\d\]", text)
+    assert text.count("±") >= 6  # every accuracy cell of a 2-seed row has its spread
 
 
 def test_piped_output_is_plain_lines_and_a_leaderboard(tmp_path: Path) -> None:

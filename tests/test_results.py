@@ -11,7 +11,7 @@ from inittui.core.engine import run_sweep
 from inittui.core.errors import InittuiError
 from inittui.core.events import EpochFinished, RunFinished, SweepStarted
 from inittui.core.result_files import check_writable, read_results, write_results
-from inittui.core.results import ResultsBook, leaderboard
+from inittui.core.results import ResultsBook, format_accuracy, leaderboard
 from inittui.core.specs import ExperimentSpec, RunInfo
 
 
@@ -82,3 +82,10 @@ def test_output_paths_are_checked_before_training(tmp_path: Path) -> None:
     with pytest.raises(InittuiError, match="--overwrite"):
         check_writable(existing, overwrite=False)
     assert check_writable(existing, overwrite=True) == existing
+
+
+def test_accuracies_show_their_spread_exactly_when_there_are_several_seeds() -> None:
+    assert format_accuracy(0.96234) == "0.962"
+    assert format_accuracy(0.96234, 0.0, seeds=2) == "0.962±.000"
+    assert format_accuracy(0.5, 0.0412, seeds=3) == "0.500±.041"
+    assert format_accuracy(None) == "-" and format_accuracy(float("nan"), seeds=2) == "-"

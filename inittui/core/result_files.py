@@ -1,7 +1,9 @@
 """Results on disk: the per-epoch CSV, the per-layer statistics CSV, and reading them back.
 
 Writers flush every row as its epoch ends, so a file is complete and parseable at any
-moment: after Ctrl+C, a crash or a full disk, every finished epoch is there.
+moment: after Ctrl+C, a crash or a full disk, every finished epoch is there. They create
+their file when the sweep starts, once the data, device and memory checks have passed: a
+sweep that cannot start leaves no empty file behind and truncates no earlier one.
 """
 
 from __future__ import annotations
@@ -9,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import csv
 import math
-import os
 from pathlib import Path
 from typing import IO
 
@@ -19,7 +20,6 @@ from inittui.core.events import (
     Event,
     LayerStatsReady,
     RunFinished,
-    SweepFinished,
     SweepStarted,
 )
 from inittui.core.results import ResultsBook
@@ -46,8 +46,15 @@ def check_writable(path: str | Path, overwrite: bool) -> Path:
     folder = target.parent if str(target.parent) else Path(".")
     if not folder.is_dir():
         raise InittuiError(f"cannot write results to '{target}': folder '{folder}' does not exist")
-    if not os.access(folder, os.W_OK) or (target.exists() and not os.access(target, os.W_OK)):
-        raise InittuiError(f"cannot write results to '{target}': permission denied")
+    existed = target.exists()
+    try:  # opening for real also catches read-only file systems and root-proof mounts
+        with target.open("a", encoding="utf-8"):
+            pass
+        if not existed:
+            target.unlink()
+    except OSError as error:
+        raise InittuiError(
+            f"cannot write results to '{target}': {error.strerror or error}") from None
     return target
 
 
@@ -58,27 +65,36 @@ def _number(value: float | None) -> str:
 
 
 class _FlushingCsv:
-    """A CSV file whose every row reaches the disk before the next epoch starts."""
+    """A CSV file, created with its header by `open`, whose every row reaches the disk at once."""
 
     def __init__(self, path: Path, columns: tuple[str, ...]):
         self.path = path
+        self.columns = columns
+        self.handle: IO[str] | None = None
+
+    def open(self) -> None:
+        """Create the file, once; later sweeps of an app session append to it."""
+        if self.handle is not None:
+            return
         try:
-            self.handle: IO[str] = path.open("w", newline="", encoding="utf-8")
-            self.writer = csv.writer(self.handle)
-            self.write(columns)
+            self.handle = self.path.open("w", newline="", encoding="utf-8")
         except OSError as error:
-            raise InittuiError(f"cannot write '{path}': {error.strerror or error}") from None
+            raise InittuiError(f"cannot write '{self.path}': {error.strerror or error}") from None
+        self.writer = csv.writer(self.handle)
+        self.write(self.columns)
 
     def write(self, row: tuple[object, ...] | list[object]) -> None:
+        self.open()
         try:
             self.writer.writerow(row)
-            self.handle.flush()
+            self.handle.flush()  # type: ignore[union-attr]
         except OSError as error:
             raise InittuiError(f"cannot write '{self.path}': {error.strerror or error}") from None
 
     def close(self) -> None:
-        with contextlib.suppress(OSError):
-            self.handle.close()
+        if self.handle is not None:
+            with contextlib.suppress(OSError):
+                self.handle.close()
 
 
 class ResultsCsvWriter:
@@ -93,13 +109,12 @@ class ResultsCsvWriter:
     def __call__(self, event: Event) -> None:
         if isinstance(event, SweepStarted):
             self.spec, self.device = event.spec, event.device
+            self.file.open()
         elif isinstance(event, EpochFinished):
             self._row(event.run, event.epoch, event.train_loss, event.train_acc,
                       event.val_loss, event.val_acc, event.test_acc, event.status, event.wall_s)
         elif isinstance(event, RunFinished) and event.status == "stopped":
             self._row(event.run, event.epochs + 1, None, None, None, None, None, "stopped", None)
-        elif isinstance(event, SweepFinished):
-            self.file.handle.flush()
 
     def _row(self, run: RunInfo, epoch: int, train_loss: float | None, train_acc: float | None,
              val_loss: float | None, val_acc: float | None, test_acc: float | None,
@@ -124,7 +139,9 @@ class StatsCsvWriter:
         self.file = _FlushingCsv(path, STATS_COLUMNS)
 
     def __call__(self, event: Event) -> None:
-        if isinstance(event, LayerStatsReady):
+        if isinstance(event, SweepStarted):
+            self.file.open()
+        elif isinstance(event, LayerStatsReady):
             for layer in event.layers:
                 self.file.write([
                     event.run.run_id, event.run.init, event.run.seed, event.epoch, layer.layer,

@@ -155,3 +155,12 @@ def leaderboard(book: ResultsBook) -> list[LeaderRow]:
         groups.setdefault((record.sweep, record.info.init), []).append(record)
     rows = [summarize(sweep, init, records) for (sweep, init), records in groups.items()]
     return sorted(rows, key=lambda row: (row.best_val_mean is None, -(row.best_val_mean or 0)))
+
+
+def format_accuracy(mean: float | None, std: float = 0.0, seeds: int = 1) -> str:
+    """`0.962` or `0.962±.004` (with spread only when there are several seeds)."""
+    if mean is None or not math.isfinite(mean):
+        return "-"
+    if seeds < 2:
+        return f"{mean:.3f}"
+    return f"{mean:.3f}±{std:.3f}".replace("±0.", "±.")

@@ -62,15 +62,6 @@ def hex_color(color: RGB) -> str:
     return "#{:02x}{:02x}{:02x}".format(*color)
 
 
-def format_acc(mean: float | None, std: float = 0.0, seeds: int = 1) -> str:
-    """`0.962` or `0.962±.004` (with spread only when there are several seeds)."""
-    if mean is None or not math.isfinite(mean):
-        return "-"
-    if seeds < 2:
-        return f"{mean:.3f}"
-    return f"{mean:.3f}±{std:.3f}".replace("±0.", "±.")
-
-
 def format_number(value: float) -> str:
     """A loss or accuracy in a table cell; NaN and inf spelled out."""
     if not math.isfinite(value):

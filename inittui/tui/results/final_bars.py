@@ -13,8 +13,8 @@ from textual.app import RenderResult
 from textual.geometry import Size
 from textual.widget import Widget
 
-from inittui.core.results import ResultsBook, leaderboard
-from inittui.tui.groups import RunGroup, format_acc, group_key, hex_color
+from inittui.core.results import ResultsBook, format_accuracy, leaderboard
+from inittui.tui.groups import RunGroup, group_key, hex_color
 
 EIGHTHS = " ▏▎▍▌▋▊▉"
 VALUE_WIDTH = 6
@@ -61,5 +61,5 @@ class FinalBars(Widget):
             text.append("\n")
             text.append(label[:label_width].ljust(label_width) + " ")
             text.append(bar(value, bar_width), style=hex_color(color))
-            text.append(f" {format_acc(value):>{VALUE_WIDTH - 1}}")
+            text.append(f" {format_accuracy(value):>{VALUE_WIDTH - 1}}")
         return text

@@ -17,8 +17,8 @@ from textual.coordinate import Coordinate
 from textual.message import Message
 from textual.widgets import DataTable
 
-from inittui.core.results import LeaderRow, ResultsBook, leaderboard
-from inittui.tui.groups import RunGroup, format_acc, group_key, hex_color
+from inittui.core.results import LeaderRow, ResultsBook, format_accuracy, leaderboard
+from inittui.tui.groups import RunGroup, group_key, hex_color
 
 STATE_STYLES = {"running": "cyan", "stopped": "yellow", "diverged": "bold red", "done": "green"}
 INIT_WIDTH = (12, 28)
@@ -116,11 +116,11 @@ class Leaderboard(DataTable[Text | str]):
         return (
             marker, Text(str(rank), justify="right"),
             Text(label, style="dim" if hidden else ""),
-            format_acc(row.best_val_mean, row.best_val_std, row.seeds),
-            format_acc(row.final_val_mean),
+            format_accuracy(row.best_val_mean, row.best_val_std, row.seeds),
+            format_accuracy(row.final_val_mean),
             Text(str(row.best_epoch or "-"), justify="right"),
             Text(str(row.epochs_to_90 or "-"), justify="right"),
-            format_acc(row.test_acc_mean, row.test_acc_std, row.seeds),
+            format_accuracy(row.test_acc_mean, row.test_acc_std, row.seeds),
             Text(row.label, style=STATE_STYLES[row.label]),
         )
 
