@@ -20,10 +20,10 @@ from textual.widgets import DataTable, Input, SelectionList, Static
 from inittui.core.engine import run_sweep
 from inittui.core.events import Event, StepProgress
 from inittui.core.result_files import read_results, write_results
-from inittui.core.results import ResultsBook
+from inittui.core.results import ResultsBook, leaderboard
 from inittui.core.specs import ExperimentSpec
 from inittui.tui.app import InittuiApp, create_app
-from inittui.tui.results.curves import CurvesPlot
+from inittui.tui.results.curves import CurvesView
 from inittui.tui.results.layers_view import LayersView
 from inittui.tui.results.leaderboard import Leaderboard
 from inittui.tui.screens.export import ExportScreen
@@ -170,13 +170,13 @@ async def test_comparing_finished_runs_with_the_keyboard() -> None:
         await train(pilot)
         board = app.query_one(Leaderboard)
         assert app.focused is board
-        curves = app.query_one(CurvesPlot)
+        curves = app.query_one(CurvesView)
 
         first = board.highlighted_key
         await pilot.press("space")  # hide the leader from the plots
-        assert app.hidden == frozenset({first}) and len(curves._groups) == 1
+        assert app.hidden == frozenset({first}) and len(curves.shown_groups) == 1
         await pilot.press("space")
-        assert app.hidden == frozenset() and len(curves._groups) == 2
+        assert app.hidden == frozenset() and len(curves.shown_groups) == 2
 
         await pilot.press("enter")  # its per-epoch table
         await pilot.pause()
@@ -199,6 +199,22 @@ async def test_comparing_finished_runs_with_the_keyboard() -> None:
         assert layers.histogram_layer == 2  # there are two hidden layers
         await pilot.press("L")
         assert app.view == "curves"
+
+
+async def test_the_cursor_stays_on_the_leader_until_the_user_picks_a_row() -> None:
+    app = create_app(tui_spec(inits=("zeros", "normal", "he-normal"), epochs=3, lr=0.01))
+    async with app.run_test(size=NARROW) as pilot:
+        await train(pilot)  # zeros is listed first, and ranks last
+        board = app.query_one(Leaderboard)
+        ranking = [f"{row.sweep}:{row.init}" for row in leaderboard(app.book)]
+        assert ranking[-1] == "1:zeros"
+        assert board.cursor_row == 0 and board.highlighted_key == ranking[0]
+        await pilot.press("down", "down")
+        assert board.highlighted_key == "1:zeros"
+        app.query_one("#field-lr", Input).value = "0.003"
+        await pilot.press("ctrl+r")  # a second sweep: six rows, ranked anew
+        await ready(pilot)
+        assert board.row_count == 6 and board.highlighted_key == "1:zeros"
 
 
 async def test_runs_stay_comparable_across_starts_export_and_clear(tmp_path: Path) -> None:

@@ -43,7 +43,7 @@ from inittui.core.specs import ExperimentSpec
 from inittui.tui.commands import InittuiCommands
 from inittui.tui.groups import RunGroup, run_groups
 from inittui.tui.messages import SweepEvent, SweepProgress
-from inittui.tui.results.curves import METRICS, CurvesPlot
+from inittui.tui.results.curves import METRICS, CurvesView
 from inittui.tui.results.final_bars import FinalBars
 from inittui.tui.results.hints_panel import HintsPanel
 from inittui.tui.results.layers_view import LayersView
@@ -155,7 +155,7 @@ class InittuiApp(App[None]):
             yield SetupPanel(self.spec, id="setup")
             with Vertical(id="results"):
                 with ContentSwitcher(initial="curves", id="views"):
-                    yield CurvesPlot(id="curves")
+                    yield CurvesView(id="curves")
                     yield LayersView(id="layers")
                 yield Leaderboard(id="leaderboard")
                 yield FinalBars(id="bars")
@@ -301,7 +301,7 @@ class InittuiApp(App[None]):
 
     def _show_book(self) -> None:
         groups, visible = self._groups()
-        self.query_one(CurvesPlot).show(visible, hidden=len(groups) - len(visible))
+        self.query_one(CurvesView).show(visible, hidden=len(groups) - len(visible))
         self.query_one(Leaderboard).show(self.book, groups, self.hidden)
         self.query_one(FinalBars).show(self.book, groups, self.hidden)
         self.query_one(HintsPanel).show(self.book)
@@ -379,12 +379,12 @@ class InittuiApp(App[None]):
         return True
 
     def action_cycle_metric(self) -> None:
-        curves = self.query_one(CurvesPlot)
+        curves = self.query_one(CurvesView)
         names = list(METRICS)
         curves.metric = names[(names.index(curves.metric) + 1) % len(names)]
 
     def action_toggle_log(self) -> None:
-        curves = self.query_one(CurvesPlot)
+        curves = self.query_one(CurvesView)
         curves.log_scale = not curves.log_scale
         if not curves.metric.endswith("loss"):
             self.notify("Log scale applies to the losses: press m for val loss.")

@@ -49,10 +49,10 @@ class Plot(PlotextPlot):
         except (IndexError, ValueError, ZeroDivisionError):  # plotext at an awkward size
             return Text("(too small to draw this plot)", style="dim", justify="center")
 
-    def line(self, xs: list[float], ys: list[float], color: RGB, label: str | None = None) -> None:
+    def line(self, xs: list[float], ys: list[float], color: RGB) -> None:
         """A braille line; a single point gets a visible marker instead."""
         marker = "braille" if len(xs) > 1 else "dot"
-        self.plt.plot(xs, ys, color=color, marker=marker, label=label)
+        self.plt.plot(xs, ys, color=color, marker=marker)
 
     def on_resize(self) -> None:
         self.stale()

@@ -18,6 +18,7 @@ from textual.widgets import Static
 from inittui.core.events import LayerStats
 from inittui.tui.groups import RunGroup
 from inittui.tui.plots import Plot, integer_ticks
+from inittui.tui.results.legend import legend
 
 STATS: dict[str, str] = {"act_std": "act std", "grad_std": "grad std"}
 """LayerStats field → plot title, for the by-depth plots."""
@@ -29,16 +30,15 @@ def layers_at(group: RunGroup, epoch: int) -> list[tuple[LayerStats, ...]]:
 
 
 def format_std(value: float) -> str:
-    return f"{value:.3g}" if math.isfinite(value) else str(value)
+    return f"{value:.2g}" if math.isfinite(value) else str(value)
 
 
 class DepthPlot(Plot):
     """One statistic against layer number, one line per run, on a log axis."""
 
-    def __init__(self, stat: str, legend: bool, *, id: str | None = None) -> None:
+    def __init__(self, stat: str, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.stat = stat
-        self.legend = legend
         self._groups: list[RunGroup] = []
         self._epoch: int | None = None
 
@@ -51,14 +51,12 @@ class DepthPlot(Plot):
             return ""
         depth = 0
         for group in self._groups:
-            for seed, layers in enumerate(layers_at(group, self._epoch)):
+            for layers in layers_at(group, self._epoch):
                 points = [(s.layer, getattr(s, self.stat)) for s in layers]
                 points = [(x, y) for x, y in points if math.isfinite(y) and y > 0]
                 if points:
                     depth = max(depth, len(layers))
-                    label = group.label if self.legend and seed == 0 else None
-                    self.line([x for x, _ in points], [y for _, y in points], group.color,
-                              label=label)
+                    self.line([x for x, _ in points], [y for _, y in points], group.color)
         if depth == 0:
             return f"{STATS[self.stat]}: every value is 0"
         self.plt.yscale("log")
@@ -86,7 +84,9 @@ class HistogramPlot(Plot):
         low, high = stats.hist_range
         width = (high - low) / len(stats.hist_counts)
         centers = [low + (index + 0.5) * width for index in range(len(stats.hist_counts))]
-        self.plt.bar(centers, list(stats.hist_counts), color=self._group.color, width=1.0)
+        counts = list(stats.hist_counts)
+        self.plt.bar(centers, counts, color=self._group.color, width=1.0)
+        self.plt.yticks([0, max(counts) // 2, max(counts)])
         self.plt.xticks([low, (low + high) / 2, high],
                         [f"{value:.3g}" for value in (low, (low + high) / 2, high)])
         self.plt.title(f"layer {stats.layer} activations")
@@ -116,8 +116,8 @@ class LayersView(Vertical):
     def compose(self) -> ComposeResult:
         yield Static(id="layers-header")
         with Horizontal():
-            yield DepthPlot("act_std", legend=True, id="act-std")
-            yield DepthPlot("grad_std", legend=False, id="grad-std")
+            yield DepthPlot("act_std", id="act-std")
+            yield DepthPlot("grad_std", id="grad-std")
             yield HistogramPlot(id="histogram")
 
     @property
@@ -179,17 +179,13 @@ class LayersView(Vertical):
         if epoch is None:
             return Text("no layer statistics yet: they are taken at initialization and after "
                         "every epoch (unless --no-diagnostics)", style="dim")
-        last = self.epochs[-1]
-        when = "initialization" if epoch == 0 else f"of {last}"
-        text = Text.assemble((f"Epoch {epoch} ({when})" if epoch == 0 else
-                              f"Epoch {epoch} {when}", "bold"),
-                             ("  [ ] epoch · std by layer, log scale", "dim"))
+        when = " (initialization)" if epoch == 0 else f"/{self.epochs[-1]}"
+        text = legend(f"Epoch {epoch}{when} · std by layer", self._groups)
         if self._selected is not None and stats is not None:
             dead = "" if math.isnan(stats.dead_frac) else f", {stats.dead_frac:.0%} dead"
             text.append("\n")
-            text.append(f"{self._selected.label} layer {stats.layer}", style="bold")
-            text.append("  , . layer", style="dim")
-            text.append(f"  {stats.distinct_units}/{stats.units} distinct units{dead}"
+            text.append(f"{self._selected.label} L{stats.layer}:", style="bold")
+            text.append(f" {stats.distinct_units}/{stats.units} distinct{dead}"
                         f" · act std {format_std(stats.act_std)}"
                         f" · grad std {format_std(stats.grad_std)}")
         flat = [group.label for group in self._groups

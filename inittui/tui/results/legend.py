@@ -1,0 +1,21 @@
+"""A one-line legend in the lines' colours, drawn above a plot rather than inside it.
+
+plotext puts its legend in the plot's top-left corner, which is exactly where rising
+accuracy curves end; a legend of its own line never hides data.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+
+from inittui.tui.groups import RunGroup, hex_color
+
+
+def legend(title: str, groups: list[RunGroup]) -> Text:
+    """`title  ━ he-normal ━ zeros …`, each mark in its group's colour."""
+    text = Text(title, style="bold")
+    text.append(" ")
+    for group in groups:
+        text.append(" ━", style=hex_color(group.color))
+        text.append(f" {group.label}")
+    return text
