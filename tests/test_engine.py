@@ -11,7 +11,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from inittui.core.data import load_dataset
-from inittui.core.engine import make_optimizer, run_sweep, train_step
+from inittui.core.engine import run_sweep, train_step
 from inittui.core.errors import DeviceError
 from inittui.core.events import (
     EpochFinished,
@@ -25,6 +25,7 @@ from inittui.core.events import (
 )
 from inittui.core.initialize import DATA_STREAM, generator, initialize_runs
 from inittui.core.models import BatchedMLP
+from inittui.core.optimizers import make_optimizer
 from inittui.core.specs import ExperimentSpec
 
 
@@ -78,7 +79,7 @@ def test_stacked_training_equals_separate_models_in_float64(optimizer: str,
         else torch.optim.SGD(ref.parameters(), lr=spec.lr, momentum=spec.momentum)
         for ref in references
     ]
-    stacked_optimizer = make_optimizer(spec, model)
+    stacked_optimizer = make_optimizer(spec, list(model.parameters()))
     active = torch.ones(model.runs, dtype=torch.bool)
     orders = torch.stack([torch.randperm(len(x), generator=generator(seed, DATA_STREAM))
                           for seed in spec.run_seeds])

@@ -8,6 +8,8 @@ curve alone hides: dead ReLU units and hidden units that are exact copies of eac
 
 from __future__ import annotations
 
+import math
+
 import torch
 import torch.nn.functional as F
 from torch import Tensor
@@ -42,9 +44,11 @@ def layer_statistics(model: BatchedNet, x: Tensor, y: Tensor) -> list[tuple[Laye
             acts = model.units(layer, hidden.detach())
             flat = acts.flatten(1)
             columns["act_mean"].append(flat.mean(dim=1).tolist())
-            columns["act_std"].append(flat.std(dim=1).tolist())
-            columns["grad_std"].append(model.units(layer, grad).flatten(1).std(dim=1).tolist())
-            columns["wgrad_std"].append(model.per_run(layer, wgrad).std(dim=1).tolist())
+            columns["act_std"].append(std_per_run(flat, run_axes=1).tolist())
+            columns["grad_std"].append(
+                std_per_run(model.units(layer, grad).flatten(1), run_axes=1).tolist())
+            columns["wgrad_std"].append(
+                std_per_run(model.run_view(layer, wgrad), run_axes=2).tolist())
             columns["dead_frac"].append(dead_fraction(acts, model.activation).tolist())
             columns["distinct_units"].append(distinct_units(acts).tolist())
             histograms.append(histogram(flat))
@@ -66,6 +70,19 @@ def layer_statistics(model: BatchedNet, x: Tensor, y: Tensor) -> list[tuple[Laye
         )
         for run in range(model.runs)
     ]
+
+
+def std_per_run(values: Tensor, run_axes: int) -> Tensor:
+    """Sample standard deviation of each run's values, in two passes (mean, then deviations).
+
+    The first `run_axes` axes index runs (seed-major); all further axes are reduced. Not
+    `torch.std`: over a few very long rows, a first layer's weight gradient for each run,
+    it takes a slow path on the CPU, several times slower than these two passes.
+    """
+    axes = tuple(range(run_axes, values.dim()))
+    count = math.prod(values.shape[run_axes:])
+    deviations = values - values.mean(dim=axes, keepdim=True)
+    return (deviations.square_().sum(dim=axes) / (count - 1)).sqrt_().reshape(-1)
 
 
 def dead_fraction(acts: Tensor, activation: str) -> Tensor:
@@ -91,14 +108,11 @@ def distinct_units(acts: Tensor) -> Tensor:
 
 
 def histogram(flat: Tensor) -> tuple[list[tuple[float, float]], list[list[int]]]:
-    """Per-run histograms of activations, each over that run's own range, in one pass."""
-    runs = flat.shape[0]
-    finite = torch.nan_to_num(flat.double(), nan=0.0, posinf=0.0, neginf=0.0)
-    low, high = finite.amin(dim=1), finite.amax(dim=1)
+    """Per-run histograms of activations, each over that run's own range."""
+    finite = torch.nan_to_num(flat, nan=0.0, posinf=0.0, neginf=0.0)
+    low, high = finite.aminmax(dim=1)
     high = torch.where(high > low, high, low + 1)
-    position = (finite - low[:, None]) / (high - low)[:, None] * HISTOGRAM_BINS
-    bins = position.long().clamp(0, HISTOGRAM_BINS - 1)
-    offsets = torch.arange(runs, device=flat.device)[:, None] * HISTOGRAM_BINS
-    counts = torch.bincount((bins + offsets).flatten(), minlength=runs * HISTOGRAM_BINS)
     ranges = list(zip(low.tolist(), high.tolist()))
-    return ranges, counts.view(runs, HISTOGRAM_BINS).tolist()
+    counts = [torch.histc(row, HISTOGRAM_BINS, lo, hi).long().tolist()
+              for row, (lo, hi) in zip(finite, ranges)]
+    return ranges, counts

@@ -135,9 +135,14 @@ class BatchedNet(nn.Module):
         """The stacked tensor holding every run's weight of one layer."""
         raise NotImplementedError
 
-    def per_run(self, layer: int, stacked: Tensor) -> Tensor:
-        """A layer's stacked weight (or its gradient) as (runs, weights of one run)."""
-        return stacked.reshape(self.runs, -1)
+    def run_view(self, layer: int, stacked: Tensor) -> Tensor:
+        """A layer's stacked weight (or its gradient) with runs on two leading axes.
+
+        Axes 0 and 1 are the seed and the initializer; the rest hold that run's weights.
+        A view, never a copy: gathering a first layer run by run costs more than the
+        statistics taken over it.
+        """
+        return stacked.view(self.seeds, self.inits, -1, *stacked.shape[1:])
 
     def loss_and_gradients(self, x: Tensor, labels: Tensor,
                            active: Tensor) -> tuple[Tensor, Tensor]:
@@ -215,12 +220,11 @@ class BatchedMLP(BatchedNet):
     def weight_parameter(self, layer: int) -> nn.Parameter:
         return self.first_weight if layer == 0 else self.weights[layer - 1]
 
-    def per_run(self, layer: int, stacked: Tensor) -> Tensor:
+    def run_view(self, layer: int, stacked: Tensor) -> Tensor:
         if layer > 0:
-            return stacked.reshape(self.runs, -1)
+            return super().run_view(layer, stacked)
         seeds, inputs, _ = stacked.shape
-        return (stacked.view(seeds, inputs, self.inits, -1).transpose(1, 2)
-                .reshape(self.runs, -1))
+        return stacked.view(seeds, inputs, self.inits, -1).transpose(1, 2)
 
     @torch.no_grad()
     def loss_and_gradients(self, x: Tensor, labels: Tensor,
