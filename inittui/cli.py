@@ -23,6 +23,8 @@ SPEC_OPTIONS: tuple[tuple[str, str, str, str], ...] = (
      "parameters after a colon: normal:std=0.05 (see --list-inits)."),
     ("bias_init", "--bias-init", "NAME", "Bias initializer for every run: zeros, constant, "
      "normal, uniform or pytorch-default."),
+    ("output_init", "--output-init", "NAME", "Initializer of the output layer for every run; "
+     "unset, each run's own (see --list-inits)."),
     ("dataset", "--dataset", "NAME", "mnist-5k (bundled), mnist, fashion-mnist, cifar10, or "
      "synthetic[:train=N,side=N,...]."),
     ("data_dir", "--data-dir", "DIR", "Folder in torchvision's layout for mnist, "
@@ -150,7 +152,7 @@ def main(ctx: click.Context, download: bool, diagnostics: bool, preset: str | No
             ctx.exit(run_headless(spec, out, stats_out, overwrite))
         from inittui.tui.app import create_app
 
-        create_app(spec, out=out, overwrite=overwrite, load=load).run()
+        create_app(spec, out=out, overwrite=overwrite, load=load, preset=preset).run()
     except InittuiError as error:
         click.echo(f"error: {error}", err=True)
         sys.exit(1)

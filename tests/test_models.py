@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import math
+
+import pytest
 import torch
 
 from inittui.core.data import load_dataset
@@ -77,3 +80,26 @@ def test_lsuv_gives_unit_output_variance_in_every_layer() -> None:
     for output in trace.pre:
         assert abs(output[0].var().item() - 1) <= LSUV_TOLERANCE
     assert any(abs(output[1].var().item() - 1) > LSUV_TOLERANCE for output in trace.pre)
+
+
+def test_an_output_initializer_draws_the_output_layer_alone() -> None:
+    spec = ExperimentSpec(inits=("zeros", "he-normal"), hidden=(32, 16))
+    model = BatchedMLP(64, spec.hidden, 10, "relu", seeds=1, inits=2)
+    initialize_runs(model, spec.runs(), torch.randn(1, 32, 64), output_init="xavier-uniform")
+    bound = math.sqrt(6 / (16 + 10))  # Glorot & Bengio's normalized init for 16 -> 10
+    for run in range(model.runs):
+        output = model.weight(2, run)
+        assert output.abs().max() <= bound and output.std() > bound / 3
+    assert model.weight(0, 0).abs().max() == 0 and model.weight(1, 0).abs().max() == 0
+    assert model.weight(0, 1).std() == pytest.approx(math.sqrt(2 / 64), rel=0.1)
+
+
+def test_lsuv_leaves_a_separately_initialized_output_layer_as_drawn() -> None:
+    spec = ExperimentSpec(inits=("lsuv",), hidden=(64, 32), activation="tanh")
+    data = load_dataset("synthetic:train=512,side=8", None, False, 0.15)
+    batch = data.x_train[:256].unsqueeze(0)
+    model = BatchedMLP(64, spec.hidden, 10, spec.activation, seeds=1, inits=1)
+    initialize_runs(model, spec.runs(), batch, output_init="zeros")
+    pre = model.trace(batch).pre
+    assert all(abs(output[0].var().item() - 1) <= LSUV_TOLERANCE for output in pre[:2])
+    assert model.weight(2, 0).abs().max() == 0

@@ -54,6 +54,7 @@ def test_pytorch_notebook_zeros_never_learn_and_xavier_and_he_lead() -> None:
 
 
 def test_keras_notebook_zeros_stall_and_the_random_inits_train() -> None:
+    assert apply_preset(ExperimentSpec(), "keras-notebook").output_init == "xavier-uniform"
     accuracy, _ = sweep("keras-notebook", epochs="1")
     assert accuracy.pop("zeros") == [0.1]
     assert set(accuracy) == {"normal:std=0.05", "xavier-normal:truncated=true",

@@ -108,7 +108,7 @@ class Sweep:
         self.runs = [RunState(info) for info in spec.runs()]
         self.probe_x = self.data.x_train[:PROBE_SIZE].unsqueeze(0)
         self.probe_y = self.data.y_train[:PROBE_SIZE]
-        initialize_runs(self.model, spec.runs(), self.probe_x)
+        initialize_runs(self.model, spec.runs(), self.probe_x, spec.output_init)
         self.optimizer = make_optimizer(spec, list(self.model.parameters()))
         self.data_generators = [generator(seed, DATA_STREAM) for seed in spec.run_seeds]
         self.active = torch.ones(self.model.runs, dtype=torch.bool, device=self.device)

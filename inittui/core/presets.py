@@ -31,10 +31,12 @@ PRESETS: dict[str, Preset] = {preset.name: preset for preset in (
     ),
     Preset(
         "keras-notebook",
-        "the classic Keras exercise: Dense 128-64 ReLU, Adam 1e-3, 20 % validation",
+        "the classic Keras exercise: Dense 128-64 ReLU, Adam 1e-3, 20 % validation; the "
+        "initializers on the hidden layers, Keras' default GlorotUniform on the output",
         "zeros stalls at chance; RandomNormal(0.05), GlorotNormal and HeNormal all train, "
         "He slightly ahead early",
-        {"inits": "zeros,RandomNormal,GlorotNormal,HeNormal", "hidden": "128,64",
+        {"inits": "zeros,RandomNormal,GlorotNormal,HeNormal", "output_init": "GlorotUniform",
+         "hidden": "128,64",
          "activation": "relu", "optimizer": "adam", "lr": "0.001", "batch_size": "64",
          "epochs": "10", "val_split": "0.2"},
     ),

@@ -28,6 +28,7 @@ class ExperimentSpec:
 
     inits: tuple[str, ...] = DEFAULT_INITS
     bias_init: str = "zeros"
+    output_init: str | None = None  # None: the output layer takes each run's initializer
     dataset: str = "mnist-5k"
     data_dir: str | None = None
     download: bool = False
@@ -145,6 +146,14 @@ def parse_bias_init(text: str) -> str:
     return parse_bias_initializer(str(text).strip()).label
 
 
+def parse_output_init(text: str) -> str | None:
+    """An initializer for the output layer alone; empty text means each run's own."""
+    from inittui.core.initializers import parse_initializer
+
+    value = str(text).strip()
+    return parse_initializer(value).label if value else None
+
+
 def parse_dataset(text: str) -> str:
     value = str(text).strip()
     base, _, params = value.partition(":")
@@ -218,6 +227,7 @@ def _parse_bool(text: str) -> bool:
 PARSERS = {
     "inits": parse_inits,
     "bias_init": parse_bias_init,
+    "output_init": parse_output_init,
     "dataset": parse_dataset,
     "data_dir": lambda text: str(text).strip() or None,
     "download": _parse_bool,

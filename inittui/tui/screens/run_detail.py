@@ -23,8 +23,10 @@ COLUMNS: tuple[tuple[str, int], ...] = (
 def describe(spec: ExperimentSpec, device: str) -> str:
     """The sweep's configuration on one line."""
     hidden = ",".join(map(str, spec.hidden))
-    return (f"{spec.dataset} · {spec.model} {hidden} {spec.activation} · {spec.optimizer} "
-            f"lr {spec.lr:g} · batch {spec.batch_size}" + (f" · {device}" if device else ""))
+    output = f" · output layer {spec.output_init}" if spec.output_init else ""
+    return (f"{spec.dataset} · {spec.model} {hidden} {spec.activation}{output} · "
+            f"{spec.optimizer} lr {spec.lr:g} · batch {spec.batch_size}"
+            + (f" · {device}" if device else ""))
 
 
 class RunDetailScreen(ModalScreen[None]):
