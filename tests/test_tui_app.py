@@ -354,6 +354,27 @@ async def test_command_palette_applies_a_preset() -> None:
                                                                "xavier-uniform"}
 
 
+async def test_a_preset_from_the_command_line_is_named_with_its_expectation() -> None:
+    from inittui.core.presets import apply_preset
+
+    spec = apply_preset(tui_spec(), "he2015", keep=frozenset({"dataset", "hidden"}))
+    app = create_app(spec, preset="he2015")
+    async with app.run_test(size=WIDE) as pilot:
+        await ready(pilot)
+        assert app.query_one("#field-preset").value == "he2015"  # type: ignore[attr-defined]
+        note = str(app.query_one("#preset-note", Static).render())
+        assert "He et al. 2015" in note and "expect:" in note
+        assert app.query_one("#field-hidden", Input).value == "16"  # the user's, kept
+        assert app.query_one("#field-momentum", Input).value == "0.9"  # the preset's
+        assert app.query_one(InitializerPicker).chosen == ("xavier-normal", "he-normal")
+
+        app.query_one("#field-preset").clear()  # type: ignore[attr-defined]  # "none"
+        await pilot.pause()
+        assert app.query_one("#preset-note").has_class("-empty")
+        assert app.query_one("#field-hidden", Input).value == "16"  # nothing reapplied
+        assert notes(app, "error") == []
+
+
 def test_the_app_module_imports_without_torch() -> None:
     """The screen must appear at once: torch loads in a worker, not at import."""
     code = "import sys, inittui.tui.app; print('torch' in sys.modules)"

@@ -137,9 +137,11 @@ class InittuiApp(App[None]):
     """Keys of the groups the user hid from the plots."""
 
     def __init__(self, spec: ExperimentSpec, out: Path | None = None, overwrite: bool = False,
-                 load: Path | None = None, engine: Engine | None = None) -> None:
+                 load: Path | None = None, engine: Engine | None = None,
+                 preset: str | None = None) -> None:
         super().__init__()
         self.spec = spec
+        self.preset = preset
         self.out = out
         self.overwrite = overwrite
         self.load = load
@@ -152,7 +154,7 @@ class InittuiApp(App[None]):
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="body"):
-            yield SetupPanel(self.spec, id="setup")
+            yield SetupPanel(self.spec, self.preset, id="setup")
             with Vertical(id="results"):
                 with ContentSwitcher(initial="curves", id="views"):
                     yield CurvesView(id="curves")
@@ -469,11 +471,14 @@ class InittuiApp(App[None]):
 
 
 def create_app(spec: ExperimentSpec, out: Path | None = None, overwrite: bool = False,
-               load: Path | None = None, engine: Engine | None = None) -> InittuiApp:
+               load: Path | None = None, engine: Engine | None = None,
+               preset: str | None = None) -> InittuiApp:
     """The app for a spec (pre-filled into the setup panel); shared by CLI and tests.
 
     out: write results there as epochs finish. load: show earlier results to compare.
     engine: None means `inittui.core.engine.run_sweep`, imported when the first run
-    starts so that the screen appears before torch has loaded.
+    starts so that the screen appears before torch has loaded. preset: the preset the
+    spec was built from, named in the setup with its source and expected outcome.
     """
-    return InittuiApp(spec, out=out, overwrite=overwrite, load=load, engine=engine)
+    return InittuiApp(spec, out=out, overwrite=overwrite, load=load, engine=engine,
+                      preset=preset)

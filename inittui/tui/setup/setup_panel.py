@@ -33,9 +33,11 @@ class SetupPanel(Vertical):
     }
     """
 
-    def __init__(self, spec: ExperimentSpec, *, id: str | None = None) -> None:
+    def __init__(self, spec: ExperimentSpec, preset: str | None = None, *,
+                 id: str | None = None) -> None:
         super().__init__(id=id)
         self._spec = spec
+        self._preset = preset
 
     def compose(self) -> ComposeResult:
         yield Static(id="setup-summary")
@@ -43,7 +45,7 @@ class SetupPanel(Vertical):
             yield Static("Initializers  (space toggles)", classes="section")
             yield InitializerPicker(self._spec.inits, id="picker")
             yield Static("Hyperparameters", classes="section")
-            yield SpecForm(self._spec, id="form")
+            yield SpecForm(self._spec, self._preset, id="form")
 
     def on_mount(self) -> None:
         self.border_title = "Setup"

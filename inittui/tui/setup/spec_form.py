@@ -32,7 +32,8 @@ CHOICES: dict[str, tuple[str, ...]] = {
 }
 FIELDS: tuple[tuple[str, str], ...] = (
     ("dataset", "Data"), ("data_dir", "Data dir"), ("model", "Model"), ("hidden", "Hidden"),
-    ("activation", "Act"), ("bias_init", "Bias"), ("optimizer", "Optim"), ("lr", "lr"),
+    ("activation", "Act"), ("bias_init", "Bias"), ("output_init", "Out init"),
+    ("optimizer", "Optim"), ("lr", "lr"),
     ("momentum", "Momentum"), ("batch_size", "Batch"), ("epochs", "Epochs"),
     ("seeds", "Seeds"), ("seed", "Seed"), ("device", "Device"),
 )
@@ -41,7 +42,13 @@ SUGGESTIONS: dict[str, list[str]] = {
     "dataset": [*DATASETS, "synthetic:train=512,side=8"],
     "device": ["auto", "cpu", "cuda", "cuda:0", "mps"],
     "bias_init": ["zeros", "constant:value=0.01", "normal", "uniform", "pytorch-default"],
+    "output_init": ["GlorotUniform", "xavier-uniform", "pytorch-default", "he-normal"],
 }
+PLACEHOLDERS: dict[str, str] = {
+    "data_dir": "for mnist, fashion-mnist, cifar10",
+    "output_init": "each run's own",
+}
+"""What an empty field means."""
 
 
 class SpecForm(Vertical):
@@ -75,8 +82,11 @@ class SpecForm(Vertical):
             self.form = form
             self.name = name
 
-    def __init__(self, spec: ExperimentSpec, *, id: str | None = None) -> None:
+    def __init__(self, spec: ExperimentSpec, preset: str | None = None, *,
+                 id: str | None = None) -> None:
         super().__init__(id=id)
+        self._applied_preset = preset
+        """The preset whose values the form holds (from the command line, or picked here)."""
         self._base = spec
         self._texts = spec.as_text()
         self._extra: dict[str, str] = {}
@@ -87,7 +97,7 @@ class SpecForm(Vertical):
         with Horizontal():
             yield Label("Preset")
             yield Select([(name, name) for name in PRESETS], prompt="none", compact=True,
-                         id="field-preset")
+                         value=self._applied_preset or Select.NULL, id="field-preset")
         yield Static(id="preset-note", classes="-empty")
         for name, label in FIELDS:
             with Horizontal():
@@ -100,7 +110,7 @@ class SpecForm(Vertical):
                     suggester = SuggestFromList(SUGGESTIONS[name], case_sensitive=False) \
                         if name in SUGGESTIONS else None
                     yield Input(self._texts[name], compact=True, suggester=suggester,
-                                id=f"field-{name}")
+                                placeholder=PLACEHOLDERS.get(name, ""), id=f"field-{name}")
         yield Static(id="form-errors", classes="-empty")
 
     def texts(self) -> dict[str, str]:
@@ -168,13 +178,25 @@ class SpecForm(Vertical):
     def _on_select_changed(self, event: Select.Changed) -> None:
         event.stop()
         if event.select.id == "field-preset":
-            note = self.query_one("#preset-note", Static)
-            note.set_class(event.value is Select.BLANK, "-empty")
-            if event.value is Select.BLANK:
+            name = None if event.value is Select.NULL else str(event.value)
+            self._show_preset_note(name)
+            if name == self._applied_preset:  # its values are in the form already
                 return
-            preset = get_preset(str(event.value))
+            self._applied_preset = name
+            if name is None:
+                return
+            self.fill(get_preset(name).overrides)
+            self.post_message(self.PresetChosen(self, name))
+        self.post_message(self.Changed(self))
+
+    def on_mount(self) -> None:
+        self._show_preset_note(self._applied_preset)
+
+    def _show_preset_note(self, name: str | None) -> None:
+        """The preset's source and what the user should see, under the selector."""
+        note = self.query_one("#preset-note", Static)
+        note.set_class(name is None, "-empty")
+        if name is not None:
+            preset = get_preset(name)
             note.update(Text.assemble(preset.source, "\n", ("expect: ", "bold"),
                                       preset.expectation))
-            self.fill(preset.overrides)
-            self.post_message(self.PresetChosen(self, preset.name))
-        self.post_message(self.Changed(self))
