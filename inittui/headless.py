@@ -59,6 +59,7 @@ class ProgressReporter:
         self.epochs = 0
         self.steps = 0
         self.runs = 0
+        self.started = False
 
     def __call__(self, event: Event) -> None:
         if isinstance(event, SweepStarted):
@@ -70,6 +71,7 @@ class ProgressReporter:
                 self.progress.update(self.task, description=self._describe(1),
                                      total=self.epochs * self.steps, completed=0)
                 self.progress.start()
+                self.started = True
         elif isinstance(event, StepProgress) and self.live:
             self.progress.update(self.task, description=self._describe(event.epoch),
                                  completed=(event.epoch - 1) * self.steps + event.step)
@@ -87,7 +89,10 @@ class ProgressReporter:
             self.close()
 
     def close(self) -> None:
-        self.progress.stop()
+        """Take the bar down; a bar never shown is left alone (stopping it prints a line)."""
+        if self.started:
+            self.progress.stop()
+            self.started = False
 
     def _describe(self, epoch: int) -> str:
         return f"{self.runs} runs · epoch {epoch}/{self.epochs}"

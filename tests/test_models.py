@@ -91,7 +91,7 @@ def test_an_output_initializer_draws_the_output_layer_alone() -> None:
         output = model.weight(2, run)
         assert output.abs().max() <= bound and output.std() > bound / 3
     assert model.weight(0, 0).abs().max() == 0 and model.weight(1, 0).abs().max() == 0
-    assert model.weight(0, 1).std() == pytest.approx(math.sqrt(2 / 64), rel=0.1)
+    assert model.weight(0, 1).std().item() == pytest.approx(math.sqrt(2 / 64), rel=0.1)
 
 
 def test_lsuv_leaves_a_separately_initialized_output_layer_as_drawn() -> None:

@@ -276,7 +276,7 @@ async def test_load_shows_earlier_results_without_training(tmp_path: Path) -> No
         board = app.query_one(Leaderboard)
         assert board.row_count == 2
         assert {str(cell) for cell in board.get_column("state")} == {"done"}
-        assert "loaded 2 runs" in status(app)
+        assert "loaded 2 runs in 1 sweep from" in status(app)
 
 
 async def test_a_bad_results_file_is_a_notification_not_a_crash(tmp_path: Path) -> None:

@@ -361,10 +361,10 @@ class InittuiApp(App[None]):
             self.notify(str(error), title="Cannot load results", severity="error", timeout=10)
             self._say_ready()
             return
-        runs = len(self.book.records())
+        runs, sweeps = len(self.book.records()), len(self.book.sweeps)
         self.query_one(StatusLine).say(
-            f"loaded {runs} runs in {len(self.book.sweeps)} sweeps from {path} · "
-            "ctrl+r trains more to compare")
+            f"loaded {runs} run{'s' if runs != 1 else ''} in {sweeps} "
+            f"sweep{'s' if sweeps != 1 else ''} from {path} · ctrl+r trains more to compare")
 
     # ── keys ───────────────────────────────────────────────────────────────────────────
 
