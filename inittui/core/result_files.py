@@ -65,29 +65,31 @@ def _number(value: float | None) -> str:
 
 
 class _FlushingCsv:
-    """A CSV file, created with its header by `open`, whose every row reaches the disk at once."""
+    """A CSV file, created with its header on first use; every row reaches the disk at once."""
 
     def __init__(self, path: Path, columns: tuple[str, ...]):
         self.path = path
         self.columns = columns
         self.handle: IO[str] | None = None
 
-    def open(self) -> None:
-        """Create the file, once; later sweeps of an app session append to it."""
-        if self.handle is not None:
-            return
-        try:
-            self.handle = self.path.open("w", newline="", encoding="utf-8")
-        except OSError as error:
-            raise InittuiError(f"cannot write '{self.path}': {error.strerror or error}") from None
-        self.writer = csv.writer(self.handle)
-        self.write(self.columns)
+    def open(self) -> IO[str]:
+        """The open file; created with its header the first time (later sweeps append)."""
+        if self.handle is None:
+            try:
+                self.handle = self.path.open("w", newline="", encoding="utf-8")
+            except OSError as error:
+                raise InittuiError(f"cannot write '{self.path}': {error.strerror or error}") \
+                    from None
+            self._put(self.handle, self.columns)
+        return self.handle
 
     def write(self, row: tuple[object, ...] | list[object]) -> None:
-        self.open()
+        self._put(self.open(), row)
+
+    def _put(self, handle: IO[str], row: tuple[object, ...] | list[object]) -> None:
         try:
-            self.writer.writerow(row)
-            self.handle.flush()  # type: ignore[union-attr]
+            csv.writer(handle).writerow(row)
+            handle.flush()
         except OSError as error:
             raise InittuiError(f"cannot write '{self.path}': {error.strerror or error}") from None
 
