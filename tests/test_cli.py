@@ -57,6 +57,8 @@ def test_help_explains_every_option_with_its_default() -> None:
     (["--lr", "inf"], "lr must be finite"),
     (["--init", "xavir-normal"], "did you mean 'xavier-normal'?"),
     (["--init", "normal:sd=0.1"], "normal"),
+    (["--output-init", "GlorotUnifrom"], "did you mean 'GlorotUniform'?"),
+    (["--output-init", "normal:std=-1"], "std must be greater than 0"),
     (["--activation", "rellu"], "did you mean 'relu'?"),
     (["--optimizer", "adamw"], "did you mean 'adam'?"),
     (["--dataset", "mnsit"], "did you mean 'mnist'?"),

@@ -26,10 +26,11 @@ class DeviceError(InittuiError):
     """A requested device that is not present, or a model that would not fit on it."""
 
 
-def unknown_name(kind: str, given: str, choices: Iterable[str]) -> str:
-    """Message for a misspelt name, suggesting the closest valid one."""
+def unknown_name(kind: str, given: str, choices: Iterable[str],
+                 aliases: Iterable[str] = ()) -> str:
+    """Message for a misspelt name, suggesting the closest valid one (aliases included)."""
     options = sorted(set(choices))
-    lowered = {option.lower(): option for option in options}
+    lowered = {name.lower(): name for name in (*options, *aliases)}
     close = difflib.get_close_matches(given.lower(), list(lowered), n=1, cutoff=0.5)
     hint = f"; did you mean '{lowered[close[0]]}'?" if close else ""
     return f"unknown {kind} '{given}'{hint} (choose from: {', '.join(options)})"

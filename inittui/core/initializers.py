@@ -289,8 +289,9 @@ def _parse(
     """Split `name:key=value,...`, resolve the name, and fill in every parameter."""
     name, _, rest = str(text).partition(":")
     if _normalize(name) not in lookup:
-        canonical = {info.name for info, _ in lookup.values()}
-        raise SpecError(fld, unknown_name(kind, name.strip(), canonical))
+        entries = {info for info, _ in lookup.values()}
+        raise SpecError(fld, unknown_name(kind, name.strip(), [info.name for info in entries],
+                                          [alias for info in entries for alias in info.aliases]))
     info, preset = lookup[_normalize(name)]
     params: dict[str, Any] = {**info.defaults, **preset}
     keys = ", ".join(info.defaults) or "none"
