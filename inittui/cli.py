@@ -14,6 +14,7 @@ import click
 from inittui import __version__
 from inittui.core.errors import InittuiError, SpecError
 from inittui.core.specs import ExperimentSpec, format_field, parse_field
+from inittui.interrupts import StopSignals
 
 DEFAULTS = ExperimentSpec()
 
@@ -47,6 +48,12 @@ SPEC_OPTIONS: tuple[tuple[str, str, str, str], ...] = (
 )
 
 
+def flag(field: str) -> str:
+    """How the command line words a setting the core names: its option (`--data-dir`)."""
+    flags = {spec_field: option for spec_field, option, *_ in SPEC_OPTIONS}
+    return flags.get(field, "--" + field.replace("_", "-"))
+
+
 def _parse(ctx: click.Context, param: click.Parameter, value: object) -> object:
     """Run a spec field's parser, turning its one-line error into click's usage error."""
     if value is None or (param.multiple and not value):
@@ -55,7 +62,7 @@ def _parse(ctx: click.Context, param: click.Parameter, value: object) -> object:
     try:
         return parse_field(field, value)
     except SpecError as error:
-        raise click.BadParameter(str(error), ctx=ctx, param=param) from None
+        raise click.BadParameter(error.worded(flag), ctx=ctx, param=param) from None
 
 
 def _spec_options(command: click.Command) -> click.Command:
@@ -105,7 +112,8 @@ def build_spec(ctx: click.Context, values: dict[str, object], preset: str | None
     try:
         return apply_preset(spec, preset, keep=explicit)
     except SpecError as error:
-        raise click.BadParameter(str(error), ctx=ctx, param_hint="'--preset'") from None
+        raise click.BadParameter(error.worded(flag), ctx=ctx, param_hint="'--preset'") \
+            from None
 
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -145,14 +153,35 @@ def main(ctx: click.Context, download: bool, diagnostics: bool, preset: str | No
     if headless and load is not None:
         raise click.UsageError("--load opens results in the app; it cannot be combined with "
                                "--headless")
+    signals = ctx.obj if isinstance(ctx.obj, StopSignals) else None
+    if signals is not None and signals.received is not None:
+        click.echo(f"{signals.name} before training started; no file was touched", err=True)
+        ctx.exit(signals.exit_code)
     try:
         if headless:
             from inittui.headless import run_headless
 
-            ctx.exit(run_headless(spec, out, stats_out, overwrite))
+            ctx.exit(run_headless(spec, out, stats_out, overwrite, signals))
+        if signals is not None:  # the app reads Ctrl+C as a key, and quits on its own
+            signals.restore()
         from inittui.tui.app import create_app
 
-        create_app(spec, out=out, overwrite=overwrite, load=load, preset=preset).run()
+        app = create_app(spec, out=out, overwrite=overwrite, load=load, preset=preset)
+        app.run()
+        ctx.exit(app.return_code or 0)  # a crash in the app is 1, never 0
     except InittuiError as error:
-        click.echo(f"error: {error}", err=True)
+        click.echo(f"error: {error.worded(flag)}", err=True)
         sys.exit(1)
+
+
+def run() -> None:
+    """The console script: signals are caught before anything slow loads.
+
+    A Ctrl+C or SIGTERM while torch imports or the data loads then ends the same clean
+    way as one during training (see inittui.interrupts), instead of click's `Aborted!`.
+    """
+    signals = StopSignals().install()
+    try:
+        main(obj=signals)
+    finally:
+        signals.restore()

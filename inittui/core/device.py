@@ -52,3 +52,21 @@ def check_fits(needed_bytes: int, device: torch.device, what: str) -> None:
             f"{available / 2**30:.1f} GiB; use fewer or smaller hidden layers, initializers "
             "or seeds, or a smaller --batch-size"
         )
+
+
+OUT_OF_MEMORY_WORDS = (
+    "out of memory", "can't allocate memory", "cannot allocate memory", "not enough memory",
+    "failed to allocate", "tried to allocate", "allocation failed", "bad_alloc",
+)
+"""How allocation failures read across PyTorch's CPU, CUDA and MPS allocators and libc."""
+
+
+def is_out_of_memory(error: BaseException) -> bool:
+    """Whether an exception is an allocation failure, whatever its wording."""
+    if isinstance(error, MemoryError):
+        return True
+    out_of_memory = getattr(torch, "OutOfMemoryError", None)
+    if out_of_memory is not None and isinstance(error, out_of_memory):
+        return True
+    text = str(error).lower()
+    return any(words in text for words in OUT_OF_MEMORY_WORDS)

@@ -8,6 +8,7 @@ Metrics stay on the device until the epoch ends, so no step waits on the host.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from dataclasses import dataclass
@@ -32,6 +33,7 @@ from inittui.core.events import (
 from inittui.core.initialize import DATA_STREAM, generator, initialize_runs
 from inittui.core.models import BatchedNet, build_model, per_run_loss_and_correct
 from inittui.core.optimizers import Optimizer, make_optimizer
+from inittui.core.result_files import new_sweep_id
 from inittui.core.specs import ExperimentSpec, RunInfo
 
 PROGRESS_INTERVAL_S = 0.25
@@ -118,16 +120,33 @@ class Sweep:
         return -(-len(self.data.x_train) // self.spec.batch_size)
 
     def run(self) -> None:
+        """Train to the end or the stop; the end events come whatever happens.
+
+        A failure part-way (out of memory, a sink that cannot write) still ends every
+        unfinished run as stopped and the sweep as finished, then propagates, so no front
+        end has to patch its records after the fact.
+        """
         started = time.monotonic()
-        self.emit(SweepStarted(self.spec, tuple(r.info for r in self.runs), str(self.device),
-                               self.steps_per_epoch, self.model.parameters_per_run))
-        for state in self.runs:
-            self.emit(RunStarted(state.info))
-        self._report_layers(epoch=0)
-        for epoch in range(1, self.spec.epochs + 1):
-            if not self._train_epoch(epoch, started):
-                break
-        self._finish(stopped=self.stop.is_set(), started=started)
+        failed = False
+        try:
+            self.emit(SweepStarted(self.spec, tuple(r.info for r in self.runs),
+                                   str(self.device), self.steps_per_epoch,
+                                   self.model.parameters_per_run, sweep_id=new_sweep_id()))
+            for state in self.runs:
+                self.emit(RunStarted(state.info))
+            self._report_layers(epoch=0)
+            for epoch in range(1, self.spec.epochs + 1):
+                if not self._train_epoch(epoch, started):
+                    break
+        except BaseException:
+            failed = True
+            raise
+        finally:
+            if failed:  # the original error is the one to report, not a second one here
+                with contextlib.suppress(Exception):
+                    self._finish(stopped=True, started=started)
+            else:
+                self._finish(stopped=self.stop.is_set(), started=started)
 
     def _train_epoch(self, epoch: int, started: float) -> bool:
         """One epoch for all runs; False when stopped part-way (the epoch is discarded)."""

@@ -18,6 +18,8 @@ class SweepStarted:
     device: str
     steps_per_epoch: int
     parameters_per_run: int
+    sweep_id: str = ""
+    """Names the sweep in result files, so that two sweeps of one model stay apart."""
 
 
 @dataclass(frozen=True)

@@ -62,6 +62,7 @@ class SweepRecord:
     spec: ExperimentSpec
     device: str
     runs: dict[str, RunRecord] = field(default_factory=dict)
+    sweep_id: str = ""
 
 
 class ResultsBook:
@@ -72,7 +73,8 @@ class ResultsBook:
 
     def apply(self, event: Event) -> None:
         if isinstance(event, SweepStarted):
-            sweep = SweepRecord(len(self.sweeps) + 1, event.spec, event.device)
+            sweep = SweepRecord(len(self.sweeps) + 1, event.spec, event.device,
+                                sweep_id=event.sweep_id)
             sweep.runs = {run.run_id: RunRecord(run, sweep.number) for run in event.runs}
             self.sweeps.append(sweep)
         elif isinstance(event, EpochFinished):
