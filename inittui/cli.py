@@ -13,7 +13,7 @@ import click
 
 from inittui import __version__
 from inittui.core.errors import InittuiError, SpecError
-from inittui.core.specs import ExperimentSpec, format_field, parse_field
+from inittui.core.specs import ExperimentSpec, check_spec, format_field, parse_field
 from inittui.interrupts import StopSignals
 
 DEFAULTS = ExperimentSpec()
@@ -101,19 +101,24 @@ def build_spec(ctx: click.Context, values: dict[str, object], preset: str | None
 
     fields = {field: values[field] for field, *_ in SPEC_OPTIONS if values[field] is not None}
     spec = replace(DEFAULTS, download=download, diagnostics=diagnostics, **fields)
-    if preset is None:
-        return spec
-    from inittui.core.presets import apply_preset
+    if preset is not None:
+        from inittui.core.presets import apply_preset
 
-    explicit = frozenset(
-        field for field, *_ in SPEC_OPTIONS
-        if ctx.get_parameter_source(field) is not click.core.ParameterSource.DEFAULT
-    )
+        explicit = frozenset(
+            field for field, *_ in SPEC_OPTIONS
+            if ctx.get_parameter_source(field) is not click.core.ParameterSource.DEFAULT
+        )
+        try:
+            spec = apply_preset(spec, preset, keep=explicit)
+        except SpecError as error:
+            raise click.BadParameter(error.worded(flag), ctx=ctx, param_hint="'--preset'") \
+                from None
     try:
-        return apply_preset(spec, preset, keep=explicit)
+        check_spec(spec)
     except SpecError as error:
-        raise click.BadParameter(error.worded(flag), ctx=ctx, param_hint="'--preset'") \
-            from None
+        raise click.BadParameter(error.worded(flag), ctx=ctx,
+                                 param_hint=f"'{flag(error.field)}'") from None
+    return spec
 
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})

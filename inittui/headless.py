@@ -72,6 +72,8 @@ class ProgressReporter:
         if isinstance(event, SweepStarted):
             self.epochs, self.steps = event.spec.epochs, event.steps_per_epoch
             self.runs = len(event.runs)
+            if event.data_source:
+                self._say(f"data: {event.spec.dataset} from {event.data_source}")
             self._say(f"training {self.runs} runs of {event.parameters_per_run:,} "
                       f"parameters on {event.device}: {', '.join(event.spec.inits)}")
             if self.live:
@@ -172,7 +174,7 @@ def _run(spec: ExperimentSpec, out: Path | None, stats_out: Path | None, overwri
         print(_interrupted_line(signals, files, out, stats_out), file=sys.stderr)
         return signals.exit_code
     if out is not None:
-        console.print(Text(f"results written to {out}"))
+        console.print(Text(f"results written to {out}"), soft_wrap=True)
     return EXIT_OK
 
 

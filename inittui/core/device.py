@@ -6,7 +6,7 @@ import os
 
 import torch
 
-from inittui.core.errors import DeviceError
+from inittui.core.errors import DeviceError, option, shown
 
 
 def available_devices() -> list[str]:
@@ -31,7 +31,8 @@ def resolve_device(requested: str) -> torch.device:
     wanted = str(device) if device.index is not None or device.type != "cuda" else "cuda:0"
     if wanted not in present:
         found = ", ".join(present)
-        raise DeviceError(f"device '{requested}' is not available here (found: {found})")
+        raise DeviceError(f"device '{shown(requested, 30)}' is not available here (found: "
+                          f"{found})")
     return device
 
 
@@ -50,7 +51,7 @@ def check_fits(needed_bytes: int, device: torch.device, what: str) -> None:
         raise DeviceError(
             f"{what} needs about {needed_bytes / 2**30:.1f} GiB but {device} has "
             f"{available / 2**30:.1f} GiB; use fewer or smaller hidden layers, initializers "
-            "or seeds, or a smaller --batch-size"
+            f"or seeds, or a smaller {option('batch_size')}"
         )
 
 

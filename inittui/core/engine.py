@@ -54,12 +54,27 @@ class RunState:
 
 
 def estimated_bytes(spec: ExperimentSpec, model: BatchedNet, data: DataSplits) -> int:
-    """Parameters, gradients and optimizer state of all runs, activations and the data."""
+    """Parameters, gradients and optimizer state of all runs, activations and the data.
+
+    Activations count every layer's outputs at their real size: a conv layer's at the
+    image resolution it works at (padding 1, then a 2x2 pool before the next), so the
+    cnn's estimate grows with the images. The batch never exceeds the training set, and
+    the evaluation chunk never exceeds the larger held-out split.
+    """
     state_copies = 4 if spec.optimizer == "adam" else 3
     parameters = model.parameters_per_run * model.runs * 4 * state_copies
-    widest = max(layer.out_features for layer in model.layers)
-    activations = max(spec.batch_size, EVAL_CHUNK) * model.runs * widest * 4 * \
-        len(model.layers) * 3
+    _channels, height, width = data.input_shape
+    per_image = 0
+    convs = 0
+    for layer in model.layers:
+        if layer.kind == "conv":
+            per_image += layer.out_features * (height >> convs) * (width >> convs)
+            convs += 1
+        else:
+            per_image += layer.out_features
+    batch = min(spec.batch_size, len(data.x_train))
+    chunk = min(EVAL_CHUNK, max(len(data.x_val), len(data.x_test)))
+    activations = max(batch, chunk) * model.runs * per_image * 4 * 3
     data_bytes = sum(t.numel() * t.element_size() for t in (data.x_train, data.x_val, data.x_test))
     return parameters + activations + data_bytes
 
@@ -131,7 +146,8 @@ class Sweep:
         try:
             self.emit(SweepStarted(self.spec, tuple(r.info for r in self.runs),
                                    str(self.device), self.steps_per_epoch,
-                                   self.model.parameters_per_run, sweep_id=new_sweep_id()))
+                                   self.model.parameters_per_run, sweep_id=new_sweep_id(),
+                                   data_source=self.data.source))
             for state in self.runs:
                 self.emit(RunStarted(state.info))
             self._report_layers(epoch=0)

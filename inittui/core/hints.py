@@ -27,7 +27,8 @@ def _run_hints(record: RunRecord, activation: str) -> list[str]:
     name = init.split(":")[0]
     hints = []
     if record.status == "diverged":
-        hints.append(f"{init}: diverged (loss became NaN or inf); lower --lr or the init scale")
+        hints.append(f"{init}: diverged (loss became NaN or inf); lower the learning rate or "
+                     "the init scale")
     if name in ("zeros", "constant"):
         if bias == "zeros" or bias.startswith("constant"):
             hints.append(f"{init}: every hidden unit starts identical, so symmetry is never "

@@ -40,7 +40,7 @@ from inittui.core.result_files import (
     write_results,
 )
 from inittui.core.results import ResultsBook
-from inittui.core.specs import ExperimentSpec
+from inittui.core.specs import ExperimentSpec, check_spec
 from inittui.tui.commands import InittuiCommands
 from inittui.tui.groups import RunGroup, run_groups
 from inittui.tui.messages import SweepEvent, SweepProgress
@@ -211,6 +211,7 @@ class InittuiApp(App[None]):
         panel = self.query_one(SetupPanel)
         try:
             spec = panel.spec()
+            check_spec(spec)
         except SpecError as error:
             self.notify(error_text(error), title="Fix the setup to run", severity="error",
                         markup=False)
@@ -285,6 +286,9 @@ class InittuiApp(App[None]):
         self.book.apply(event)
         status = self.query_one(StatusLine)
         if isinstance(event, SweepStarted):
+            if event.data_source:
+                self.notify(f"{event.spec.dataset} read from {event.data_source}",
+                            title="Data", markup=False)
             status.say(f"training {len(event.runs)} runs on {event.device} · "
                        f"{event.parameters_per_run:,} parameters each · ctrl+x stops")
         elif isinstance(event, SweepFinished):
