@@ -70,7 +70,7 @@ def _spec_options(command: click.Command) -> click.Command:
 
 
 def _list_inits() -> None:
-    from inittui.core.initializers import registry
+    from inittui.core.init_registry import registry
 
     for info in registry():
         aliases = f"  aliases: {', '.join(info.aliases)}" if info.aliases else ""

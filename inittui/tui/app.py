@@ -56,7 +56,7 @@ from inittui.tui.setup.initializer_picker import InitializerPicker
 from inittui.tui.setup.setup_panel import SetupPanel
 
 if TYPE_CHECKING:
-    from inittui.core.initializers import InitializerInfo
+    from inittui.core.init_registry import InitializerInfo
 
 Engine = Callable[[ExperimentSpec, EventSink, threading.Event], None]
 """What trains a sweep: `run_sweep` or a stand-in with its signature (tests)."""
@@ -237,7 +237,7 @@ class InittuiApp(App[None]):
     @work(thread=True, group="registry", exit_on_error=False)
     def _load_registry(self) -> tuple[InitializerInfo, ...]:
         """Imports torch and the registry off the UI thread (seconds on a cold start)."""
-        from inittui.core.initializers import registry
+        from inittui.core.init_registry import registry
 
         return registry()
 
