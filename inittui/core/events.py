@@ -54,7 +54,13 @@ class EpochFinished:
 
 @dataclass(frozen=True)
 class LayerStats:
-    """One hidden layer of one run on the probe batch (layer counts from 1)."""
+    """One hidden layer of one run on the probe batch (layer counts from 1).
+
+    grad_std: std of ∂L/∂h, h the layer's output after its activation; pre_grad_std: std of
+    ∂L/∂s, s its pre-activation (Glorot & Bengio 2010, Fig. 7). distinct_units counts live
+    units with different responses; dead_units (ReLU family: never positive on the probe)
+    are counted apart.
+    """
 
     layer: int
     act_mean: float
@@ -66,6 +72,8 @@ class LayerStats:
     units: int
     hist_range: tuple[float, float] = (0.0, 0.0)
     hist_counts: tuple[int, ...] = ()
+    dead_units: int = 0
+    pre_grad_std: float = float("nan")
 
 
 @dataclass(frozen=True)

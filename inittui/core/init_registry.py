@@ -69,7 +69,8 @@ _WEIGHTS = (
     InitializerInfo(
         "zeros", "W = 0", "Rumelhart, Hinton & Williams 1986 (symmetry must be broken)",
         ("linear",), {}, (),
-        note="every hidden unit gets the same gradient, so they stay identical",
+        note="units stay identical; with zero biases (and f(0) = 0) every hidden gradient is 0 "
+             "and only the output bias learns",
     ),
     InitializerInfo(
         "constant", "W = value", "Rumelhart, Hinton & Williams 1986 (symmetry must be broken)",

@@ -32,8 +32,10 @@ RESULT_COLUMNS = (
 )
 STATS_COLUMNS = (
     "run_id", "init", "seed", "epoch", "layer", "act_mean", "act_std", "grad_std", "wgrad_std",
-    "dead_frac", "distinct_units",
+    "dead_frac", "distinct_units", "pre_grad_std", "dead_units",
 )
+"""grad_std: std of ∂L/∂h (after the activation); pre_grad_std: std of ∂L/∂s (before it);
+distinct_units counts live units, dead_units (ReLU family) apart."""
 
 
 def check_writable(path: str | Path, overwrite: bool) -> Path:
@@ -149,6 +151,7 @@ class StatsCsvWriter:
                     event.run.run_id, event.run.init, event.run.seed, event.epoch, layer.layer,
                     _number(layer.act_mean), _number(layer.act_std), _number(layer.grad_std),
                     _number(layer.wgrad_std), _number(layer.dead_frac), layer.distinct_units,
+                    _number(layer.pre_grad_std), layer.dead_units,
                 ])
 
     def close(self) -> None:

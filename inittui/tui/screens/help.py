@@ -24,7 +24,10 @@ READING = (
     "Every initializer trains on the same minibatches, so the gap between two curves is "
     "the initializer's alone. With seeds > 1 the curve is the mean and the dim lines the "
     "min–max over seeds. The layers view (L) shows why: an initializer that keeps the "
-    "activation and gradient std flat across depth trains; zeros never breaks symmetry."
+    "activation and gradient std flat across depth trains; zeros never breaks symmetry. "
+    "grad std is of ∂L/∂h (h: a layer's output after its activation); the header also "
+    "gives ∂L/∂s (s: before it, Glorot & Bengio's Fig. 7). 'distinct' counts live units "
+    "with different responses on 128 training images; dead ReLU units are counted apart."
 )
 
 
