@@ -14,6 +14,7 @@ from inittui.core.errors import SpecError, unknown_name
 
 ACTIVATIONS = ("relu", "leaky-relu", "tanh", "sigmoid", "gelu", "selu", "linear")
 OPTIMIZERS = ("adam", "sgd")
+PARAMETRIZATIONS = ("sp", "mup")
 MODELS = ("mlp", "cnn")
 DATASETS = ("mnist-5k", "mnist", "fashion-mnist", "cifar10", "synthetic")
 SYNTHETIC_DEFAULTS = {
@@ -45,6 +46,8 @@ class ExperimentSpec:
     seed: int = 0
     device: str = "auto"
     diagnostics: bool = True
+    param: str = "sp"  # "mup": Yang et al. 2022's width scaling of init and learning rates
+    base_width: int = 64  # the width at which μP equals SP (mup's base shapes)
 
     @property
     def run_seeds(self) -> tuple[int, ...]:
@@ -244,6 +247,8 @@ PARSERS = {
     "seed": lambda text: _positive_int("seed", text, minimum=0),
     "device": parse_device,
     "diagnostics": _parse_bool,
+    "param": lambda text: _choice("param", text, PARAMETRIZATIONS, "parametrization"),
+    "base_width": lambda text: _positive_int("base-width", text),
 }
 
 
