@@ -20,6 +20,7 @@ from inittui.core.init_registry import (
 )
 
 OPTIMIZERS = ("adam", "sgd")
+PARAMETRIZATIONS = ("sp", "mup")
 MODELS = ("mlp", "cnn")
 DATASETS = ("mnist-5k", "mnist", "fashion-mnist", "cifar10", "synthetic")
 SYNTHETIC_DEFAULTS = {
@@ -51,6 +52,8 @@ class ExperimentSpec:
     seed: int = 0
     device: str = "auto"
     diagnostics: bool = True
+    param: str = "sp"  # "mup": Yang et al. 2022's width scaling of init and learning rates
+    base_width: int = 64  # the width at which μP equals SP (mup's base shapes)
 
     @property
     def init_choices(self) -> tuple[InitializerChoice, ...]:
@@ -264,6 +267,8 @@ PARSERS = {
     "seed": lambda text: _positive_int("seed", text, minimum=0),
     "device": parse_device,
     "diagnostics": _parse_bool,
+    "param": lambda text: _choice("param", text, PARAMETRIZATIONS, "parametrization"),
+    "base_width": lambda text: _positive_int("base-width", text),
 }
 
 
