@@ -15,6 +15,7 @@ from inittui import __version__
 from inittui.core.errors import InittuiError, SpecError
 from inittui.core.specs import ExperimentSpec, check_spec, format_field, parse_field
 from inittui.interrupts import StopSignals
+from inittui.serve import serve
 
 DEFAULTS = ExperimentSpec()
 
@@ -45,6 +46,9 @@ SPEC_OPTIONS: tuple[tuple[str, str, str, str], ...] = (
     ("seed", "--seed", "N", "First seed; repeats use seed, seed+1, ..."),
     ("device", "--device", "DEVICE", "auto (cuda, then mps, then cpu), cpu, cuda, cuda:N or "
      "mps."),
+    ("param", "--param", "sp|mup", "Parametrization: sp (standard), or mup (Yang et al. 2022: "
+     "init and per-layer learning rates scaled with width; mlp only)."),
+    ("base_width", "--base-width", "N", "Width at which mup equals sp (mup's base shapes)."),
 )
 
 
@@ -77,7 +81,7 @@ def _spec_options(command: click.Command) -> click.Command:
 
 
 def _list_inits() -> None:
-    from inittui.core.initializers import registry
+    from inittui.core.init_registry import registry
 
     for info in registry():
         aliases = f"  aliases: {', '.join(info.aliases)}" if info.aliases else ""
@@ -121,7 +125,8 @@ def build_spec(ctx: click.Context, values: dict[str, object], preset: str | None
     return spec
 
 
-@click.command(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group(invoke_without_command=True,
+             context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @_spec_options
 @click.option("--download", is_flag=True, help="Allow torchvision to download a missing data set.")
 @click.option("--diagnostics/--no-diagnostics", default=True, show_default=True,
@@ -146,8 +151,18 @@ def main(ctx: click.Context, download: bool, diagnostics: bool, preset: str | No
          headless: bool, list_inits: bool, list_presets: bool, **values: object) -> None:
     """Compare neural-network weight initializers side by side.
 
-    Opens the interactive app; with --headless, trains and prints a leaderboard.
+    Opens the interactive app; with --headless, trains and prints a leaderboard;
+    `inittui serve [--host H] [--port P] [options]` serves the app to web browsers.
     """
+    signals = ctx.obj if isinstance(ctx.obj, StopSignals) else None
+    if ctx.invoked_subcommand is not None:
+        if signals is not None:  # a subcommand (serve) handles Ctrl+C its own way
+            signals.restore()
+        given = [param.opts[0] for param in ctx.command.params if param.name and
+                 ctx.get_parameter_source(param.name) is not click.core.ParameterSource.DEFAULT]
+        if given:
+            raise click.UsageError(f"{given[0]} goes after '{ctx.invoked_subcommand}'")
+        return
     if list_inits:
         _list_inits()
         return
@@ -158,7 +173,6 @@ def main(ctx: click.Context, download: bool, diagnostics: bool, preset: str | No
     if headless and load is not None:
         raise click.UsageError("--load opens results in the app; it cannot be combined with "
                                "--headless")
-    signals = ctx.obj if isinstance(ctx.obj, StopSignals) else None
     if signals is not None and signals.received is not None:
         click.echo(f"{signals.name} before training started; no file was touched", err=True)
         ctx.exit(signals.exit_code)
@@ -177,6 +191,9 @@ def main(ctx: click.Context, download: bool, diagnostics: bool, preset: str | No
     except InittuiError as error:
         click.echo(f"error: {error.worded(flag)}", err=True)
         sys.exit(1)
+
+
+main.add_command(serve)
 
 
 def run() -> None:

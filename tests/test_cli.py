@@ -236,8 +236,11 @@ def test_stats_out_has_every_hidden_layer_from_epoch_zero(tmp_path: Path) -> Non
     assert {(r["init"], r["epoch"], r["layer"]) for r in rows} == {
         (init, str(epoch), str(layer)) for init in ("zeros", "he-normal")
         for epoch in (0, 1, 2) for layer in (1, 2)}
-    zeros = [r for r in rows if r["init"] == "zeros"]
-    assert all(r["distinct_units"] == "1" for r in zeros)
+    zeros = [r for r in rows if r["init"] == "zeros"]  # ReLU of 0: every unit dead
+    width = {"1": "16", "2": "8"}
+    assert all((r["distinct_units"], r["dead_units"]) == ("0", width[r["layer"]])
+               for r in zeros)
+    assert all(float(r["pre_grad_std"]) == 0.0 for r in zeros)
 
 
 def test_a_preset_fills_in_what_the_user_did_not_set(tmp_path: Path) -> None:

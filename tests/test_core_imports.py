@@ -5,6 +5,7 @@ from __future__ import annotations
 import pkgutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -38,3 +39,31 @@ def test_importing_the_cli_loads_no_torch_and_no_ui_library() -> None:
 def test_importing_the_engine_does_not_load_torchvision() -> None:
     """torchvision is imported only when a torchvision data set is loaded."""
     assert modules_loaded_by("inittui.core.engine", ("torchvision",)) == []
+
+
+def test_the_initializer_registry_loads_no_torch() -> None:
+    """Names, formulas, papers and the parser come without torch, so the app and
+    `--list-inits` start before torch has loaded."""
+    assert modules_loaded_by("inittui.core.init_registry", ("torch",)) == []
+
+
+def test_parsing_a_spec_loads_no_torch() -> None:
+    """Specs parse initializer names through the torch-free registry."""
+    code = ("import sys; from inittui.core.specs import parse_inits; "
+            "parse_inits('he-normal:mode=fan_out,HeNormal'); print('torch' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.strip()
+    assert out == "False"
+
+
+def test_the_layering_contracts_in_pyproject_hold() -> None:
+    """import-linter's contracts (pyproject.toml): the core imports no UI and no front end;
+    front ends use the core's public modules only (not its models, data or draws); the app
+    and the headless front end stay apart. Function-level imports count too."""
+    root = Path(__file__).resolve().parents[1]
+    code = ("import sys; from importlinter.cli import lint_imports; "
+            "sys.exit(lint_imports(no_cache=True))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            cwd=root)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+    assert "0 broken" in result.stdout

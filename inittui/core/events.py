@@ -42,6 +42,21 @@ class StepProgress:
 
 
 @dataclass(frozen=True)
+class StepLosses:
+    """Training loss of every run at each step since the last report (steps count from 1
+    across epochs), so curves can show the first steps, where initializers differ most.
+
+    The losses stay on the device while training and cross to the host only when this is
+    sent (with StepProgress), so no step waits on the device. `losses[run.index]` holds a
+    run's values for steps first_step, first_step + 1, ...; a masked run's are meaningless.
+    """
+
+    epoch: int
+    first_step: int
+    losses: tuple[tuple[float, ...], ...]
+
+
+@dataclass(frozen=True)
 class EpochFinished:
     """One run's metrics after an epoch; the last epoch of a finished run carries test_acc."""
 
@@ -58,7 +73,13 @@ class EpochFinished:
 
 @dataclass(frozen=True)
 class LayerStats:
-    """One hidden layer of one run on the probe batch (layer counts from 1)."""
+    """One hidden layer of one run on the probe batch (layer counts from 1).
+
+    grad_std: std of ∂L/∂h, h the layer's output after its activation; pre_grad_std: std of
+    ∂L/∂s, s its pre-activation (Glorot & Bengio 2010, Fig. 7). distinct_units counts live
+    units with different responses; dead_units (ReLU family: never positive on the probe)
+    are counted apart.
+    """
 
     layer: int
     act_mean: float
@@ -70,6 +91,8 @@ class LayerStats:
     units: int
     hist_range: tuple[float, float] = (0.0, 0.0)
     hist_counts: tuple[int, ...] = ()
+    dead_units: int = 0
+    pre_grad_std: float = float("nan")
 
 
 @dataclass(frozen=True)
@@ -105,7 +128,7 @@ class SweepFinished:
 
 
 Event = (
-    SweepStarted | RunStarted | StepProgress | EpochFinished | LayerStatsReady | RunDiverged
-    | RunFinished | SweepFinished
+    SweepStarted | RunStarted | StepProgress | StepLosses | EpochFinished | LayerStatsReady
+    | RunDiverged | RunFinished | SweepFinished
 )
 EventSink = Callable[[Event], None]

@@ -78,8 +78,10 @@ RESULT_COLUMNS = (
 )
 STATS_COLUMNS = (
     "run_id", "init", "seed", "epoch", "layer", "act_mean", "act_std", "grad_std", "wgrad_std",
-    "dead_frac", "distinct_units",
+    "dead_frac", "distinct_units", "pre_grad_std", "dead_units",
 )
+"""grad_std: std of ∂L/∂h (after the activation); pre_grad_std: std of ∂L/∂s (before it);
+distinct_units counts live units, dead_units (ReLU family) apart."""
 REQUIRED_COLUMNS = tuple(c for c in RESULT_COLUMNS if c not in (
     "sweep_id", "output_init", "momentum", "epochs"))
 """Files written before sweep_id and the spec columns existed still load."""
@@ -363,7 +365,8 @@ class ResultFiles:
                     str(event.run.seed), str(event.epoch), str(layer.layer),
                     _number(layer.act_mean), _number(layer.act_std), _number(layer.grad_std),
                     _number(layer.wgrad_std), _number(layer.dead_frac),
-                    str(layer.distinct_units),
+                    str(layer.distinct_units), _number(layer.pre_grad_std),
+                    str(layer.dead_units),
                 ])
         in_burst = isinstance(event, (EpochFinished, RunDiverged, RunFinished))
         if self.results is not None and not in_burst:

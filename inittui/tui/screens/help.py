@@ -24,7 +24,10 @@ READING = (
     "Every initializer trains on the same minibatches, so the gap between two curves is "
     "the initializer's alone. With seeds > 1 the curve is the mean and the dim lines the "
     "min–max over seeds. The layers view (L) shows why: an initializer that keeps the "
-    "activation and gradient std flat across depth trains; zeros never breaks symmetry."
+    "activation and gradient std flat across depth trains; zeros never breaks symmetry. "
+    "grad std is of ∂L/∂h (h: a layer's output after its activation); the header also "
+    "gives ∂L/∂s (s: before it, Glorot & Bengio's Fig. 7). 'distinct' counts live units "
+    "with different responses on 128 training images; dead ReLU units are counted apart."
 )
 
 
@@ -64,7 +67,8 @@ class HelpScreen(ModalScreen[None]):
     def _section(self, table: Table, title: str, bindings: list[BindingType]) -> None:
         table.add_row(Text(title, style="underline"), "")
         for binding in bindings:
-            if not isinstance(binding, Binding) or binding.system:
+            if not isinstance(binding, Binding) or binding.system or \
+                    binding.action.startswith("app."):  # the app's own key, listed there
                 continue
             keys = " / ".join(self.app.get_key_display(Binding(key, binding.action))
                               for key in binding.key.split(","))
