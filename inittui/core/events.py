@@ -18,6 +18,10 @@ class SweepStarted:
     device: str
     steps_per_epoch: int
     parameters_per_run: int
+    sweep_id: str = ""
+    """Names the sweep in result files, so that two sweeps of one model stay apart."""
+    data_source: str = ""
+    """Which files the data came from, when the data set has a choice (torchvision's)."""
 
 
 @dataclass(frozen=True)

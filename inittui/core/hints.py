@@ -34,7 +34,8 @@ def _run_hints(record: RunRecord, spec: ExperimentSpec) -> list[str]:
         params, name = {}, ""
     hints = []
     if record.status == "diverged":
-        hints.append(f"{init}: diverged (loss became NaN or inf); lower --lr or the init scale")
+        hints.append(f"{init}: diverged (loss became NaN or inf); lower the learning rate or "
+                     "the init scale")
     if name in ("zeros", "constant"):
         if name == "zeros" and bias == "zeros" and activation in ZERO_AT_ZERO and (
                 spec.output_init is None or spec.output_init == "zeros"):
