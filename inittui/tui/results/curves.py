@@ -208,7 +208,7 @@ class CurvesPlot(Plot):
         else:
             self.plt.xticks(integer_ticks(round(last), most_x))
         self.plt.xlim(min(first, 1), max(last, first + 1))
-        most_y = max(2, self.size.height // 3)
+        most_y = max(2, self.size.height // 2)
         if self.log_axis:
             ticks, labels = log_ticks(*y_range, most=most_y)
         else:

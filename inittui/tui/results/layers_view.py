@@ -178,7 +178,7 @@ class LayersView(Vertical):
     def _header(self, epoch: int | None, stats: LayerStats | None) -> Text:
         if epoch is None:
             return Text("no layer statistics yet: they are taken at initialization and after "
-                        "every epoch (unless --no-diagnostics)", style="dim")
+                        "every epoch (when diagnostics are on)", style="dim")
         when = " (initialization)" if epoch == 0 else f"/{self.epochs[-1]}"
         text = legend(f"Epoch {epoch}{when} · std by layer", self._groups)
         if self._selected is not None and stats is not None:

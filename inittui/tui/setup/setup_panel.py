@@ -80,11 +80,13 @@ class SetupPanel(Vertical):
         texts = self.query_one(SpecForm).texts()
         inits = self.query_one(InitializerPicker).chosen
         seeds = texts["seeds"]
+        # Short settings first: at 80 columns the long lists (inits, data) are what is cut.
         summary = Text.assemble(
             ("Setup ▸ ", "bold"),
+            f"{texts['model']} {texts['hidden']} {texts['activation']} · {texts['optimizer']} "
+            f"lr {texts['lr']} · {texts['epochs']} epochs · {seeds} seed"
+            f"{'s' if seeds != '1' else ''} · ",
             (", ".join(inits) or "no initializer chosen", "bold" if inits else "red"),
-            f" · {texts['dataset']} · {texts['model']} {texts['hidden']} {texts['activation']}"
-            f" · {texts['optimizer']} lr {texts['lr']} · {texts['epochs']} epochs"
-            f" · {seeds} seed{'s' if seeds != '1' else ''}",
+            f" · {texts['dataset']}",
         )
         self.query_one("#setup-summary", Static).update(summary)
