@@ -205,7 +205,9 @@ class InittuiApp(App[None]):
         else:
             self._say_ready()
         self._show_book()
-        target = "#init-list" if self.size.width >= WIDE else "#leaderboard"
+        # Results first when there are some to look at (after --load) or no room for both.
+        wide_and_empty = self.size.width >= WIDE and self.load is None
+        target = "#init-list" if wide_and_empty else "#leaderboard"
         self.query_one(target).focus()
 
     def on_unmount(self) -> None:
@@ -392,7 +394,7 @@ class InittuiApp(App[None]):
         what = "stopped" if stopped else "finished"
         self.query_one(StatusLine).say(
             f"sweep {sweep.number} {what} · {len(sweep.runs)} runs · {epochs}/"
-            f"{sweep.spec.epochs} epochs · {sweep.device} · enter on a row: its epochs")
+            f"{sweep.spec.epochs} epochs · {sweep.device} · ⏎ on the board: details")
 
     def _load_results(self, path: Path) -> None:
         try:
