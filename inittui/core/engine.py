@@ -32,7 +32,12 @@ from inittui.core.events import (
 )
 from inittui.core.initialize import DATA_STREAM, generator, initialize_runs
 from inittui.core.models import BatchedNet, build_model, per_run_loss_and_correct
-from inittui.core.optimizers import Optimizer, make_optimizer
+from inittui.core.parametrization import (
+    ParametrizedOptimizer,
+    check_parametrization,
+    make_parametrized_optimizer,
+    rescale_initialization,
+)
 from inittui.core.specs import ExperimentSpec, RunInfo
 
 PROGRESS_INTERVAL_S = 0.25
@@ -63,7 +68,7 @@ def estimated_bytes(spec: ExperimentSpec, model: BatchedNet, data: DataSplits) -
     return parameters + activations + data_bytes
 
 
-def train_step(model: BatchedNet, optimizer: Optimizer, images: Tensor,
+def train_step(model: BatchedNet, optimizer: ParametrizedOptimizer, images: Tensor,
                labels: Tensor, active: Tensor) -> tuple[Tensor, Tensor]:
     """One optimizer step for every run; images and labels are (seeds, batch, ...).
 
@@ -97,6 +102,7 @@ class Sweep:
         self.spec = spec
         self.emit = on_event
         self.stop = stop or threading.Event()
+        check_parametrization(spec)
         self.device = resolve_device(spec.device)
         cpu_data = data or load_dataset(spec.dataset, spec.data_dir, spec.download,
                                         spec.val_split)
@@ -110,7 +116,8 @@ class Sweep:
         self.probe_x = self.data.x_train[:PROBE_SIZE].unsqueeze(0)
         self.probe_y = self.data.y_train[:PROBE_SIZE]
         initialize_runs(self.model, spec.runs(), self.probe_x, spec.output_init)
-        self.optimizer = make_optimizer(spec, list(self.model.parameters()))
+        rescale_initialization(self.model, spec.runs(), spec)  # μP's width scaling; SP: none
+        self.optimizer = make_parametrized_optimizer(spec, self.model)
         self.data_generators = [generator(seed, DATA_STREAM) for seed in spec.run_seeds]
         self.active = torch.ones(self.model.runs, dtype=torch.bool, device=self.device)
 

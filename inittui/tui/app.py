@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from textual import on, work
 from textual.app import App, ComposeResult
@@ -33,6 +33,7 @@ from inittui.core.events import (
     SweepFinished,
     SweepStarted,
 )
+from inittui.core.init_registry import registry
 from inittui.core.result_files import (
     ResultsCsvWriter,
     check_writable,
@@ -56,9 +57,6 @@ from inittui.tui.screens.help import HelpScreen
 from inittui.tui.screens.run_detail import RunDetailScreen
 from inittui.tui.setup.initializer_picker import InitializerPicker
 from inittui.tui.setup.setup_panel import SetupPanel
-
-if TYPE_CHECKING:
-    from inittui.core.initializers import InitializerInfo
 
 Engine = Callable[[ExperimentSpec, EventSink, threading.Event], None]
 """What trains a sweep: `run_sweep` or a stand-in with its signature (tests)."""
@@ -199,7 +197,8 @@ class InittuiApp(App[None]):
         if self.is_headless:  # tests: a blinking cursor would make screenshots flaky
             for field in self.query(Input):
                 field.cursor_blink = False
-        self._load_registry()
+        self.query_one(InitializerPicker).set_registry(registry())  # torch-free, instant
+        self.call_after_refresh(self._import_torch)
         if self.load is not None:
             self._load_results(self.load)
         else:
@@ -266,12 +265,15 @@ class InittuiApp(App[None]):
 
         engine(spec, sink, stop)
 
-    @work(thread=True, group="registry", exit_on_error=False)
-    def _load_registry(self) -> tuple[InitializerInfo, ...]:
-        """Imports torch and the registry off the UI thread (seconds on a cold start)."""
-        from inittui.core.initializers import registry
+    @work(thread=True, group="torch", exit_on_error=False)
+    def _import_torch(self) -> None:
+        """Loads torch and the engine in a thread once the first frame is on screen.
 
-        return registry()
+        Seconds on a cold start, so the screen never waits for it; by the time the user
+        presses ctrl+r the import is usually done (the training worker imports the same
+        modules and simply finds them loaded, or waits for this import to finish).
+        """
+        import inittui.core.engine  # noqa: F401
 
     def _results_writer(self) -> ResultsCsvWriter | None:
         """The `--out` file, opened at the first run and kept for the session's sweeps."""
@@ -310,12 +312,10 @@ class InittuiApp(App[None]):
             error = worker.error
             text = str(error) if isinstance(error, InittuiError) else \
                 f"{type(error).__name__}: {error}"
-            self.notify(text, title="Run failed" if worker.group == "sweep" else "Error",
-                        severity="error", timeout=10)
+            title = {"sweep": "Run failed", "torch": "Cannot load torch"}.get(worker.group, "Error")
+            self.notify(text, title=title, severity="error", timeout=10)
             if worker.group == "sweep":
                 self._abandon_running(text)
-        elif event.state == WorkerState.SUCCESS and worker.group == "registry":
-            self.query_one(InitializerPicker).set_registry(worker.result)
         if worker.group == "sweep" and event.state in (
                 WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED):
             self.running = False
