@@ -188,8 +188,8 @@ class CurvesPlot(Plot):
             return "nothing positive to show on a log axis"
         if self.log_axis:
             self.plt.yscale("log")
-        for s in series:  # bands under every line
-            if s.has_band:
+        for s in series:  # bands under every line; in focus, the chosen run's alone
+            if s.has_band and (not self.focus or s.group.key == self.highlighted):
                 self.band(s.xs, s.low, s.high, colors.faint(s.group.color, 0.7), y_range,
                           self.log_axis)
         for s in series:
