@@ -60,12 +60,12 @@ def serve(ctx: click.Context, host: str, port: int, app_args: tuple[str, ...]) -
     A session's process ends when its tab closes or the server stops. Needs the 'serve'
     extra: pip install 'inittui[serve]'.
     """
-    check_app_args(ctx, app_args)
     try:
         from inittui.web_server import AppServer
     except ImportError:
         click.echo(f"error: {EXTRA_MISSING}", err=True)
         sys.exit(1)
+    check_app_args(ctx, app_args)
     server = AppServer([sys.executable, "-m", "inittui", *app_args], host, port,
                        announce=lambda line: click.echo(line))
     try:
