@@ -45,6 +45,9 @@ SPEC_OPTIONS: tuple[tuple[str, str, str, str], ...] = (
     ("seed", "--seed", "N", "First seed; repeats use seed, seed+1, ..."),
     ("device", "--device", "DEVICE", "auto (cuda, then mps, then cpu), cpu, cuda, cuda:N or "
      "mps."),
+    ("param", "--param", "sp|mup", "Parametrization: sp (standard), or mup (Yang et al. 2022: "
+     "init and per-layer learning rates scaled with width; mlp only)."),
+    ("base_width", "--base-width", "N", "Width at which mup equals sp (mup's base shapes)."),
 )
 
 
@@ -71,7 +74,7 @@ def _spec_options(command: click.Command) -> click.Command:
 
 
 def _list_inits() -> None:
-    from inittui.core.initializers import registry
+    from inittui.core.init_registry import registry
 
     for info in registry():
         aliases = f"  aliases: {', '.join(info.aliases)}" if info.aliases else ""
