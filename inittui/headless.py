@@ -10,6 +10,7 @@ from __future__ import annotations
 import sys
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
@@ -26,6 +27,9 @@ from inittui.core.events import (
 )
 from inittui.core.results import LeaderRow, ResultsBook, format_accuracy, leaderboard
 from inittui.core.specs import ExperimentSpec
+
+if TYPE_CHECKING:
+    from inittui.cluster import Runner
 
 EXIT_OK, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 130
 
@@ -108,9 +112,13 @@ class ProgressReporter:
 
 
 def run_headless(spec: ExperimentSpec, out: Path | None, stats_out: Path | None,
-                 overwrite: bool) -> int:
-    """Train spec, write the files as it goes, print the leaderboard; return the exit code."""
-    from inittui.core.engine import run_sweep
+                 overwrite: bool, runner: Runner | None = None) -> int:
+    """Train spec, write the files as it goes, print the leaderboard; return the exit code.
+
+    runner: what trains the spec (default: the local engine; `inittui.cluster` has Ray's).
+    """
+    if runner is None:
+        from inittui.core.engine import run_sweep as runner
     from inittui.core.result_files import (
         ResultsCsvWriter,
         StatsCsvWriter,
@@ -136,7 +144,7 @@ def run_headless(spec: ExperimentSpec, out: Path | None, stats_out: Path | None,
 
     def train() -> None:
         try:
-            run_sweep(spec, lambda event: [sink(event) for sink in sinks], stop)
+            runner(spec, lambda event: [sink(event) for sink in sinks], stop)
         except BaseException as error:  # reported by the main thread, in one line
             failure.append(error)
         finally:

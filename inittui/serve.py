@@ -21,6 +21,8 @@ NOT_FOR_SERVE = {
              "app with e",
     "--stats-out": "it is a headless option",
     "--overwrite": "every tab is its own session; export from the app with e",
+    "--cluster": "the app trains in its own process; --cluster is for --headless runs",
+    "--address": "the app trains in its own process; --address is for --headless runs",
 }
 """Options of `inittui` that make no sense for a server of many sessions, and why."""
 

@@ -115,8 +115,9 @@ class ResultsCsvWriter:
         elif isinstance(event, EpochFinished):
             self._row(event.run, event.epoch, event.train_loss, event.train_acc,
                       event.val_loss, event.val_acc, event.test_acc, event.status, event.wall_s)
-        elif isinstance(event, RunFinished) and event.status == "stopped":
-            self._row(event.run, event.epochs + 1, None, None, None, None, None, "stopped", None)
+        elif isinstance(event, RunFinished) and event.status in ("stopped", "failed"):
+            self._row(event.run, event.epochs + 1, None, None, None, None, None, event.status,
+                      None)
 
     def _row(self, run: RunInfo, epoch: int, train_loss: float | None, train_acc: float | None,
              val_loss: float | None, val_acc: float | None, test_acc: float | None,
@@ -165,8 +166,8 @@ def write_results(book: ResultsBook, path: Path) -> int:
             for record in sweep.runs.values():
                 for epoch in record.epochs:
                     writer(epoch)
-                if record.status == "stopped":
-                    writer(RunFinished(record.info, "stopped", len(record.epochs), None))
+                if record.status in ("stopped", "failed"):
+                    writer(RunFinished(record.info, record.status, len(record.epochs), None))
         return writer.rows
     finally:
         writer.close()
@@ -197,8 +198,8 @@ def _read_rows(source: Path) -> list[dict[str, str]]:
 
 def _apply_row(book: ResultsBook, info: RunInfo, row: dict[str, str]) -> None:
     epoch, status = int(row["epoch"]), row["status"]
-    if status == "stopped":
-        book.apply(RunFinished(info, "stopped", epoch - 1, None))
+    if status in ("stopped", "failed"):
+        book.apply(RunFinished(info, status, epoch - 1, None))
         return
     test = float(row["test_acc"]) if row["test_acc"] else None
     book.apply(EpochFinished(info, epoch, _float(row["train_loss"]), _float(row["train_acc"]),
