@@ -21,7 +21,10 @@ EXTRA_MISSING = "--cluster ray needs the 'cluster' extra: pip install 'inittui[c
 
 
 def ray_available() -> bool:
-    return importlib.util.find_spec("ray") is not None
+    try:
+        return importlib.util.find_spec("ray") is not None
+    except ValueError:  # a module set to None in sys.modules: unimportable
+        return False
 
 
 def groups_of(spec: ExperimentSpec) -> list[ExperimentSpec]:

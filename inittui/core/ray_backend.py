@@ -131,17 +131,15 @@ def _ray() -> Any:
     return ray
 
 
-def _local_ray_environment() -> None:
-    """A local instance stays on this machine and reports nothing home."""
-    os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")
-    os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
-
-
 @contextlib.contextmanager
 def ray_session(address: str | None = None, num_cpus: int | None = None) -> Iterator[Any]:
     """Join the cluster at address, or start a local Ray bound to 127.0.0.1; on exit,
     disconnect (a local instance is shut down). A program that has connected Ray itself
     keeps its connection."""
+    os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")  # nothing reported home
+    if address is None:
+        # Read when ray is imported (and by every Ray process): listeners on loopback only.
+        os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")
     ray = _ray()
     if ray.is_initialized():  # the program connected Ray itself: use it, leave it running
         yield ray
@@ -149,10 +147,8 @@ def ray_session(address: str | None = None, num_cpus: int | None = None) -> Iter
     kwargs: dict[str, Any] = {"include_dashboard": False, "logging_level": logging.ERROR,
                               "log_to_driver": False}
     if address is None:
-        _local_ray_environment()
         kwargs.update(_node_ip_address="127.0.0.1", num_cpus=num_cpus)
     else:
-        os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
         kwargs.update(address=address)
     try:
         ray.init(**kwargs)
