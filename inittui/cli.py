@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -16,6 +17,9 @@ from inittui.core.errors import InittuiError, SpecError
 from inittui.core.specs import ExperimentSpec, check_spec, format_field, parse_field
 from inittui.interrupts import StopSignals
 from inittui.serve import serve
+
+if TYPE_CHECKING:
+    from inittui.cluster import Runner
 
 DEFAULTS = ExperimentSpec()
 
@@ -140,6 +144,12 @@ def build_spec(ctx: click.Context, values: dict[str, object], preset: str | None
 @click.option("--overwrite", is_flag=True, help="Replace --out / --stats-out if they exist.")
 @click.option("--load", type=click.Path(dir_okay=False, path_type=Path),
               help="Open earlier results (a CSV from --out) in the app, without training.")
+@click.option("--cluster", type=click.Choice(["local", "ray"]), default="local",
+              show_default=True, help="Where a headless run trains: this process, or Ray "
+              "tasks (one per batched group; needs the 'cluster' extra).")
+@click.option("--address", metavar="ADDR", help="With --cluster ray: the Ray cluster to "
+              "join (host:port or ray://host:10001); without it a local Ray starts on "
+              "127.0.0.1.")
 @click.option("--headless", is_flag=True, help="Train without the app: progress, then a "
               "leaderboard; plain lines when output is not a terminal.")
 @click.option("--list-inits", is_flag=True, help="List the initializers and exit.")
@@ -148,7 +158,8 @@ def build_spec(ctx: click.Context, values: dict[str, object], preset: str | None
 @click.pass_context
 def main(ctx: click.Context, download: bool, diagnostics: bool, preset: str | None,
          out: Path | None, stats_out: Path | None, overwrite: bool, load: Path | None,
-         headless: bool, list_inits: bool, list_presets: bool, **values: object) -> None:
+         cluster: str, address: str | None, headless: bool, list_inits: bool,
+         list_presets: bool, **values: object) -> None:
     """Compare neural-network weight initializers side by side.
 
     Opens the interactive app; with --headless, trains and prints a leaderboard;
@@ -174,11 +185,12 @@ def main(ctx: click.Context, download: bool, diagnostics: bool, preset: str | No
     if signals is not None and signals.received is not None:
         click.echo(f"{signals.name} before training started; no file was touched", err=True)
         ctx.exit(signals.exit_code)
+    runner = _cluster_runner(cluster, address, headless)
     try:
         if headless:
             from inittui.headless import run_headless
 
-            ctx.exit(run_headless(spec, out, stats_out, overwrite, signals))
+            ctx.exit(run_headless(spec, out, stats_out, overwrite, signals, runner))
         if signals is not None:  # the app reads Ctrl+C as a key, and quits on its own
             signals.restore()
         from inittui.tui.app import create_app
@@ -189,6 +201,23 @@ def main(ctx: click.Context, download: bool, diagnostics: bool, preset: str | No
     except InittuiError as error:
         click.echo(f"error: {error.worded(flag)}", err=True)
         sys.exit(1)
+
+
+
+def _cluster_runner(cluster: str, address: str | None, headless: bool) -> Runner | None:
+    """The runner --cluster asks for (None: the local engine); exits 1 without the extra."""
+    if address is not None and cluster != "ray":
+        raise click.UsageError("--address needs --cluster ray")
+    if cluster != "ray":
+        return None
+    if not headless:
+        raise click.UsageError("--cluster ray trains headless runs; add --headless")
+    from inittui.cluster import EXTRA_MISSING, ray_available, ray_runner
+
+    if not ray_available():
+        click.echo(f"error: {EXTRA_MISSING}", err=True)
+        sys.exit(1)
+    return ray_runner(address)
 
 
 main.add_command(serve)
