@@ -13,7 +13,7 @@ import click
 
 from inittui import __version__
 from inittui.core.errors import InittuiError, SpecError
-from inittui.core.specs import ExperimentSpec, format_field, parse_field
+from inittui.core.specs import ExperimentSpec, format_field, parse_field, parse_widths
 
 DEFAULTS = ExperimentSpec()
 
@@ -127,13 +127,21 @@ def build_spec(ctx: click.Context, values: dict[str, object], preset: str | None
               help="Open earlier results (a CSV from --out) in the app, without training.")
 @click.option("--headless", is_flag=True, help="Train without the app: progress, then a "
               "leaderboard; plain lines when output is not a terminal.")
+@click.option("--coord-check", is_flag=True, help="With --headless: the coordinate check "
+              "(mean |activation| per layer against width, steps 0 to --coord-steps) instead "
+              "of a sweep; --out gets its rows.")
+@click.option("--coord-widths", metavar="WIDTHS", default="64,128,256,512,1024,2048",
+              show_default=True, help="Hidden widths of the coordinate check.")
+@click.option("--coord-steps", metavar="N", type=click.IntRange(0, 100), default=5,
+              show_default=True, help="Training steps of the coordinate check.")
 @click.option("--list-inits", is_flag=True, help="List the initializers and exit.")
 @click.option("--list-presets", is_flag=True, help="List the presets and exit.")
 @click.version_option(__version__, prog_name="inittui")
 @click.pass_context
 def main(ctx: click.Context, download: bool, diagnostics: bool, preset: str | None,
          out: Path | None, stats_out: Path | None, overwrite: bool, load: Path | None,
-         headless: bool, list_inits: bool, list_presets: bool, **values: object) -> None:
+         headless: bool, coord_check: bool, coord_widths: str, coord_steps: int,
+         list_inits: bool, list_presets: bool, **values: object) -> None:
     """Compare neural-network weight initializers side by side.
 
     Opens the interactive app; with --headless, trains and prints a leaderboard.
@@ -148,7 +156,17 @@ def main(ctx: click.Context, download: bool, diagnostics: bool, preset: str | No
     if headless and load is not None:
         raise click.UsageError("--load opens results in the app; it cannot be combined with "
                                "--headless")
+    if coord_check and not headless:
+        raise click.UsageError("--coord-check needs --headless (in the app, press c)")
     try:
+        widths = parse_widths(coord_widths)
+    except SpecError as error:
+        raise click.BadParameter(str(error), ctx=ctx, param_hint="'--coord-widths'") from None
+    try:
+        if coord_check:
+            from inittui.headless_coord_check import run_coord_check
+
+            ctx.exit(run_coord_check(spec, out, overwrite, widths, coord_steps))
         if headless:
             from inittui.headless import run_headless
 
