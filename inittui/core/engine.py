@@ -25,6 +25,7 @@ from inittui.core.events import (
     RunDiverged,
     RunFinished,
     RunStarted,
+    StepLosses,
     StepProgress,
     SweepFinished,
     SweepStarted,
@@ -146,6 +147,7 @@ class Sweep:
         loss_sum = torch.zeros(model.runs, device=self.device)
         correct = torch.zeros(model.runs, device=self.device, dtype=torch.int64)
         last_report = epoch_start
+        pending: list[Tensor] = []  # per-step losses, still on the device
         rows = data.x_train.reshape(count, -1)
         for step in range(self.steps_per_epoch):
             if self.stop.is_set():
@@ -158,13 +160,25 @@ class Sweep:
                                      self.active)
             loss_sum.add_(loss, alpha=batch.shape[1])
             correct += right
+            pending.append(loss)
             now = time.monotonic()
             if step == 0 or now - last_report >= PROGRESS_INTERVAL_S:  # at once, then paced
                 last_report = now
+                self._report_losses(epoch, step + 1, pending)
                 self.emit(StepProgress(epoch, step + 1, self.steps_per_epoch, now - started))
+        self._report_losses(epoch, self.steps_per_epoch, pending)
         self._end_epoch(epoch, (loss_sum / count).tolist(), (correct / count).tolist(),
                         time.monotonic() - epoch_start)
         return True
+
+    def _report_losses(self, epoch: int, last_step: int, pending: list[Tensor]) -> None:
+        """Send the losses of the steps since the last report (one device-to-host copy)."""
+        if not pending:
+            return
+        losses = torch.stack(pending, dim=1).tolist()  # (runs, steps)
+        first = (epoch - 1) * self.steps_per_epoch + last_step - len(pending) + 1
+        pending.clear()
+        self.emit(StepLosses(epoch, first, tuple(map(tuple, losses))))
 
     def _end_epoch(self, epoch: int, train_loss: list[float], train_acc: list[float],
                    wall_s: float) -> None:

@@ -10,9 +10,15 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass, fields, replace
 
+from inittui.core.activations import ACTIVATIONS
 from inittui.core.errors import SpecError, unknown_name
+from inittui.core.init_registry import (
+    BiasChoice,
+    InitializerChoice,
+    parse_bias_initializer,
+    parse_initializer,
+)
 
-ACTIVATIONS = ("relu", "leaky-relu", "tanh", "sigmoid", "gelu", "selu", "linear")
 OPTIMIZERS = ("adam", "sgd")
 PARAMETRIZATIONS = ("sp", "mup")
 MODELS = ("mlp", "cnn")
@@ -50,6 +56,16 @@ class ExperimentSpec:
     base_width: int = 64  # the width at which μP equals SP (mup's base shapes)
 
     @property
+    def init_choices(self) -> tuple[InitializerChoice, ...]:
+        """The parsed `inits` (a cached parse of labels the spec's parser made canonical)."""
+        return tuple(parse_initializer(label) for label in self.inits)
+
+    @property
+    def output_choice(self) -> InitializerChoice | None:
+        """The parsed `output_init`, or None when the output layer takes each run's own."""
+        return parse_initializer(self.output_init) if self.output_init else None
+
+    @property
     def run_seeds(self) -> tuple[int, ...]:
         return tuple(self.seed + repeat for repeat in range(self.seeds))
 
@@ -79,6 +95,16 @@ class RunInfo:
     init: str
     seed: int
     bias_init: str = "zeros"
+
+    @property
+    def choice(self) -> InitializerChoice:
+        """The parsed weight initializer (cached, so cheap to ask for again)."""
+        return parse_initializer(self.init)
+
+    @property
+    def bias_choice(self) -> BiasChoice:
+        """The parsed bias initializer (cached)."""
+        return parse_bias_initializer(self.bias_init)
 
     @property
     def run_id(self) -> str:
@@ -131,8 +157,6 @@ def split_list(text: str | Iterable[str]) -> list[str]:
 
 
 def parse_inits(text: str | Iterable[str]) -> tuple[str, ...]:
-    from inittui.core.initializers import parse_initializer
-
     labels: list[str] = []
     for item in split_list(text):
         label = parse_initializer(item).label
@@ -144,15 +168,11 @@ def parse_inits(text: str | Iterable[str]) -> tuple[str, ...]:
 
 
 def parse_bias_init(text: str) -> str:
-    from inittui.core.initializers import parse_bias_initializer
-
     return parse_bias_initializer(str(text).strip()).label
 
 
 def parse_output_init(text: str) -> str | None:
     """An initializer for the output layer alone; empty text means each run's own."""
-    from inittui.core.initializers import parse_initializer
-
     value = str(text).strip()
     return parse_initializer(value).label if value else None
 
