@@ -13,6 +13,7 @@ import click
 
 from inittui import __version__
 from inittui.core.errors import InittuiError, SpecError
+from inittui.core.presets import get_preset
 from inittui.core.specs import ExperimentSpec, format_field, parse_field, parse_widths
 from inittui.serve import serve
 
@@ -129,9 +130,10 @@ def build_spec(ctx: click.Context, values: dict[str, object], preset: str | None
               help="Open earlier results (a CSV from --out) in the app, without training.")
 @click.option("--headless", is_flag=True, help="Train without the app: progress, then a "
               "leaderboard; plain lines when output is not a terminal.")
-@click.option("--coord-check", is_flag=True, help="With --headless: the coordinate check "
-              "(mean |activation| per layer against width, steps 0 to --coord-steps) instead "
-              "of a sweep; --out gets its rows.")
+@click.option("--coord-check", is_flag=True, help="The coordinate check instead of a sweep: "
+              "mean |activation| per layer against width, steps 0 to --coord-steps, sp and "
+              "mup in the app (p switches); with --headless, --param's rows to --out. "
+              "--load shows a saved one.")
 @click.option("--coord-widths", metavar="WIDTHS", default="64,128,256,512,1024,2048",
               show_default=True, help="Hidden widths of the coordinate check.")
 @click.option("--coord-steps", metavar="N", type=click.IntRange(0, 100), default=5,
@@ -165,17 +167,30 @@ def main(ctx: click.Context, download: bool, diagnostics: bool, preset: str | No
     if headless and load is not None:
         raise click.UsageError("--load opens results in the app; it cannot be combined with "
                                "--headless")
-    if coord_check and not headless:
-        raise click.UsageError("--coord-check needs --headless (in the app, press c)")
     try:
         widths = parse_widths(coord_widths)
     except SpecError as error:
         raise click.BadParameter(str(error), ctx=ctx, param_hint="'--coord-widths'") from None
+    study = get_preset(preset).study if preset is not None else None
     try:
-        if coord_check:
+        if coord_check and headless:
             from inittui.headless_coord_check import run_coord_check
 
             ctx.exit(run_coord_check(spec, out, overwrite, widths, coord_steps))
+        if coord_check:
+            from inittui.tui.width_app import coord_check_app
+
+            coord_check_app(spec, widths, coord_steps, load).run()
+            return
+        if study is not None and headless:
+            from inittui.headless_study import run_study_headless
+
+            ctx.exit(run_study_headless(spec, study, out, overwrite))
+        if study is not None:
+            from inittui.tui.width_app import transfer_app
+
+            transfer_app(spec, study, load).run()
+            return
         if headless:
             from inittui.headless import run_headless
 

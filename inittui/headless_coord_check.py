@@ -14,11 +14,10 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from inittui.core.coord_check import CoordPoint, coord_check, growth
 from inittui.core.errors import InittuiError
 from inittui.core.specs import ExperimentSpec
+from inittui.core.width_records import COORD_COLUMNS, CoordPoint, growth, row
 
-COLUMNS = ("param", "init", "width", "step", "layer", "l1", "seeds")
 EXIT_OK, EXIT_INTERRUPTED = 0, 130
 
 
@@ -40,6 +39,7 @@ def growth_table(points: Sequence[CoordPoint], step: int) -> Table:
 def run_coord_check(spec: ExperimentSpec, out: Path | None, overwrite: bool,
                     widths: Sequence[int], steps: int) -> int:
     """Run the check, write `out` as widths finish, print the summary; return the exit code."""
+    from inittui.core.coord_check import coord_check
     from inittui.core.result_files import check_writable
 
     if out is not None:
@@ -52,12 +52,11 @@ def run_coord_check(spec: ExperimentSpec, out: Path | None, overwrite: bool,
         if out is not None else None
     writer = csv.writer(handle) if handle is not None else None
     if writer is not None:
-        writer.writerow(COLUMNS)
+        writer.writerow(COORD_COLUMNS)
 
     def on_width(width: int, found: list[CoordPoint]) -> None:
         if writer is not None and handle is not None:
-            writer.writerows((p.param, p.init, p.width, p.step, p.layer, repr(p.l1), p.seeds)
-                             for p in found)
+            writer.writerows(row(point) for point in found)
             handle.flush()
         points.extend(found)
         print(f"width {width}: {len({p.layer for p in found})} layers × {steps + 1} steps "

@@ -18,16 +18,10 @@ from click.testing import CliRunner
 from torch import nn
 
 from inittui.cli import main
-from inittui.core.coord_check import (
-    OUTPUT,
-    batches,
-    coord_check,
-    growth,
-    prepare_width,
-    width_spec,
-)
+from inittui.core.coord_check import batches, coord_check, prepare_width, width_spec
 from inittui.core.data import load_dataset
 from inittui.core.specs import ExperimentSpec
+from inittui.core.width_records import OUTPUT, growth
 
 DATA = "synthetic:train=200,val=50,test=50,side=8"
 ROOT = Path(__file__).resolve().parents[1]

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 import torch
 from torch import Tensor
@@ -32,24 +32,10 @@ from inittui.core.parametrization import (
     rescale_initialization,
 )
 from inittui.core.specs import ExperimentSpec
+from inittui.core.width_records import OUTPUT, CoordPoint
 
 DEFAULT_WIDTHS = (64, 128, 256, 512, 1024, 2048)
 DEFAULT_STEPS = 5
-OUTPUT = "output"
-"""The `layer` of the logits; hidden layers are "1", "2", ... from the input."""
-
-
-@dataclass(frozen=True)
-class CoordPoint:
-    """Mean |activation| of one layer at one width after `step` steps, averaged over seeds."""
-
-    param: str
-    init: str
-    width: int
-    step: int
-    layer: str
-    l1: float
-    seeds: int
 
 
 def width_spec(spec: ExperimentSpec, width: int) -> ExperimentSpec:
@@ -131,16 +117,3 @@ def _one_width(spec: ExperimentSpec, width: int, steps: int, data: DataSplits,
             model.loss_and_gradients(x, y, active)
             optimizer.step()
     return points
-
-
-def growth(points: Sequence[CoordPoint], step: int) -> dict[tuple[str, str], float]:
-    """l1 at the widest width / at the narrowest, per (init, layer), at one step."""
-    at_step = [p for p in points if p.step == step]
-    if not at_step:
-        return {}
-    narrow = min(p.width for p in at_step)
-    wide = max(p.width for p in at_step)
-    first = {(p.init, p.layer): p.l1 for p in at_step if p.width == narrow}
-    last = {(p.init, p.layer): p.l1 for p in at_step if p.width == wide}
-    return {key: last[key] / first[key] if first[key] else float("inf")
-            for key in first if key in last}
