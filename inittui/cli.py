@@ -14,7 +14,14 @@ import click
 from inittui import __version__
 from inittui.core.errors import InittuiError, SpecError
 from inittui.core.presets import get_preset
-from inittui.core.specs import ExperimentSpec, format_field, parse_field, parse_widths
+from inittui.core.specs import (
+    ExperimentSpec,
+    check_spec,
+    format_field,
+    parse_field,
+    parse_widths,
+)
+from inittui.interrupts import StopSignals
 from inittui.serve import serve
 
 DEFAULTS = ExperimentSpec()
@@ -52,6 +59,12 @@ SPEC_OPTIONS: tuple[tuple[str, str, str, str], ...] = (
 )
 
 
+def flag(field: str) -> str:
+    """How the command line words a setting the core names: its option (`--data-dir`)."""
+    flags = {spec_field: option for spec_field, option, *_ in SPEC_OPTIONS}
+    return flags.get(field, "--" + field.replace("_", "-"))
+
+
 def _parse(ctx: click.Context, param: click.Parameter, value: object) -> object:
     """Run a spec field's parser, turning its one-line error into click's usage error."""
     if value is None or (param.multiple and not value):
@@ -60,7 +73,7 @@ def _parse(ctx: click.Context, param: click.Parameter, value: object) -> object:
     try:
         return parse_field(field, value)
     except SpecError as error:
-        raise click.BadParameter(str(error), ctx=ctx, param=param) from None
+        raise click.BadParameter(error.worded(flag), ctx=ctx, param=param) from None
 
 
 def _spec_options(command: click.Command) -> click.Command:
@@ -99,18 +112,24 @@ def build_spec(ctx: click.Context, values: dict[str, object], preset: str | None
 
     fields = {field: values[field] for field, *_ in SPEC_OPTIONS if values[field] is not None}
     spec = replace(DEFAULTS, download=download, diagnostics=diagnostics, **fields)
-    if preset is None:
-        return spec
-    from inittui.core.presets import apply_preset
+    if preset is not None:
+        from inittui.core.presets import apply_preset
 
-    explicit = frozenset(
-        field for field, *_ in SPEC_OPTIONS
-        if ctx.get_parameter_source(field) is not click.core.ParameterSource.DEFAULT
-    )
+        explicit = frozenset(
+            field for field, *_ in SPEC_OPTIONS
+            if ctx.get_parameter_source(field) is not click.core.ParameterSource.DEFAULT
+        )
+        try:
+            spec = apply_preset(spec, preset, keep=explicit)
+        except SpecError as error:
+            raise click.BadParameter(error.worded(flag), ctx=ctx, param_hint="'--preset'") \
+                from None
     try:
-        return apply_preset(spec, preset, keep=explicit)
+        check_spec(spec)
     except SpecError as error:
-        raise click.BadParameter(str(error), ctx=ctx, param_hint="'--preset'") from None
+        raise click.BadParameter(error.worded(flag), ctx=ctx,
+                                 param_hint=f"'{flag(error.field)}'") from None
+    return spec
 
 
 @click.group(invoke_without_command=True,
@@ -167,6 +186,10 @@ def main(ctx: click.Context, download: bool, diagnostics: bool, preset: str | No
     if headless and load is not None:
         raise click.UsageError("--load opens results in the app; it cannot be combined with "
                                "--headless")
+    signals = ctx.obj if isinstance(ctx.obj, StopSignals) else None
+    if signals is not None and signals.received is not None:
+        click.echo(f"{signals.name} before training started; no file was touched", err=True)
+        ctx.exit(signals.exit_code)
     try:
         widths = parse_widths(coord_widths)
     except SpecError as error:
@@ -176,16 +199,18 @@ def main(ctx: click.Context, download: bool, diagnostics: bool, preset: str | No
         if coord_check and headless:
             from inittui.headless_coord_check import run_coord_check
 
-            ctx.exit(run_coord_check(spec, out, overwrite, widths, coord_steps))
+            ctx.exit(run_coord_check(spec, out, overwrite, widths, coord_steps, signals))
+        if study is not None and headless:
+            from inittui.headless_study import run_study_headless
+
+            ctx.exit(run_study_headless(spec, study, out, overwrite, signals))
+        if (coord_check or study is not None) and signals is not None:
+            signals.restore()  # the app reads Ctrl+C as a key
         if coord_check:
             from inittui.tui.width_app import coord_check_app
 
             coord_check_app(spec, widths, coord_steps, load).run()
             return
-        if study is not None and headless:
-            from inittui.headless_study import run_study_headless
-
-            ctx.exit(run_study_headless(spec, study, out, overwrite))
         if study is not None:
             from inittui.tui.width_app import transfer_app
 
@@ -194,13 +219,30 @@ def main(ctx: click.Context, download: bool, diagnostics: bool, preset: str | No
         if headless:
             from inittui.headless import run_headless
 
-            ctx.exit(run_headless(spec, out, stats_out, overwrite))
+            ctx.exit(run_headless(spec, out, stats_out, overwrite, signals))
+        if signals is not None:  # the app reads Ctrl+C as a key, and quits on its own
+            signals.restore()
         from inittui.tui.app import create_app
 
-        create_app(spec, out=out, overwrite=overwrite, load=load, preset=preset).run()
+        app = create_app(spec, out=out, overwrite=overwrite, load=load, preset=preset)
+        app.run()
+        ctx.exit(app.return_code or 0)  # a crash in the app is 1, never 0
     except InittuiError as error:
-        click.echo(f"error: {error}", err=True)
+        click.echo(f"error: {error.worded(flag)}", err=True)
         sys.exit(1)
 
 
 main.add_command(serve)
+
+
+def run() -> None:
+    """The console script: signals are caught before anything slow loads.
+
+    A Ctrl+C or SIGTERM while torch imports or the data loads then ends the same clean
+    way as one during training (see inittui.interrupts), instead of click's `Aborted!`.
+    """
+    signals = StopSignals().install()
+    try:
+        main(obj=signals)
+    finally:
+        signals.restore()

@@ -17,8 +17,9 @@ from rich.table import Table
 from inittui.core.errors import InittuiError
 from inittui.core.specs import ExperimentSpec
 from inittui.core.width_records import COORD_COLUMNS, CoordPoint, growth, row
+from inittui.interrupts import StopSignals
 
-EXIT_OK, EXIT_INTERRUPTED = 0, 130
+EXIT_OK = 0
 
 
 def growth_table(points: Sequence[CoordPoint], step: int) -> Table:
@@ -37,15 +38,30 @@ def growth_table(points: Sequence[CoordPoint], step: int) -> Table:
 
 
 def run_coord_check(spec: ExperimentSpec, out: Path | None, overwrite: bool,
-                    widths: Sequence[int], steps: int) -> int:
-    """Run the check, write `out` as widths finish, print the summary; return the exit code."""
+                    widths: Sequence[int], steps: int, signals: StopSignals | None = None) -> int:
+    """Run the check, write `out` as widths finish, print the summary; return the exit code.
+
+    Ctrl+C and SIGTERM (caught by `signals`) stop it after the width in progress: finished widths
+    stay in `out`, and the exit code is 130 or 143.
+    """
+    own_signals = signals is None
+    signals = signals or StopSignals().install()
+    try:
+        return _run(spec, out, overwrite, widths, steps, signals)
+    finally:
+        if own_signals:
+            signals.restore()
+
+
+def _run(spec: ExperimentSpec, out: Path | None, overwrite: bool, widths: Sequence[int],
+         steps: int, signals: StopSignals) -> int:
     from inittui.core.coord_check import coord_check
     from inittui.core.result_files import check_writable
 
     if out is not None:
         check_writable(out, overwrite)
     console = Console(highlight=False)
-    stop, done = threading.Event(), threading.Event()
+    stop, done = signals.event, threading.Event()
     points: list[CoordPoint] = []
     failure: list[BaseException] = []
     handle = out.open("w" if overwrite else "x", newline="", encoding="utf-8") \
@@ -74,14 +90,9 @@ def run_coord_check(spec: ExperimentSpec, out: Path | None, overwrite: bool,
           f"{len(spec.hidden)} hidden layers, {spec.dataset}): widths "
           f"{', '.join(map(str, widths))}, steps 0-{steps}", flush=True)
     threading.Thread(target=work, name="inittui-coord-check", daemon=True).start()
-    interrupted = False
     try:
-        while not done.wait(0.1):
+        while not done.wait(0.1):  # signals only set `stop` (see inittui.interrupts)
             pass
-    except KeyboardInterrupt:
-        interrupted = True
-        stop.set()
-        done.wait()
     finally:
         if handle is not None:
             handle.close()
@@ -93,10 +104,10 @@ def run_coord_check(spec: ExperimentSpec, out: Path | None, overwrite: bool,
     if points:
         for step in sorted({1, steps} & {p.step for p in points}):
             console.print(growth_table(points, step))
-    if interrupted:
+    if signals.received is not None:
         saved = f"; finished widths are in {out}" if out is not None else ""
-        print(f"interrupted{saved}", file=sys.stderr)
-        return EXIT_INTERRUPTED
+        print(f"{signals.name}: stopped{saved}", file=sys.stderr)
+        return signals.exit_code
     if out is not None:
         console.print(f"coordinate check written to {out}")
     return EXIT_OK

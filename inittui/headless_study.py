@@ -26,8 +26,9 @@ from inittui.core.width_records import (
     lr_shift,
     row,
 )
+from inittui.interrupts import StopSignals
 
-EXIT_OK, EXIT_INTERRUPTED = 0, 130
+EXIT_OK = 0
 
 
 def loss_table(cells: Sequence[TransferCell], param: str) -> Table:
@@ -77,15 +78,30 @@ def best_lr_table(cells: Sequence[TransferCell]) -> Table:
 
 
 def run_study_headless(spec: ExperimentSpec, study: TransferStudy, out: Path | None,
-                       overwrite: bool) -> int:
-    """Run every cell, write `out` as cells finish, print the tables; return the exit code."""
+                       overwrite: bool, signals: StopSignals | None = None) -> int:
+    """Run every cell, write `out` as cells finish, print the tables; return the exit code.
+
+    Ctrl+C and SIGTERM (caught by `signals`) stop the cell in training: finished cells stay
+    in `out` (the stopped one too, marked stopped), and the exit code is 130 or 143.
+    """
+    own_signals = signals is None
+    signals = signals or StopSignals().install()
+    try:
+        return _run(spec, study, out, overwrite, signals)
+    finally:
+        if own_signals:
+            signals.restore()
+
+
+def _run(spec: ExperimentSpec, study: TransferStudy, out: Path | None, overwrite: bool,
+         signals: StopSignals) -> int:
     from inittui.core.lr_transfer import run_study
     from inittui.core.result_files import check_writable
 
     if out is not None:
         check_writable(out, overwrite)
     console = Console(highlight=False)
-    stop, done = threading.Event(), threading.Event()
+    stop, done = signals.event, threading.Event()
     cells: list[TransferCell] = []
     failure: list[BaseException] = []
     total = len(study.params) * len(study.widths) * len(study.lrs)
@@ -118,14 +134,9 @@ def run_study_headless(spec: ExperimentSpec, study: TransferStudy, out: Path | N
           f"; {spec.optimizer}, {len(spec.hidden)} hidden layers, {spec.epochs} epochs, "
           f"{spec.inits[0]}, {spec.dataset}", flush=True)
     threading.Thread(target=work, name="inittui-study", daemon=True).start()
-    interrupted = False
     try:
-        while not done.wait(0.1):
+        while not done.wait(0.1):  # signals only set `stop` (see inittui.interrupts)
             pass
-    except KeyboardInterrupt:
-        interrupted = True
-        stop.set()
-        done.wait()
     finally:
         if handle is not None:
             handle.close()
@@ -139,10 +150,10 @@ def run_study_headless(spec: ExperimentSpec, study: TransferStudy, out: Path | N
     if cells:
         console.print(best_lr_table(cells))
     console.print(f"{len(cells)} cells in {time.monotonic() - started:.0f}s")
-    if interrupted:
+    if signals.received is not None:
         saved = f"; finished cells are in {out}" if out is not None else ""
-        print(f"interrupted{saved}", file=sys.stderr)
-        return EXIT_INTERRUPTED
+        print(f"{signals.name}: stopped{saved}", file=sys.stderr)
+        return signals.exit_code
     if out is not None:
         console.print(f"cells written to {out}")
     return EXIT_OK

@@ -251,7 +251,14 @@ async def test_runs_stay_comparable_across_starts_export_and_clear(tmp_path: Pat
         assert len(read_results(target).records()) == 4
         assert any("Wrote" in note for note in notes(app, "information"))
 
-        await pilot.press("c")
+        await pilot.press("c")  # asks first
+        await pilot.pause()
+        assert len(app.book.sweeps) == 2
+        await pilot.press("n")
+        await pilot.pause()
+        assert len(app.book.sweeps) == 2 and board.row_count == 4
+        await pilot.press("c", "y")
+        await pilot.pause()
         assert app.book.sweeps == [] and board.row_count == 0
 
 

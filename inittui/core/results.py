@@ -67,6 +67,7 @@ class SweepRecord:
     runs: dict[str, RunRecord] = field(default_factory=dict)
     steps_per_epoch: int = 0
     """0 when unknown (a sweep loaded from a results file)."""
+    sweep_id: str = ""
 
 
 class ResultsBook:
@@ -78,7 +79,8 @@ class ResultsBook:
     def apply(self, event: Event) -> None:
         if isinstance(event, SweepStarted):
             sweep = SweepRecord(len(self.sweeps) + 1, event.spec, event.device,
-                                steps_per_epoch=event.steps_per_epoch)
+                                steps_per_epoch=event.steps_per_epoch,
+                                sweep_id=event.sweep_id)
             sweep.runs = {run.run_id: RunRecord(run, sweep.number) for run in event.runs}
             self.sweeps.append(sweep)
         elif isinstance(event, EpochFinished):
