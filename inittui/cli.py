@@ -14,7 +14,14 @@ import click
 
 from inittui import __version__
 from inittui.core.errors import InittuiError, SpecError
-from inittui.core.specs import ExperimentSpec, check_spec, format_field, parse_field
+from inittui.core.presets import get_preset
+from inittui.core.specs import (
+    ExperimentSpec,
+    check_spec,
+    format_field,
+    parse_field,
+    parse_widths,
+)
 from inittui.interrupts import StopSignals
 from inittui.serve import serve
 
@@ -152,14 +159,23 @@ def build_spec(ctx: click.Context, values: dict[str, object], preset: str | None
               "127.0.0.1.")
 @click.option("--headless", is_flag=True, help="Train without the app: progress, then a "
               "leaderboard; plain lines when output is not a terminal.")
+@click.option("--coord-check", is_flag=True, help="The coordinate check instead of a sweep: "
+              "mean |activation| per layer against width, steps 0 to --coord-steps, sp and "
+              "mup in the app (p switches); with --headless, --param's rows to --out. "
+              "--load shows a saved one.")
+@click.option("--coord-widths", metavar="WIDTHS", default="64,128,256,512,1024,2048",
+              show_default=True, help="Hidden widths of the coordinate check.")
+@click.option("--coord-steps", metavar="N", type=click.IntRange(0, 100), default=5,
+              show_default=True, help="Training steps of the coordinate check.")
 @click.option("--list-inits", is_flag=True, help="List the initializers and exit.")
 @click.option("--list-presets", is_flag=True, help="List the presets and exit.")
 @click.version_option(__version__, prog_name="inittui")
 @click.pass_context
 def main(ctx: click.Context, download: bool, diagnostics: bool, preset: str | None,
          out: Path | None, stats_out: Path | None, overwrite: bool, load: Path | None,
-         cluster: str, address: str | None, headless: bool, list_inits: bool,
-         list_presets: bool, **values: object) -> None:
+         cluster: str, address: str | None, headless: bool, coord_check: bool,
+         coord_widths: str, coord_steps: int, list_inits: bool, list_presets: bool,
+         **values: object) -> None:
     """Compare neural-network weight initializers side by side.
 
     Opens the interactive app; with --headless, trains and prints a leaderboard;
@@ -187,6 +203,31 @@ def main(ctx: click.Context, download: bool, diagnostics: bool, preset: str | No
         ctx.exit(signals.exit_code)
     runner = _cluster_runner(cluster, address, headless)
     try:
+        widths = parse_widths(coord_widths)
+    except SpecError as error:
+        raise click.BadParameter(str(error), ctx=ctx, param_hint="'--coord-widths'") from None
+    study = get_preset(preset).study if preset is not None else None
+    try:
+        if coord_check and headless:
+            from inittui.headless_coord_check import run_coord_check
+
+            ctx.exit(run_coord_check(spec, out, overwrite, widths, coord_steps, signals))
+        if study is not None and headless:
+            from inittui.headless_study import run_study_headless
+
+            ctx.exit(run_study_headless(spec, study, out, overwrite, signals))
+        if (coord_check or study is not None) and signals is not None:
+            signals.restore()  # the app reads Ctrl+C as a key
+        if coord_check:
+            from inittui.tui.width_app import coord_check_app
+
+            coord_check_app(spec, widths, coord_steps, load).run()
+            return
+        if study is not None:
+            from inittui.tui.width_app import transfer_app
+
+            transfer_app(spec, study, load).run()
+            return
         if headless:
             from inittui.headless import run_headless
 

@@ -233,6 +233,24 @@ def parse_hidden(text: str | Iterable[int]) -> tuple[int, ...]:
     return tuple(_positive_int("hidden", part, maximum=MAX_WIDTH) for part in parts)
 
 
+def parse_widths(text: str) -> tuple[int, ...]:
+    """The coordinate check's widths: `64,128,256` → (64, 128, 256); two or more, sorted."""
+    parts = [part.strip() for part in str(text).replace(" ", ",").split(",") if part.strip()]
+    widths: list[int] = []
+    for part in parts:
+        try:
+            width = int(part)
+        except ValueError:
+            raise SpecError("coord-widths", f"coord-widths must be whole numbers, got '{part}'") \
+                from None
+        if width < 1:
+            raise SpecError("coord-widths", f"coord-widths must be at least 1, got {width}")
+        widths.append(width)
+    if len(set(widths)) < 2:
+        raise SpecError("coord-widths", "coord-widths needs at least two different widths")
+    return tuple(sorted(set(widths)))
+
+
 def parse_lr(text: str) -> float:
     value = _finite_float("lr", text)
     if value <= 0:

@@ -130,6 +130,9 @@ class InittuiApp(App[None]):
                 tooltip="layers view: histogram of the previous layer"),
         Binding("full_stop", "step_layer(1)", "Layer", key_display=",.", id="layer-next",
                 tooltip="layers view: histogram of the next layer"),
+        Binding("w", "coord_check", "Width", show=False, id="coord-check",
+                tooltip="coordinate check of the setup's MLP: activation size against width, "
+                        "sp and mup"),
         Binding("e", "export", "Export", id="export", show=False,
                 tooltip="write every run of this session to a CSV file"),
         Binding("c", "clear", "Clear", id="clear",
@@ -565,6 +568,21 @@ class InittuiApp(App[None]):
             self.query_one(Leaderboard).focus()
         else:
             self.query_one("#init-list").focus()
+
+    def action_coord_check(self) -> None:
+        """The coordinate check of the setup's spec, computed in the screen's own worker."""
+        from inittui.tui.screens.width_study import CoordCheckScreen
+
+        try:
+            spec = self.query_one(SetupPanel).spec()
+        except SpecError as error:
+            self.notify(str(error), title="Fix the setup first", severity="error")
+            return
+        if spec.model != "mlp":
+            self.notify("The coordinate check is implemented for the mlp model.",
+                        severity="warning")
+            return
+        self.push_screen(CoordCheckScreen(spec=spec, compute=True))
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
