@@ -34,7 +34,9 @@ def test_runs_are_seed_major_with_unique_ids() -> None:
 
 
 @pytest.mark.parametrize(("field", "text", "message"), [
-    ("hidden", "12,,x", "hidden must be a whole number, got 'x'"),
+    ("hidden", "12,x", "hidden must be a whole number, got 'x'"),
+    ("hidden", "128,,64", "hidden has an empty layer size in '128,,64'"),
+    ("hidden", "128,64,", "hidden has an empty layer size"),
     ("val_split", "1", "val-split must be between 0.01 and 0.99"),
     ("momentum", "1.5", "momentum must be in [0, 1)"),
     ("dataset", "mnist:train=5", "takes no parameters"),

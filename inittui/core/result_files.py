@@ -87,7 +87,7 @@ REQUIRED_COLUMNS = tuple(c for c in RESULT_COLUMNS if c not in (
     "sweep_id", "output_init", "momentum", "epochs"))
 """Files written before sweep_id and the spec columns existed still load."""
 
-STATUSES = ("ok", "diverged", "stopped")
+STATUSES = ("ok", "diverged", "stopped", "failed")
 TEXT_COLUMNS = frozenset({
     "sweep_id", "run_id", "init", "bias_init", "output_init", "dataset", "model",
     "activation", "optimizer", "status", "device",
@@ -355,10 +355,10 @@ class ResultFiles:
                 self.sweep_id, self.spec, self.device, event.run, event.epoch,
                 (event.train_loss, event.train_acc, event.val_loss, event.val_acc,
                  event.test_acc), event.status, event.wall_s))
-        elif isinstance(event, RunFinished) and event.status == "stopped" and \
+        elif isinstance(event, RunFinished) and event.status in ("stopped", "failed") and \
                 self.results is not None:
             self.results.add(result_row(self.sweep_id, self.spec, self.device, event.run,
-                                        event.epochs + 1, (None,) * 5, "stopped", None))
+                                        event.epochs + 1, (None,) * 5, event.status, None))
         elif isinstance(event, LayerStatsReady) and self.stats is not None:
             for layer in event.layers:
                 self.stats.add([
@@ -420,9 +420,9 @@ def _book_rows(book: ResultsBook) -> Iterator[list[str]]:
                 yield result_row(sweep_id, sweep.spec, sweep.device, record.info, epoch.epoch,
                                  (epoch.train_loss, epoch.train_acc, epoch.val_loss,
                                   epoch.val_acc, epoch.test_acc), epoch.status, epoch.wall_s)
-            if record.status == "stopped":
+            if record.status in ("stopped", "failed"):
                 yield result_row(sweep_id, sweep.spec, sweep.device, record.info,
-                                 len(record.epochs) + 1, (None,) * 5, "stopped", None)
+                                 len(record.epochs) + 1, (None,) * 5, record.status, None)
 
 
 def write_results(book: ResultsBook, path: Path, overwrite: bool = False) -> int:
@@ -554,10 +554,10 @@ class _Reader:
                           f"{', '.join(STATUSES)})")
         if not row["run_id"] or not row["init"]:
             raise _BadRow("run_id and init must not be empty")
-        epoch = _cell_int(row, "epoch", 1 if status == "stopped" else 0)
+        epoch = _cell_int(row, "epoch", 1 if status in ("stopped", "failed") else 0)
         seed = _cell_int(row, "seed", 0)
         metrics = None
-        if status != "stopped":
+        if status not in ("stopped", "failed"):
             metrics = (_metric(row, "train_loss"), _metric(row, "train_acc", 0, 1),
                        _metric(row, "val_loss"), _metric(row, "val_acc", 0, 1),
                        _metric(row, "wall_s"), _cell_number(row, "test_acc", 0, 1))
@@ -591,7 +591,7 @@ class _Reader:
             sweep.record.runs[row["run_id"]] = record
             sweep.seeds.add(seed)
         if metrics is None:
-            record.status = "stopped"
+            record.status = status
             return
         train_loss, train_acc, val_loss, val_acc, wall_s, test_acc = metrics
         record.epochs.append(EpochFinished(record.info, epoch, train_loss, train_acc, val_loss,

@@ -227,10 +227,31 @@ def synthetic_params(text: str) -> dict[str, int]:
 
 def parse_hidden(text: str | Iterable[int]) -> tuple[int, ...]:
     raw = text if isinstance(text, str) else ",".join(str(v) for v in text)
-    parts = [part.strip() for part in raw.replace(" ", ",").split(",") if part.strip()]
+    pieces = raw.split(",")
+    if len(pieces) > 1 and not all(piece.strip() for piece in pieces):  # `128,,64` is a typo
+        raise SpecError("hidden", f"hidden has an empty layer size in '{raw}', e.g. 128,64")
+    parts = [part for piece in pieces for part in piece.split()]
     if not parts:
         raise SpecError("hidden", "hidden needs at least one layer size, e.g. 128,64")
     return tuple(_positive_int("hidden", part, maximum=MAX_WIDTH) for part in parts)
+
+
+def parse_widths(text: str) -> tuple[int, ...]:
+    """The coordinate check's widths: `64,128,256` → (64, 128, 256); two or more, sorted."""
+    parts = [part.strip() for part in str(text).replace(" ", ",").split(",") if part.strip()]
+    widths: list[int] = []
+    for part in parts:
+        try:
+            width = int(part)
+        except ValueError:
+            raise SpecError("coord-widths", f"coord-widths must be whole numbers, got '{part}'") \
+                from None
+        if width < 1:
+            raise SpecError("coord-widths", f"coord-widths must be at least 1, got {width}")
+        widths.append(width)
+    if len(set(widths)) < 2:
+        raise SpecError("coord-widths", "coord-widths needs at least two different widths")
+    return tuple(sorted(set(widths)))
 
 
 def parse_lr(text: str) -> float:

@@ -52,6 +52,7 @@ from inittui.tui.results.hints_panel import HintsPanel
 from inittui.tui.results.layers_view import LayersView
 from inittui.tui.results.leaderboard import Leaderboard
 from inittui.tui.results.status_line import StatusLine
+from inittui.tui.screens.confirm import ConfirmScreen
 from inittui.tui.screens.export import ExportScreen, default_export_path
 from inittui.tui.screens.help import HelpScreen
 from inittui.tui.screens.run_detail import RunDetailScreen
@@ -100,13 +101,14 @@ class InittuiApp(App[None]):
                 tooltip="stop training; finished epochs are kept"),
         Binding("s", "toggle_setup", "Setup", id="setup",
                 tooltip="unfold the setup panel (narrow terminal) or move focus to it"),
+        Binding("question_mark,f1", "help", "Help", id="help", tooltip="this screen"),
         Binding("m", "cycle_metric", "Metric", id="metric",
                 tooltip="curves: val acc → train acc → val loss → train loss"),
         Binding("l", "toggle_log", "Log", id="log",
                 tooltip="curves: log y axis for the losses (on an accuracy, says so)"),
-        Binding("x", "toggle_x", "x", id="x-axis",
+        Binding("x", "toggle_x", "Steps", id="x-axis",
                 tooltip="curves: x by epoch or by optimizer step (per-step training loss)"),
-        Binding("a", "cycle_smoothing", "Smooth", id="smooth",
+        Binding("a", "cycle_smoothing", "EMA", id="smooth",
                 tooltip="curves: EMA smoothing off → 0.6 → 0.8 → 0.9; the raw line stays faint"),
         Binding("z", "toggle_crop", "Crop", id="crop",
                 tooltip="curves: y axis cropped to the best 20 % of its range, or fitted to all"),
@@ -128,16 +130,18 @@ class InittuiApp(App[None]):
                 tooltip="layers view: histogram of the previous layer"),
         Binding("full_stop", "step_layer(1)", "Layer", key_display=",.", id="layer-next",
                 tooltip="layers view: histogram of the next layer"),
-        Binding("question_mark,f1", "help", "Help", id="help", tooltip="this screen"),
-        Binding("e", "export", "Export", id="export",
+        Binding("w", "coord_check", "Width", show=False, id="coord-check",
+                tooltip="coordinate check of the setup's MLP: activation size against width, "
+                        "sp and mup"),
+        Binding("e", "export", "Export", id="export", show=False,
                 tooltip="write every run of this session to a CSV file"),
         Binding("c", "clear", "Clear", id="clear",
                 tooltip="forget the results of this session, after asking (not while training)"),
         Binding("escape", "escape", "Back", show=False, id="escape",
                 tooltip="clear the filter, then the cursor, then fold the setup panel back"),
-        Binding("ctrl+q", "quit", "Quit", priority=True, id="quit", tooltip="quit"),
         Binding("q", "quit", "Quit", show=False, id="quit-q",
                 tooltip="quit (when no text field has the focus)"),
+        Binding("ctrl+q", "quit", "Quit", priority=True, id="quit", tooltip="quit"),
     ]
 
     CSS = """
@@ -225,7 +229,9 @@ class InittuiApp(App[None]):
         else:
             self._say_ready()
         self._show_book()
-        target = "#init-list" if self.size.width >= WIDE else "#leaderboard"
+        # Results first when there are some to look at (after --load) or no room for both.
+        wide_and_empty = self.size.width >= WIDE and self.load is None
+        target = "#init-list" if wide_and_empty else "#leaderboard"
         self.query_one(target).focus()
 
     def on_unmount(self) -> None:
@@ -349,8 +355,6 @@ class InittuiApp(App[None]):
             if worker.group == "load":
                 self.loading = False
                 self._say_ready()
-        elif event.state == WorkerState.SUCCESS and worker.group == "registry":
-            self.query_one(InitializerPicker).set_registry(worker.result)
         elif event.state == WorkerState.SUCCESS and worker.group == "load":
             self._show_loaded(worker.result)
         if worker.group == "sweep" and event.state in (
@@ -422,8 +426,8 @@ class InittuiApp(App[None]):
         epochs = max((len(r.epochs) for r in sweep.runs.values()), default=0)
         what = "stopped" if stopped else "finished"
         self.query_one(StatusLine).say(
-            f"sweep {sweep.number} {what}: {len(sweep.runs)} runs · {epochs} of "
-            f"{sweep.spec.epochs} epochs on {sweep.device} · enter opens a row · L layers")
+            f"sweep {sweep.number} {what} · {len(sweep.runs)} runs · {epochs}/"
+            f"{sweep.spec.epochs} epochs · {sweep.device} · ⏎ on the board: details")
 
     @work(thread=True, group="load", exit_on_error=False)
     def _load_results(self, path: Path) -> LoadedResults | InittuiError:
@@ -567,13 +571,42 @@ class InittuiApp(App[None]):
         else:
             self.query_one("#init-list").focus()
 
+    def action_coord_check(self) -> None:
+        """The coordinate check of the setup's spec, computed in the screen's own worker."""
+        from inittui.tui.screens.width_study import CoordCheckScreen
+
+        try:
+            spec = self.query_one(SetupPanel).spec()
+        except SpecError as error:
+            self.notify(str(error), title="Fix the setup first", severity="error")
+            return
+        if spec.model != "mlp":
+            self.notify("The coordinate check is implemented for the mlp model.",
+                        severity="warning")
+            return
+        self.push_screen(CoordCheckScreen(spec=spec, compute=True))
+
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
 
     def action_clear(self) -> None:
+        """Ask, then forget every sweep of the session (the --out file keeps its rows)."""
         if self.running:
             self.notify("Stop the run first (ctrl+x), then clear.", severity="warning")
+            return
+        if not self.book.sweeps:
+            self.notify("Nothing to clear yet.")
+            return
+        sweeps, runs = len(self.book.sweeps), len(self.book.records())
+        question = (f"Forget {runs} run{'s' if runs != 1 else ''} in {sweeps} "
+                    f"sweep{'s' if sweeps != 1 else ''}? The curves, leaderboard and layer "
+                    "statistics go; a results file already written keeps its rows.")
+        self.push_screen(ConfirmScreen("Clear results", question), self._clear_if)
+
+    def _clear_if(self, yes: bool | None) -> None:
+        if not yes:
+            self.notify("Kept every result.")
             return
         sweeps = len(self.book.sweeps)
         self.book.clear()

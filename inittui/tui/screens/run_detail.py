@@ -10,7 +10,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.markup import escape
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Static
+from textual.widgets import DataTable, Footer, Static
 
 from inittui.core.specs import ExperimentSpec
 from inittui.tui.groups import RunGroup, format_number, hex_color
@@ -59,6 +59,7 @@ class RunDetailScreen(ModalScreen[None]):
             box.border_subtitle = "escape goes back"
             yield Static(Text(describe(self.spec, self.device)), id="detail-config")
             yield DataTable(cursor_type="row", zebra_stripes=True, id="detail-table")
+        yield Footer(compact=True, show_command_palette=False)  # its own keys, not the app's
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
