@@ -21,6 +21,8 @@ NOT_FOR_SERVE = {
              "app with e",
     "--stats-out": "it is a headless option",
     "--overwrite": "every tab is its own session; export from the app with e",
+    "--cluster": "the app trains in its own process; --cluster is for --headless runs",
+    "--address": "the app trains in its own process; --address is for --headless runs",
 }
 """Options of `inittui` that make no sense for a server of many sessions, and why."""
 
@@ -60,12 +62,12 @@ def serve(ctx: click.Context, host: str, port: int, app_args: tuple[str, ...]) -
     A session's process ends when its tab closes or the server stops. Needs the 'serve'
     extra: pip install 'inittui[serve]'.
     """
-    check_app_args(ctx, app_args)
     try:
         from inittui.web_server import AppServer
     except ImportError:
         click.echo(f"error: {EXTRA_MISSING}", err=True)
         sys.exit(1)
+    check_app_args(ctx, app_args)
     server = AppServer([sys.executable, "-m", "inittui", *app_args], host, port,
                        announce=lambda line: click.echo(line))
     try:

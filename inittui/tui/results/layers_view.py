@@ -1,6 +1,7 @@
 """Why an initializer wins: signal spread by depth, and one layer's activations, at an epoch.
 
-Activation std and back-propagated gradient std against depth, on log axes, are the
+Activation std and back-propagated gradient std (∂L/∂h, h after the activation; the
+header adds ∂L/∂s, s before it, Glorot & Bengio's Fig. 7) against depth, on log axes, are the
 pictures of Glorot & Bengio (2010) and He et al. (2015): flat lines train, lines that
 fall or climb with depth are vanishing or exploding signals. Epoch 0 is the
 initialization; the view follows the newest epoch until the user steps back.
@@ -20,7 +21,7 @@ from inittui.tui.groups import RunGroup
 from inittui.tui.plots import Plot, integer_ticks, log_ticks, value_ticks
 from inittui.tui.results.legend import legend
 
-STATS: dict[str, str] = {"act_std": "act std", "grad_std": "grad std"}
+STATS: dict[str, str] = {"act_std": "act std", "grad_std": "grad ∂L/∂h std"}
 """LayerStats field → plot title, for the by-depth plots."""
 
 
@@ -189,12 +190,13 @@ class LayersView(Vertical):
         when = " (initialization)" if epoch == 0 else f"/{self.epochs[-1]}"
         text = legend(f"Epoch {epoch}{when} · std by layer", self._groups)
         if self._selected is not None and stats is not None:
-            dead = "" if math.isnan(stats.dead_frac) else f", {stats.dead_frac:.0%} dead"
+            dead = "" if math.isnan(stats.dead_frac) else f", {stats.dead_units} dead"
             text.append("\n")
             text.append(f"{self._selected.label} L{stats.layer}:", style="bold")
             text.append(f" {stats.distinct_units}/{stats.units} distinct{dead}"
                         f" · act std {format_std(stats.act_std)}"
-                        f" · grad std {format_std(stats.grad_std)}")
+                        f" · grad std ∂L/∂h {format_std(stats.grad_std)}"
+                        f", ∂L/∂s {format_std(stats.pre_grad_std)}")
         flat = [group.label for group in self._groups
                 if all(s.act_std == 0 for layers in layers_at(group, epoch) for s in layers)
                 and layers_at(group, epoch)]
