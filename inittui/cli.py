@@ -181,7 +181,10 @@ def main(ctx: click.Context, download: bool, diagnostics: bool, preset: str | No
     Opens the interactive app; with --headless, trains and prints a leaderboard;
     `inittui serve [--host H] [--port P] [options]` serves the app to web browsers.
     """
+    signals = ctx.obj if isinstance(ctx.obj, StopSignals) else None
     if ctx.invoked_subcommand is not None:
+        if signals is not None:  # a subcommand (serve) handles Ctrl+C its own way
+            signals.restore()
         given = [param.opts[0] for param in ctx.command.params if param.name and
                  ctx.get_parameter_source(param.name) is not click.core.ParameterSource.DEFAULT]
         if given:
@@ -197,7 +200,6 @@ def main(ctx: click.Context, download: bool, diagnostics: bool, preset: str | No
     if headless and load is not None:
         raise click.UsageError("--load opens results in the app; it cannot be combined with "
                                "--headless")
-    signals = ctx.obj if isinstance(ctx.obj, StopSignals) else None
     if signals is not None and signals.received is not None:
         click.echo(f"{signals.name} before training started; no file was touched", err=True)
         ctx.exit(signals.exit_code)

@@ -227,7 +227,10 @@ def synthetic_params(text: str) -> dict[str, int]:
 
 def parse_hidden(text: str | Iterable[int]) -> tuple[int, ...]:
     raw = text if isinstance(text, str) else ",".join(str(v) for v in text)
-    parts = [part.strip() for part in raw.replace(" ", ",").split(",") if part.strip()]
+    pieces = raw.split(",")
+    if len(pieces) > 1 and not all(piece.strip() for piece in pieces):  # `128,,64` is a typo
+        raise SpecError("hidden", f"hidden has an empty layer size in '{raw}', e.g. 128,64")
+    parts = [part for piece in pieces for part in piece.split()]
     if not parts:
         raise SpecError("hidden", "hidden needs at least one layer size, e.g. 128,64")
     return tuple(_positive_int("hidden", part, maximum=MAX_WIDTH) for part in parts)

@@ -25,8 +25,8 @@ class WidthStudyApp(App[None]):
         super().__init__()
         self._first = screen
 
-    def on_mount(self) -> None:
-        self.push_screen(self._first)
+    def get_default_screen(self) -> Screen[None]:
+        return self._first
 
 
 def coord_check_app(spec: ExperimentSpec, widths: tuple[int, ...], steps: int,
