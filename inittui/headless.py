@@ -31,14 +31,16 @@ EXIT_OK, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 130
 
 
 def leaderboard_table(rows: list[LeaderRow]) -> Table:
-    table = Table(title="Leaderboard", title_justify="left")
-    for name in ("#", "init", "best val", "final val", "best ep", "→90%", "test", "status"):
+    table = Table(title="Leaderboard", title_justify="left", caption_justify="left",
+                  caption="ep→90: first epoch whose mean val acc reaches 90 % of the "
+                          "top row's best")
+    for name in ("#", "init", "best val", "final val", "best ep", "ep→90", "test", "status"):
         table.add_column(name, justify="left" if name in ("init", "status") else "right")
     for rank, row in enumerate(rows, start=1):
         table.add_row(
             str(rank), row.init, format_accuracy(row.best_val_mean, row.best_val_std, row.seeds),
             format_accuracy(row.final_val_mean, row.final_val_std, row.seeds),
-            str(row.best_epoch or "-"), str(row.epochs_to_90 or "-"),
+            str(row.best_epoch or "-"), str(row.epoch_to_90_of_best or "-"),
             format_accuracy(row.test_acc_mean, row.test_acc_std, row.seeds),
             row.label,
         )

@@ -16,8 +16,9 @@ from torch import Tensor
 
 from inittui.core.events import LayerStats
 from inittui.core.models import BatchedNet
+from inittui.core.models.activations import ACTIVATIONS
 
-RELU_FAMILY = ("relu", "leaky-relu", "gelu")
+RELU_FAMILY = tuple(name for name, info in ACTIVATIONS.items() if info.family == "relu")
 HISTOGRAM_BINS = 24
 SAME_UNIT_TOLERANCE = 1e-6
 

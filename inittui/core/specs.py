@@ -10,10 +10,17 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass, fields, replace
 
+from inittui.core.activations import ACTIVATIONS
 from inittui.core.errors import SpecError, unknown_name
+from inittui.core.init_registry import (
+    BiasChoice,
+    InitializerChoice,
+    parse_bias_initializer,
+    parse_initializer,
+)
 
-ACTIVATIONS = ("relu", "leaky-relu", "tanh", "sigmoid", "gelu", "selu", "linear")
 OPTIMIZERS = ("adam", "sgd")
+PARAMETRIZATIONS = ("sp", "mup")
 MODELS = ("mlp", "cnn", "resmlp", "resnet", "gpt")
 NORMS = ("none", "batch", "layer")
 DATASETS = ("mnist-5k", "mnist", "fashion-mnist", "cifar10", "synthetic", "text",
@@ -54,6 +61,18 @@ class ExperimentSpec:
     seed: int = 0
     device: str = "auto"
     diagnostics: bool = True
+    param: str = "sp"  # "mup": Yang et al. 2022's width scaling of init and learning rates
+    base_width: int = 64  # the width at which μP equals SP (mup's base shapes)
+
+    @property
+    def init_choices(self) -> tuple[InitializerChoice, ...]:
+        """The parsed `inits` (a cached parse of labels the spec's parser made canonical)."""
+        return tuple(parse_initializer(label) for label in self.inits)
+
+    @property
+    def output_choice(self) -> InitializerChoice | None:
+        """The parsed `output_init`, or None when the output layer takes each run's own."""
+        return parse_initializer(self.output_init) if self.output_init else None
 
     def __post_init__(self) -> None:
         if self.model == "gpt" and self.dataset == DEFAULT_DATASET:  # images make no sense
@@ -89,6 +108,16 @@ class RunInfo:
     init: str
     seed: int
     bias_init: str = "zeros"
+
+    @property
+    def choice(self) -> InitializerChoice:
+        """The parsed weight initializer (cached, so cheap to ask for again)."""
+        return parse_initializer(self.init)
+
+    @property
+    def bias_choice(self) -> BiasChoice:
+        """The parsed bias initializer (cached)."""
+        return parse_bias_initializer(self.bias_init)
 
     @property
     def run_id(self) -> str:
@@ -141,8 +170,6 @@ def split_list(text: str | Iterable[str]) -> list[str]:
 
 
 def parse_inits(text: str | Iterable[str]) -> tuple[str, ...]:
-    from inittui.core.initializers import parse_initializer
-
     labels: list[str] = []
     for item in split_list(text):
         label = parse_initializer(item).label
@@ -154,23 +181,17 @@ def parse_inits(text: str | Iterable[str]) -> tuple[str, ...]:
 
 
 def parse_bias_init(text: str) -> str:
-    from inittui.core.initializers import parse_bias_initializer
-
     return parse_bias_initializer(str(text).strip()).label
 
 
 def parse_output_init(text: str) -> str | None:
     """An initializer for the output layer alone; empty text means each run's own."""
-    from inittui.core.initializers import parse_initializer
-
     value = str(text).strip()
     return parse_initializer(value).label if value else None
 
 
 def parse_residual_init(text: str) -> str | None:
     """An initializer for the last layer of every residual branch; empty: each run's own."""
-    from inittui.core.initializers import parse_initializer
-
     value = str(text).strip()
     if not value:
         return None
@@ -314,6 +335,8 @@ PARSERS = {
     "seed": lambda text: _positive_int("seed", text, minimum=0),
     "device": parse_device,
     "diagnostics": _parse_bool,
+    "param": lambda text: _choice("param", text, PARAMETRIZATIONS, "parametrization"),
+    "base_width": lambda text: _positive_int("base-width", text),
 }
 
 

@@ -1,6 +1,7 @@
 """The one activation registry: forward, backward, gain and family of every activation.
 
-The written-out MLP path calls `forward` and `backward`; the general path wraps `forward`
+Names come from `inittui.core.activations` (torch-free, for the app's start-up). The
+written-out MLP path calls `forward` and `backward`; the general path wraps `forward`
 in an `nn.Module` (`Activation`); the initializers read `gain`; the diagnostics read
 `family` to know where dead units mean something. The backward functions are the kernels
 autograd itself runs for these functions, so both training paths agree to the last bit.
@@ -16,6 +17,8 @@ from functools import partial
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
+
+from inittui.core.activations import ACTIVATIONS as ACTIVATION_NAMES
 
 LEAKY_SLOPE = 0.01  # nn.LeakyReLU's default
 SELU_ALPHA = 1.6732632423543772848170429916717  # Klambauer et al. 2017, as torch's selu
@@ -67,6 +70,8 @@ ACTIVATIONS: dict[str, ActivationInfo] = {info.name: info for info in (
         0.75, "saturating"),
     ActivationInfo("linear", lambda x: x, lambda grad, pre, out: grad, 1.0, "linear"),
 )}
+
+assert tuple(ACTIVATIONS) == ACTIVATION_NAMES, "one name list, core/activations.py"
 
 ACTIVATION_FUNCTIONS: dict[str, Callable[[Tensor], Tensor]] = {
     name: info.forward for name, info in ACTIVATIONS.items()}
