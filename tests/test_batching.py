@@ -76,9 +76,9 @@ ARCHITECTURES = [
     ("resmlp", "none", (8, 8, 8), IMAGES, "relu"),
     ("resmlp", "batch", (8, 8), IMAGES, "tanh"),
     ("resmlp", "layer", (8, 8), IMAGES, "gelu"),
-    ("resnet", "none", (4, 4, 8), IMAGES, "relu"),
+    pytest.param("resnet", "none", (4, 4, 8), IMAGES, "relu", marks=pytest.mark.slow),
     ("resnet", "batch", (4, 8), IMAGES, "relu"),
-    ("gpt", "none", (16, 16), TOKENS, "gelu"),
+    pytest.param("gpt", "none", (16, 16), TOKENS, "gelu", marks=pytest.mark.slow),
 ]
 
 

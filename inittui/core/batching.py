@@ -178,12 +178,12 @@ def validate(spec: ExperimentSpec, input_shape: tuple[int, ...], classes: int,
     """Build two real copies and run them batched on two samples: a user's model that
     cannot be stacked, run under vmap or gives the wrong output shape fails here, in one
     line, before any sweep state exists."""
-    model = StackedModel(plain_model(spec, input_shape, classes), spec.activation, 1,
-                         VALIDATION_RUNS)
+    model = StackedModel(plain_model(spec, input_shape, classes), spec.activation,
+                         VALIDATION_RUNS, 1)  # two seeds: the inputs are batched too
     name = type(model.skeleton).__name__
     try:
         with torch.no_grad():
-            logits = model.call(sample[:2].unsqueeze(0), train=True,
+            logits = model.call(torch.stack([sample[:2], sample[:2].flip(0)]), train=True,
                                 buffers=[b.clone() for b in model.stacked_buffers()])
     except Exception as error:  # the user's forward: any failure is one line
         raise SpecError("model", f"{name} cannot run batched (torch.vmap): "
