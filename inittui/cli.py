@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from inittui import __version__
 from inittui.core.errors import InittuiError, SpecError
 from inittui.core.specs import ExperimentSpec, format_field, parse_field
+
+if TYPE_CHECKING:
+    from inittui.core.grid import GridPlan
 
 DEFAULTS = ExperimentSpec()
 
@@ -32,13 +36,14 @@ SPEC_OPTIONS: tuple[tuple[str, str, str, str], ...] = (
     ("val_split", "--val-split", "FRACTION", "Share of the training data held out for "
      "validation."),
     ("model", "--model", "mlp|cnn", "mlp, or cnn (two conv blocks before the hidden layers)."),
-    ("hidden", "--hidden", "SIZES", "Hidden layer sizes, comma-separated."),
-    ("activation", "--activation", "NAME", "relu, leaky-relu, tanh, sigmoid, gelu, selu or "
-     "linear."),
+    ("hidden", "--hidden", "SIZES", "Hidden layer sizes, comma-separated; 128x30 is thirty "
+     "layers of 128. Repeat the option (or split by ';') for a grid of architectures."),
+    ("activation", "--activation", "NAMES", "relu, leaky-relu, tanh, sigmoid, gelu, selu or "
+     "linear; a comma-separated list makes a grid."),
     ("optimizer", "--optimizer", "adam|sgd", "Optimizer (one per run, same settings)."),
-    ("lr", "--lr", "FLOAT", "Learning rate."),
-    ("momentum", "--momentum", "FLOAT", "Momentum (sgd only)."),
-    ("batch_size", "--batch-size", "N", "Minibatch size."),
+    ("lr", "--lr", "FLOATS", "Learning rate; a list (3e-4,1e-3,3e-3) makes a grid."),
+    ("momentum", "--momentum", "FLOATS", "Momentum (sgd only); a list makes a grid."),
+    ("batch_size", "--batch-size", "N[,N]", "Minibatch size; a list makes a grid."),
     ("epochs", "--epochs", "N", "Epochs per run."),
     ("seeds", "--seeds", "N", "Repeats of every initializer with other seeds (mean ± std)."),
     ("seed", "--seed", "N", "First seed; repeats use seed, seed+1, ..."),
@@ -61,7 +66,7 @@ def _parse(ctx: click.Context, param: click.Parameter, value: object) -> object:
 def _spec_options(command: click.Command) -> click.Command:
     for field, flag, metavar, help_text in reversed(SPEC_OPTIONS):
         text = format_field(field, getattr(DEFAULTS, field)) or None
-        multiple = field == "inits"
+        multiple = field in ("inits", "hidden")
         command = click.option(
             flag, field, default=(text,) if multiple else text, show_default=True,
             help=help_text, callback=_parse, multiple=multiple, metavar=metavar,
@@ -93,7 +98,7 @@ def build_spec(ctx: click.Context, values: dict[str, object], preset: str | None
     from dataclasses import replace
 
     fields = {field: values[field] for field, *_ in SPEC_OPTIONS if values[field] is not None}
-    spec = replace(DEFAULTS, download=download, diagnostics=diagnostics, **fields)
+    spec = replace(DEFAULTS, download=download, diagnostics=diagnostics).with_values(**fields)
     if preset is None:
         return spec
     from inittui.core.presets import apply_preset
@@ -126,11 +131,18 @@ def build_spec(ctx: click.Context, values: dict[str, object], preset: str | None
               "leaderboard; plain lines when output is not a terminal.")
 @click.option("--list-inits", is_flag=True, help="List the initializers and exit.")
 @click.option("--list-presets", is_flag=True, help="List the presets and exit.")
+@click.option("--plan", is_flag=True, help="Print the runs, cells and batched groups the "
+              "options make, and exit without training.")
+@click.option("--yes", is_flag=True, help="Train a grid of more than 10,000 runs.")
+@click.option("--rank-by", type=click.Choice(["cell", "init"]), default="cell",
+              show_default=True, help="Leaderboard of a grid: every cell's initializers, or "
+              "each initializer's best cell (headless).")
 @click.version_option(__version__, prog_name="inittui")
 @click.pass_context
 def main(ctx: click.Context, download: bool, diagnostics: bool, preset: str | None,
          out: Path | None, stats_out: Path | None, overwrite: bool, load: Path | None,
-         headless: bool, list_inits: bool, list_presets: bool, **values: object) -> None:
+         headless: bool, list_inits: bool, list_presets: bool, plan: bool, yes: bool,
+         rank_by: str, **values: object) -> None:
     """Compare neural-network weight initializers side by side.
 
     Opens the interactive app; with --headless, trains and prints a leaderboard.
@@ -142,6 +154,12 @@ def main(ctx: click.Context, download: bool, diagnostics: bool, preset: str | No
         _list_presets()
         return
     spec = build_spec(ctx, values, preset, download, diagnostics)
+    grid = _check_grid(spec, yes)
+    if plan:
+        click.echo(grid.describe())
+        for line in grid.group_lines():
+            click.echo(f"  {line}")
+        return
     if headless and load is not None:
         raise click.UsageError("--load opens results in the app; it cannot be combined with "
                                "--headless")
@@ -149,10 +167,24 @@ def main(ctx: click.Context, download: bool, diagnostics: bool, preset: str | No
         if headless:
             from inittui.headless import run_headless
 
-            ctx.exit(run_headless(spec, out, stats_out, overwrite))
+            ctx.exit(run_headless(spec, out, stats_out, overwrite, rank_by))
         from inittui.tui.app import create_app
 
         create_app(spec, out=out, overwrite=overwrite, load=load, preset=preset).run()
+    except SpecError as error:  # found once the data is known: a grid that does not fit
+        raise click.UsageError(str(error)) from None
     except InittuiError as error:
         click.echo(f"error: {error}", err=True)
         sys.exit(1)
+
+
+def _check_grid(spec: ExperimentSpec, confirmed: bool) -> GridPlan:
+    """The grid the options make; too many runs without --yes is a usage error."""
+    from inittui.core.grid import plan_grid
+
+    grid = plan_grid(spec)
+    try:
+        grid.check_size(confirmed)
+    except SpecError as error:
+        raise click.UsageError(str(error)) from None
+    return grid

@@ -19,6 +19,9 @@ from inittui.core.errors import InittuiError
 from inittui.core.events import (
     EpochFinished,
     Event,
+    GridStarted,
+    GroupFinished,
+    GroupStarted,
     RunDiverged,
     StepProgress,
     SweepFinished,
@@ -30,13 +33,23 @@ from inittui.core.specs import ExperimentSpec
 EXIT_OK, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 130
 
 
-def leaderboard_table(rows: list[LeaderRow]) -> Table:
-    table = Table(title="Leaderboard", title_justify="left")
-    for name in ("#", "init", "best val", "final val", "best ep", "→90%", "test", "status"):
-        table.add_column(name, justify="left" if name in ("init", "status") else "right")
+def leaderboard_table(rows: list[LeaderRow], by: str = "cell") -> Table:
+    """The ranking; with a grid, a cell column (by init: each initializer's best cell)."""
+    cells = any(row.cell for row in rows)
+    title = "Leaderboard" if not cells else \
+        "Leaderboard by cell" if by == "cell" else "Leaderboard: best cell per initializer"
+    table = Table(title=title, title_justify="left")
+    names = ("#", "init", *(("cell",) if cells else ()), "best val", "final val", "best ep",
+             "→90%", "test", "status")
+    widest = {"init": max((len(row.init) for row in rows), default=4),
+              "cell": max((len(row.cell) for row in rows), default=4)}
+    for name in names:
+        table.add_column(name, justify="left" if name in ("init", "cell", "status") else "right",
+                         min_width=widest.get(name))
     for rank, row in enumerate(rows, start=1):
         table.add_row(
-            str(rank), row.init, format_accuracy(row.best_val_mean, row.best_val_std, row.seeds),
+            str(rank), row.init, *((row.cell,) if cells else ()),
+            format_accuracy(row.best_val_mean, row.best_val_std, row.seeds),
             format_accuracy(row.final_val_mean, row.final_val_std, row.seeds),
             str(row.best_epoch or "-"), str(row.epochs_to_90 or "-"),
             format_accuracy(row.test_acc_mean, row.test_acc_std, row.seeds),
@@ -59,22 +72,42 @@ class ProgressReporter:
         self.epochs = 0
         self.steps = 0
         self.runs = 0
+        self.groups = 1
+        self.group = 0
+        self.group_runs = 0
+        self.done_steps = 0  # steps of the groups already trained
         self.started = False
 
     def __call__(self, event: Event) -> None:
         if isinstance(event, SweepStarted):
             self.epochs, self.steps = event.spec.epochs, event.steps_per_epoch
-            self.runs = len(event.runs)
-            self._say(f"training {self.runs} runs of {event.parameters_per_run:,} "
-                      f"parameters on {event.device}: {', '.join(event.spec.inits)}")
+            self.runs = self.group_runs = len(event.runs)
+            if not event.spec.is_grid:
+                self._say(f"training {self.runs} runs of {event.parameters_per_run:,} "
+                          f"parameters on {event.device}: {', '.join(event.spec.inits)}")
+            else:
+                self._say(f"training a grid on {event.device}: {', '.join(event.spec.inits)}")
+        elif isinstance(event, GridStarted):
+            self.groups = event.groups
             if self.live:
                 self.progress.update(self.task, description=self._describe(1),
-                                     total=self.epochs * self.steps, completed=0)
+                                     total=event.total_steps, completed=0)
                 self.progress.start()
                 self.started = True
+        elif isinstance(event, GroupStarted):
+            self.steps, self.group_runs = event.steps_per_epoch, len(event.runs)
+            self.group = event.group
+            if self.groups > 1 or event.label or len(event.cells) > 1:
+                self._say(f"group {event.group + 1}/{event.groups}: "
+                          f"{event.label or 'one shape'}: {len(event.runs)} runs of "
+                          f"{event.parameters_per_run:,} parameters, "
+                          f"{len(event.cells)} cells")
+        elif isinstance(event, GroupFinished):
+            self.done_steps += self.epochs * self.steps
         elif isinstance(event, StepProgress) and self.live:
             self.progress.update(self.task, description=self._describe(event.epoch),
-                                 completed=(event.epoch - 1) * self.steps + event.step)
+                                 completed=self.done_steps + (event.epoch - 1) * self.steps
+                                 + event.step)
         elif isinstance(event, EpochFinished):
             test = f" test_acc {event.test_acc:.4f}" if event.test_acc is not None else ""
             self._say(f"epoch {event.epoch}/{self.epochs} {event.run.run_id}: "
@@ -82,7 +115,8 @@ class ProgressReporter:
                       f"val_loss {event.val_loss:.4f} val_acc {event.val_acc:.4f}{test} "
                       f"({event.wall_s:.1f}s)")
             if self.live:
-                self.progress.update(self.task, completed=event.epoch * self.steps)
+                self.progress.update(self.task,
+                                     completed=self.done_steps + event.epoch * self.steps)
         elif isinstance(event, RunDiverged):
             self._say(f"{event.run.run_id} diverged: {event.reason}")
         elif isinstance(event, SweepFinished):
@@ -95,7 +129,8 @@ class ProgressReporter:
             self.started = False
 
     def _describe(self, epoch: int) -> str:
-        return f"{self.runs} runs · epoch {epoch}/{self.epochs}"
+        group = f"group {self.group + 1}/{self.groups} · " if self.groups > 1 else ""
+        return f"{group}{self.group_runs} runs · epoch {epoch}/{self.epochs}"
 
     def _say(self, line: str) -> None:
         """A line above the live bar on a terminal; a plain flushed line in a pipe or log."""
@@ -106,7 +141,7 @@ class ProgressReporter:
 
 
 def run_headless(spec: ExperimentSpec, out: Path | None, stats_out: Path | None,
-                 overwrite: bool) -> int:
+                 overwrite: bool, rank_by: str = "cell") -> int:
     """Train spec, write the files as it goes, print the leaderboard; return the exit code."""
     from inittui.core.engine import run_sweep
     from inittui.core.result_files import (
@@ -121,6 +156,10 @@ def run_headless(spec: ExperimentSpec, out: Path | None, stats_out: Path | None,
     if out is not None and stats_out is not None and out.resolve() == stats_out.resolve():
         raise InittuiError("--out and --stats-out must be different files")
     console = Console(highlight=False)
+    if spec.is_grid:
+        from inittui.core.grid import plan_grid
+
+        console.print(plan_grid(spec).describe(), markup=False, soft_wrap=True)
     book = ResultsBook()
     reporter = ProgressReporter(console)
     writers: list[ResultsCsvWriter | StatsCsvWriter] = []
@@ -158,7 +197,12 @@ def run_headless(spec: ExperimentSpec, out: Path | None, stats_out: Path | None,
     if failure:
         raise _one_line(failure[0])
     if book.sweeps:
-        console.print(leaderboard_table(leaderboard(book)))
+        table = leaderboard_table(leaderboard(book, by=rank_by), by=rank_by)
+        # In a pipe or log there is no width to respect: never crop a grid's cell column.
+        width = None if console.is_terminal else \
+            max(console.width, console.measure(table, options=console.options.update_width(
+                1000)).maximum)
+        console.print(table, width=width, crop=width is None)
     if interrupted:
         saved = f"; finished epochs are in {out}" if out is not None else ""
         print(f"interrupted: stopped after the last finished epoch{saved}", file=sys.stderr)

@@ -21,14 +21,15 @@ from inittui.core.diagnostics import layer_statistics
 from inittui.core.events import (
     EpochFinished,
     EventSink,
+    GroupFinished,
+    GroupStarted,
     LayerStatsReady,
     RunDiverged,
     RunFinished,
     RunStarted,
     StepProgress,
-    SweepFinished,
-    SweepStarted,
 )
+from inittui.core.grid import Group, plan_grid, run_grid
 from inittui.core.initialize import DATA_STREAM, generator, initialize_runs
 from inittui.core.models import BatchedNet, build_model, per_run_loss_and_correct
 from inittui.core.optimizers import Optimizer, make_optimizer
@@ -89,10 +90,12 @@ def evaluate(model: BatchedNet, x: Tensor, y: Tensor) -> tuple[Tensor, Tensor]:
 
 
 class Sweep:
-    """One sweep's training state; `run` trains it to the end or until `stop` is set."""
+    """One batched group's training state; `run` trains it to the end or until `stop` is set."""
 
-    def __init__(self, spec: ExperimentSpec, on_event: EventSink,
+    def __init__(self, group: Group, on_event: EventSink,
                  stop: threading.Event | None = None, data: DataSplits | None = None):
+        spec = group.spec
+        self.group = group
         self.spec = spec
         self.emit = on_event
         self.stop = stop or threading.Event()
@@ -100,16 +103,18 @@ class Sweep:
         cpu_data = data or load_dataset(spec.dataset, spec.data_dir, spec.download,
                                         spec.val_split)
         with torch.device("meta"):  # sized without allocating, so a huge sweep is refused
-            self.model = build_model(spec, cpu_data.input_shape, cpu_data.num_classes)
+            self.model = build_model(spec, cpu_data.input_shape, cpu_data.num_classes,
+                                     group.runs_per_seed)
         check_fits(estimated_bytes(spec, self.model, cpu_data), self.device,
                    f"{self.model.runs} runs of {self.model.parameters_per_run:,} parameters")
         self.data = cpu_data.to(self.device)
         self.model.to_empty(device=self.device)
-        self.runs = [RunState(info) for info in spec.runs()]
+        self.runs = [RunState(info) for info in group.runs]
         self.probe_x = self.data.x_train[:PROBE_SIZE].unsqueeze(0)
         self.probe_y = self.data.y_train[:PROBE_SIZE]
-        initialize_runs(self.model, spec.runs(), self.probe_x, spec.output_init)
-        self.optimizer = make_optimizer(spec, list(self.model.parameters()))
+        initialize_runs(self.model, list(group.runs), self.probe_x, spec.output_init)
+        self.optimizer = make_optimizer(spec, self.model, group.run_lrs(),
+                                        group.run_momenta())
         self.data_generators = [generator(seed, DATA_STREAM) for seed in spec.run_seeds]
         self.active = torch.ones(self.model.runs, dtype=torch.bool, device=self.device)
 
@@ -119,8 +124,11 @@ class Sweep:
 
     def run(self) -> None:
         started = time.monotonic()
-        self.emit(SweepStarted(self.spec, tuple(r.info for r in self.runs), str(self.device),
-                               self.steps_per_epoch, self.model.parameters_per_run))
+        group = self.group
+        self.emit(GroupStarted(group.index, group.groups, group.label,
+                               tuple(cell.label for cell in group.cells),
+                               tuple(r.info for r in self.runs), self.steps_per_epoch,
+                               self.model.parameters_per_run))
         for state in self.runs:
             self.emit(RunStarted(state.info))
         self._report_layers(epoch=0)
@@ -154,7 +162,8 @@ class Sweep:
             now = time.monotonic()
             if step == 0 or now - last_report >= PROGRESS_INTERVAL_S:  # at once, then paced
                 last_report = now
-                self.emit(StepProgress(epoch, step + 1, self.steps_per_epoch, now - started))
+                self.emit(StepProgress(epoch, step + 1, self.steps_per_epoch, now - started,
+                                       self.group.index))
         self._end_epoch(epoch, (loss_sum / count).tolist(), (correct / count).tolist(),
                         time.monotonic() - epoch_start)
         return True
@@ -203,14 +212,29 @@ class Sweep:
             if state.status == "running":
                 state.status = "stopped"
                 self.emit(RunFinished(state.info, "stopped", state.epochs, None))
-        self.emit(SweepFinished(stopped=stopped, wall_s=time.monotonic() - started))
+        self.emit(GroupFinished(self.group.index, self.group.groups, stopped=stopped,
+                                wall_s=time.monotonic() - started))
 
 
 def _is_finite(value: float) -> bool:
     return value == value and abs(value) != float("inf")
 
 
+def run_group(group: Group, on_event: EventSink, stop: threading.Event | None = None,
+              data: DataSplits | None = None) -> None:
+    """Train one batched group: GroupStarted, its runs' events, GroupFinished."""
+    Sweep(group, on_event, stop, data).run()
+
+
 def run_sweep(spec: ExperimentSpec, on_event: EventSink,
               stop: threading.Event | None = None, data: DataSplits | None = None) -> None:
-    """Train every (initializer, seed) run of spec, reporting through on_event."""
-    Sweep(spec, on_event, stop, data).run()
+    """Train every run of spec (every cell of a grid), reporting through on_event."""
+    run_grid(spec, on_event, stop, data)
+
+
+def single_group(spec: ExperimentSpec) -> Group:
+    """A spec of one cell as its one group (for tests and benchmarks of a single model)."""
+    plan = plan_grid(spec)
+    if len(plan.groups) != 1:
+        raise ValueError("the spec makes several groups")
+    return plan.groups[0]

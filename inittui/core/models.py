@@ -101,7 +101,7 @@ class BatchedNet(nn.Module):
         self.activation = activation
         self.act = ACTIVATION_FUNCTIONS[activation]
         self.seeds = seeds
-        self.inits = inits
+        self.inits = inits  # runs per seed: every initializer of every cell in a grid group
         self.runs = seeds * inits
 
     @property
@@ -143,6 +143,20 @@ class BatchedNet(nn.Module):
         statistics taken over it.
         """
         return stacked.view(self.seeds, self.inits, -1, *stacked.shape[1:])
+
+    def per_run(self, values: Tensor) -> list[Tensor]:
+        """values of shape (runs,) shaped to broadcast over each parameter, in parameters()
+        order: a per-run learning rate or momentum as the optimizer needs it.
+
+        Parameters stacked as (runs, ...) take (runs, 1, ...); a layout that packs runs
+        differently (a first layer per seed, convs with runs as channel groups) overrides
+        `_spread`.
+        """
+        return [self._spread(name, parameter, values)
+                for name, parameter in self.named_parameters()]
+
+    def _spread(self, name: str, parameter: Tensor, values: Tensor) -> Tensor:
+        return values.view(self.runs, *[1] * (parameter.dim() - 1))
 
     def loss_and_gradients(self, x: Tensor, labels: Tensor,
                            active: Tensor) -> tuple[Tensor, Tensor]:
@@ -219,6 +233,13 @@ class BatchedMLP(BatchedNet):
 
     def weight_parameter(self, layer: int) -> nn.Parameter:
         return self.first_weight if layer == 0 else self.weights[layer - 1]
+
+    def _spread(self, name: str, parameter: Tensor, values: Tensor) -> Tensor:
+        if name in ("first_weight", "first_bias"):  # (seeds, ., runs_per_seed * width)
+            width = self.layers[0].out_features
+            return (values.view(self.seeds, self.inits).repeat_interleave(width, dim=1)
+                    .view(self.seeds, 1, -1))
+        return super()._spread(name, parameter, values)
 
     def run_view(self, layer: int, stacked: Tensor) -> Tensor:
         if layer > 0:
@@ -347,6 +368,12 @@ class BatchedCNN(BatchedNet):
         convs = len(self.conv_weights)
         return self.conv_weights[layer] if layer < convs else self.weights[layer - convs]
 
+    def _spread(self, name: str, parameter: Tensor, values: Tensor) -> Tensor:
+        if name.startswith("conv_"):  # (runs * channels, ...): runs as channel groups
+            per_channel = values.repeat_interleave(parameter.shape[0] // self.runs)
+            return per_channel.view(-1, *[1] * (parameter.dim() - 1))
+        return super()._spread(name, parameter, values)
+
     def units(self, layer: int, tensor: Tensor) -> Tensor:
         if tensor.dim() != 4:
             return tensor
@@ -364,8 +391,10 @@ def _grad_buffer(parameter: nn.Parameter) -> Tensor:
 
 
 def build_model(spec: ExperimentSpec, input_shape: tuple[int, int, int],
-                classes: int) -> BatchedNet:
-    seeds, inits = spec.seeds, len(spec.inits)
+                classes: int, runs_per_seed: int | None = None) -> BatchedNet:
+    """The stacked model of spec's runs; runs_per_seed defaults to one per initializer
+    (a grid group has one per initializer and cell)."""
+    seeds, inits = spec.seeds, runs_per_seed or len(spec.inits)
     if spec.model == "cnn":
         return BatchedCNN(input_shape, spec.hidden, classes, spec.activation, seeds, inits)
     return BatchedMLP(math.prod(input_shape), spec.hidden, classes, spec.activation, seeds, inits)

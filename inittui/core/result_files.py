@@ -23,12 +23,12 @@ from inittui.core.events import (
     SweepStarted,
 )
 from inittui.core.results import ResultsBook
-from inittui.core.specs import ExperimentSpec, RunInfo, parse_hidden
+from inittui.core.specs import ExperimentSpec, RunInfo, parse_architecture
 
 RESULT_COLUMNS = (
     "run_id", "init", "bias_init", "seed", "dataset", "model", "hidden", "activation",
     "optimizer", "lr", "batch_size", "epoch", "train_loss", "train_acc", "val_loss", "val_acc",
-    "test_acc", "status", "wall_s", "device",
+    "test_acc", "status", "wall_s", "device", "momentum", "cell",
 )
 STATS_COLUMNS = (
     "run_id", "init", "seed", "epoch", "layer", "act_mean", "act_std", "grad_std", "wgrad_std",
@@ -122,11 +122,14 @@ class ResultsCsvWriter:
              val_loss: float | None, val_acc: float | None, test_acc: float | None,
              status: str, wall_s: float | None) -> None:
         spec = self.spec
+        hidden = run.setting("hidden", spec)
         self.file.write([
             run.run_id, run.init, run.bias_init, run.seed, spec.dataset, spec.model,
-            ",".join(map(str, spec.hidden)), spec.activation, spec.optimizer, repr(spec.lr),
-            spec.batch_size, epoch, _number(train_loss), _number(train_acc), _number(val_loss),
-            _number(val_acc), _number(test_acc), status, _number(wall_s), self.device,
+            ",".join(map(str, hidden)), run.setting("activation", spec), spec.optimizer,
+            repr(run.setting("lr", spec)), run.setting("batch_size", spec), epoch,
+            _number(train_loss), _number(train_acc), _number(val_loss), _number(val_acc),
+            _number(test_acc), status, _number(wall_s), self.device,
+            repr(run.setting("momentum", spec)), run.cell,
         ])
         self.rows += 1
 
@@ -174,6 +177,23 @@ def write_results(book: ResultsBook, path: Path) -> int:
 
 CONFIG_COLUMNS = ("dataset", "model", "hidden", "activation", "optimizer", "lr", "batch_size",
                   "device")
+GRID_COLUMNS = ("hidden", "activation", "batch_size", "lr", "momentum")
+"""A grid's rows differ in these; its cell column keeps them one sweep."""
+LATER_COLUMNS = ("momentum", "cell")
+"""Columns that files written before grids lack; such files still load."""
+
+
+def _sweep_key(row: dict[str, str]) -> tuple[str, ...]:
+    if row.get("cell"):
+        return tuple(row[c] for c in CONFIG_COLUMNS if c not in GRID_COLUMNS)
+    return tuple(row[c] for c in CONFIG_COLUMNS)
+
+
+def _row_settings(row: dict[str, str]) -> dict[str, object]:
+    """A row's value of every grid field, parsed."""
+    return {"hidden": parse_architecture(row["hidden"]), "activation": row["activation"],
+            "batch_size": int(row["batch_size"]), "lr": float(row["lr"]),
+            "momentum": float(row.get("momentum") or ExperimentSpec.momentum)}
 
 
 def _float(text: str) -> float:
@@ -184,7 +204,8 @@ def _read_rows(source: Path) -> list[dict[str, str]]:
     try:
         with source.open(newline="", encoding="utf-8") as handle:
             reader = csv.DictReader(handle)
-            missing = [c for c in RESULT_COLUMNS if c not in (reader.fieldnames or [])]
+            missing = [c for c in RESULT_COLUMNS
+                       if c not in (reader.fieldnames or []) and c not in LATER_COLUMNS]
             if missing:
                 raise InittuiError(f"'{source}' is not an inittui results file "
                                    f"(missing columns: {', '.join(missing)})")
@@ -213,19 +234,21 @@ def read_results(path: str | Path) -> ResultsBook:
     source = Path(path)
     groups: dict[tuple[str, ...], list[dict[str, str]]] = {}
     for row in _read_rows(source):
-        groups.setdefault(tuple(row[c] for c in CONFIG_COLUMNS), []).append(row)
+        groups.setdefault(_sweep_key(row), []).append(row)
     book = ResultsBook()
     try:
         for rows in groups.values():
             first = rows[0]
+            settings = [_row_settings(row) for row in rows]
             spec = ExperimentSpec(dataset=first["dataset"], model=first["model"],
-                                  hidden=parse_hidden(first["hidden"]),
-                                  activation=first["activation"], optimizer=first["optimizer"],
-                                  lr=float(first["lr"]), batch_size=int(first["batch_size"]))
+                                  optimizer=first["optimizer"]).with_values(
+                **{name: tuple(s[name] for s in settings) for name in GRID_COLUMNS})
             infos: dict[str, RunInfo] = {}
-            for row in rows:
-                infos.setdefault(row["run_id"], RunInfo(len(infos), row["init"],
-                                                        int(row["seed"]), row["bias_init"]))
+            for row, setting in zip(rows, settings):
+                cell = row.get("cell") or ""
+                infos.setdefault(row["run_id"], RunInfo(
+                    len(infos), row["init"], int(row["seed"]), row["bias_init"], cell,
+                    tuple(setting.items()) if cell else ()))
             book.apply(SweepStarted(spec, tuple(infos.values()), first["device"], 0, 0))
             for row in rows:
                 _apply_row(book, infos[row["run_id"]], row)

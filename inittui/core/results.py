@@ -97,7 +97,7 @@ class ResultsBook:
 
 @dataclass(frozen=True)
 class LeaderRow:
-    """One initializer of one sweep, summarized over its seeds."""
+    """One initializer in one cell of one sweep, summarized over its seeds."""
 
     sweep: int
     init: str
@@ -111,10 +111,17 @@ class LeaderRow:
     test_acc_mean: float | None
     test_acc_std: float
     status: str
+    cell: str = ""
+    """The grid cell (`lr=1e-3,hidden=128x30`); empty outside a grid."""
 
     @property
     def label(self) -> str:
         return STATUS_LABELS[self.status]
+
+    @property
+    def series(self) -> str:
+        """The initializer and its cell: what one line or one leaderboard row stands for."""
+        return f"{self.init} @ {self.cell}" if self.cell else self.init
 
 
 def mean_std(values: list[float]) -> tuple[float | None, float]:
@@ -133,7 +140,7 @@ def mean_curve(records: list[RunRecord], metric: str = "val_acc") -> list[float]
     return [statistics.fmean(by_epoch[e]) for e in sorted(by_epoch)]
 
 
-def summarize(sweep: int, init: str, records: list[RunRecord]) -> LeaderRow:
+def summarize(sweep: int, init: str, records: list[RunRecord], cell: str = "") -> LeaderRow:
     best = mean_std([r.best_val_acc for r in records if r.best_val_acc is not None])
     final = mean_std([r.final_val_acc for r in records if r.final_val_acc is not None])
     test = mean_std([r.test_acc for r in records if r.test_acc is not None])
@@ -145,16 +152,34 @@ def summarize(sweep: int, init: str, records: list[RunRecord]) -> LeaderRow:
         epochs_to_90 = next(i for i, value in enumerate(curve, start=1) if value >= 0.9 * peak)
     status = min((r.status for r in records), key=STATUS_ORDER.index)
     return LeaderRow(sweep, init, len(records), best[0], best[1], final[0], final[1],
-                     best_epoch, epochs_to_90, test[0], test[1], status)
+                     best_epoch, epochs_to_90, test[0], test[1], status, cell)
 
 
-def leaderboard(book: ResultsBook) -> list[LeaderRow]:
-    """Rows sorted by mean best validation accuracy; runs that never had one come last."""
-    groups: dict[tuple[int, str], list[RunRecord]] = {}
+LEADERBOARD_MODES = ("cell", "init")
+"""by cell: every (cell, initializer) ranked; by init: each initializer's best cell."""
+
+
+def leaderboard(book: ResultsBook, by: str = "cell") -> list[LeaderRow]:
+    """Rows sorted by mean best validation accuracy; runs that never had one come last.
+
+    by="cell" ranks every initializer in every cell (outside a grid: every initializer);
+    by="init" keeps each initializer's best cell, the question "how good can it get".
+    """
+    groups: dict[tuple[int, str, str], list[RunRecord]] = {}
     for record in book.records():
-        groups.setdefault((record.sweep, record.info.init), []).append(record)
-    rows = [summarize(sweep, init, records) for (sweep, init), records in groups.items()]
-    return sorted(rows, key=lambda row: (row.best_val_mean is None, -(row.best_val_mean or 0)))
+        groups.setdefault((record.sweep, record.info.cell, record.info.init), []).append(record)
+    rows = sorted((summarize(sweep, init, records, cell)
+                   for (sweep, cell, init), records in groups.items()), key=_rank)
+    if by == "init":
+        best: dict[tuple[int, str], LeaderRow] = {}
+        for row in rows:
+            best.setdefault((row.sweep, row.init), row)
+        rows = list(best.values())
+    return rows
+
+
+def _rank(row: LeaderRow) -> tuple[bool, float]:
+    return row.best_val_mean is None, -(row.best_val_mean or 0)
 
 
 def format_accuracy(mean: float | None, std: float = 0.0, seeds: int = 1) -> str:

@@ -83,7 +83,8 @@ class Leaderboard(DataTable[Text | str]):
     def show(self, book: ResultsBook, groups: list[RunGroup], hidden: frozenset[str]) -> None:
         """Replace the rows by the book's ranking, keeping the cursor on its group."""
         by_key = {group.key: group for group in groups}
-        ranked = [(row, by_key[group_key(row.sweep, row.init)]) for row in leaderboard(book)]
+        ranked = [(row, by_key[group_key(row.sweep, row.init, row.cell)])
+                  for row in leaderboard(book)]
         widest = max((len(group.label) for _, group in ranked), default=0)
         width = min(max(widest, INIT_WIDTH[0]), INIT_WIDTH[1])
         self._rebuilding = True
