@@ -15,6 +15,7 @@ import click
 from inittui import __version__
 from inittui.core.errors import InittuiError, SpecError
 from inittui.core.specs import ExperimentSpec, format_field, parse_field
+from inittui.serve import serve
 
 if TYPE_CHECKING:
     from inittui.core.grid import GridPlan
@@ -49,6 +50,9 @@ SPEC_OPTIONS: tuple[tuple[str, str, str, str], ...] = (
     ("seed", "--seed", "N", "First seed; repeats use seed, seed+1, ..."),
     ("device", "--device", "DEVICE", "auto (cuda, then mps, then cpu), cpu, cuda, cuda:N or "
      "mps."),
+    ("param", "--param", "sp|mup", "Parametrization: sp (standard), or mup (Yang et al. 2022: "
+     "init and per-layer learning rates scaled with width; mlp only)."),
+    ("base_width", "--base-width", "N", "Width at which mup equals sp (mup's base shapes)."),
 )
 
 
@@ -75,7 +79,7 @@ def _spec_options(command: click.Command) -> click.Command:
 
 
 def _list_inits() -> None:
-    from inittui.core.initializers import registry
+    from inittui.core.init_registry import registry
 
     for info in registry():
         aliases = f"  aliases: {', '.join(info.aliases)}" if info.aliases else ""
@@ -113,7 +117,8 @@ def build_spec(ctx: click.Context, values: dict[str, object], preset: str | None
         raise click.BadParameter(str(error), ctx=ctx, param_hint="'--preset'") from None
 
 
-@click.command(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group(invoke_without_command=True,
+             context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @_spec_options
 @click.option("--download", is_flag=True, help="Allow torchvision to download a missing data set.")
 @click.option("--diagnostics/--no-diagnostics", default=True, show_default=True,
@@ -145,8 +150,15 @@ def main(ctx: click.Context, download: bool, diagnostics: bool, preset: str | No
          rank_by: str, **values: object) -> None:
     """Compare neural-network weight initializers side by side.
 
-    Opens the interactive app; with --headless, trains and prints a leaderboard.
+    Opens the interactive app; with --headless, trains and prints a leaderboard;
+    `inittui serve [--host H] [--port P] [options]` serves the app to web browsers.
     """
+    if ctx.invoked_subcommand is not None:
+        given = [param.opts[0] for param in ctx.command.params if param.name and
+                 ctx.get_parameter_source(param.name) is not click.core.ParameterSource.DEFAULT]
+        if given:
+            raise click.UsageError(f"{given[0]} goes after '{ctx.invoked_subcommand}'")
+        return
     if list_inits:
         _list_inits()
         return
@@ -176,6 +188,9 @@ def main(ctx: click.Context, download: bool, diagnostics: bool, preset: str | No
     except InittuiError as error:
         click.echo(f"error: {error}", err=True)
         sys.exit(1)
+
+
+main.add_command(serve)
 
 
 def _check_grid(spec: ExperimentSpec, confirmed: bool) -> GridPlan:

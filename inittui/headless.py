@@ -38,9 +38,11 @@ def leaderboard_table(rows: list[LeaderRow], by: str = "cell") -> Table:
     cells = any(row.cell for row in rows)
     title = "Leaderboard" if not cells else \
         "Leaderboard by cell" if by == "cell" else "Leaderboard: best cell per initializer"
-    table = Table(title=title, title_justify="left")
+    table = Table(title=title, title_justify="left", caption_justify="left",
+                  caption="ep→90: first epoch whose mean val acc reaches 90 % of the "
+                          "top row's best")
     names = ("#", "init", *(("cell",) if cells else ()), "best val", "final val", "best ep",
-             "→90%", "test", "status")
+             "ep→90", "test", "status")
     widest = {"init": max((len(row.init) for row in rows), default=4),
               "cell": max((len(row.cell) for row in rows), default=4)}
     for name in names:
@@ -51,7 +53,7 @@ def leaderboard_table(rows: list[LeaderRow], by: str = "cell") -> Table:
             str(rank), row.init, *((row.cell,) if cells else ()),
             format_accuracy(row.best_val_mean, row.best_val_std, row.seeds),
             format_accuracy(row.final_val_mean, row.final_val_std, row.seeds),
-            str(row.best_epoch or "-"), str(row.epochs_to_90 or "-"),
+            str(row.best_epoch or "-"), str(row.epoch_to_90_of_best or "-"),
             format_accuracy(row.test_acc_mean, row.test_acc_std, row.seeds),
             row.label,
         )

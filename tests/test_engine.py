@@ -19,6 +19,7 @@ from inittui.core.events import (
     RunDiverged,
     RunFinished,
     RunStarted,
+    StepLosses,
     StepProgress,
     SweepFinished,
     SweepStarted,
@@ -144,6 +145,22 @@ def test_every_epoch_reports_progress_as_soon_as_its_first_step_is_done(
     first_steps = [(e.epoch, e.step) for e in collect(tiny_spec)
                    if isinstance(e, StepProgress) and e.step == 1]
     assert first_steps == [(1, 1), (2, 1), (3, 1)]
+
+
+def test_every_step_loss_is_reported_once_and_averages_to_the_epoch_loss(
+        tiny_spec: ExperimentSpec) -> None:
+    events = collect(tiny_spec)
+    steps_per_epoch = next(e for e in events if isinstance(e, SweepStarted)).steps_per_epoch
+    reports = [e for e in events if isinstance(e, StepLosses)]
+    steps = [step for e in reports for step in range(e.first_step,
+                                                     e.first_step + len(e.losses[0]))]
+    assert steps == list(range(1, 3 * steps_per_epoch + 1))
+    assert all(len(e.losses) == len(tiny_spec.runs()) for e in reports)
+    for finished in epochs_of(events):
+        per_step = [loss for e in reports if e.epoch == finished.epoch
+                    for loss in e.losses[finished.run.index]]
+        assert len(per_step) == steps_per_epoch  # 256 images in batches of 32: all equal
+        assert sum(per_step) / len(per_step) == pytest.approx(finished.train_loss, rel=1e-5)
 
 
 def test_stop_keeps_finished_epochs_and_marks_runs_stopped(tiny_spec: ExperimentSpec) -> None:

@@ -43,8 +43,16 @@ def test_rows_are_ranked_by_mean_best_validation_accuracy_over_seeds() -> None:
 def test_best_epoch_and_epochs_to_90_percent_come_from_the_mean_curve() -> None:
     (row,) = leaderboard(book_of({("a", 0): [0.2, 0.5, 0.95, 1.0, 0.9]}))
     assert row.best_epoch == 4  # peak 1.0
-    assert row.epochs_to_90 == 3  # first epoch at or above 0.9
+    assert row.epoch_to_90_of_best == 3  # first epoch at or above 0.9
     assert row.test_acc_mean == pytest.approx(0.9) and row.label == "done"
+
+
+def test_epochs_to_90_percent_are_measured_against_the_best_row() -> None:
+    best, slow, stuck = leaderboard(book_of({
+        ("best", 0): [0.5, 0.9, 1.0], ("slow", 0): [0.3, 0.6, 0.92], ("stuck", 0): [0.1] * 3}))
+    assert (best.init, best.epoch_to_90_of_best) == ("best", 2)
+    assert (slow.init, slow.epoch_to_90_of_best) == ("slow", 3)  # 0.92 >= 0.9 of 1.0
+    assert (stuck.init, stuck.epoch_to_90_of_best) == ("stuck", None)  # its own best is no goal
 
 
 def test_a_diverged_or_stopped_seed_shows_in_the_status() -> None:

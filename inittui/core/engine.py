@@ -27,12 +27,18 @@ from inittui.core.events import (
     RunDiverged,
     RunFinished,
     RunStarted,
+    StepLosses,
     StepProgress,
 )
 from inittui.core.grid import Group, plan_grid, run_grid
 from inittui.core.initialize import DATA_STREAM, generator, initialize_runs
 from inittui.core.models import BatchedNet, build_model, per_run_loss_and_correct
-from inittui.core.optimizers import Optimizer, make_optimizer
+from inittui.core.parametrization import (
+    ParametrizedOptimizer,
+    check_parametrization,
+    make_parametrized_optimizer,
+    rescale_initialization,
+)
 from inittui.core.specs import ExperimentSpec, RunInfo
 
 PROGRESS_INTERVAL_S = 0.25
@@ -63,7 +69,7 @@ def estimated_bytes(spec: ExperimentSpec, model: BatchedNet, data: DataSplits) -
     return parameters + activations + data_bytes
 
 
-def train_step(model: BatchedNet, optimizer: Optimizer, images: Tensor,
+def train_step(model: BatchedNet, optimizer: ParametrizedOptimizer, images: Tensor,
                labels: Tensor, active: Tensor) -> tuple[Tensor, Tensor]:
     """One optimizer step for every run; images and labels are (seeds, batch, ...).
 
@@ -99,6 +105,7 @@ class Sweep:
         self.spec = spec
         self.emit = on_event
         self.stop = stop or threading.Event()
+        check_parametrization(spec)
         self.device = resolve_device(spec.device)
         cpu_data = data or load_dataset(spec.dataset, spec.data_dir, spec.download,
                                         spec.val_split)
@@ -113,8 +120,9 @@ class Sweep:
         self.probe_x = self.data.x_train[:PROBE_SIZE].unsqueeze(0)
         self.probe_y = self.data.y_train[:PROBE_SIZE]
         initialize_runs(self.model, list(group.runs), self.probe_x, spec.output_init)
-        self.optimizer = make_optimizer(spec, self.model, group.run_lrs(),
-                                        group.run_momenta())
+        rescale_initialization(self.model, group.runs, spec)  # μP's width scaling; SP: none
+        self.optimizer = make_parametrized_optimizer(spec, self.model, group.run_lrs(),
+                                                     group.run_momenta())
         self.data_generators = [generator(seed, DATA_STREAM) for seed in spec.run_seeds]
         self.active = torch.ones(self.model.runs, dtype=torch.bool, device=self.device)
 
@@ -147,6 +155,7 @@ class Sweep:
         loss_sum = torch.zeros(model.runs, device=self.device)
         correct = torch.zeros(model.runs, device=self.device, dtype=torch.int64)
         last_report = epoch_start
+        pending: list[Tensor] = []  # per-step losses, still on the device
         rows = data.x_train.reshape(count, -1)
         for step in range(self.steps_per_epoch):
             if self.stop.is_set():
@@ -159,14 +168,26 @@ class Sweep:
                                      self.active)
             loss_sum.add_(loss, alpha=batch.shape[1])
             correct += right
+            pending.append(loss)
             now = time.monotonic()
             if step == 0 or now - last_report >= PROGRESS_INTERVAL_S:  # at once, then paced
                 last_report = now
+                self._report_losses(epoch, step + 1, pending)
                 self.emit(StepProgress(epoch, step + 1, self.steps_per_epoch, now - started,
                                        self.group.index))
+        self._report_losses(epoch, self.steps_per_epoch, pending)
         self._end_epoch(epoch, (loss_sum / count).tolist(), (correct / count).tolist(),
                         time.monotonic() - epoch_start)
         return True
+
+    def _report_losses(self, epoch: int, last_step: int, pending: list[Tensor]) -> None:
+        """Send the losses of the steps since the last report (one device-to-host copy)."""
+        if not pending:
+            return
+        losses = torch.stack(pending, dim=1).tolist()  # (runs, steps)
+        first = (epoch - 1) * self.steps_per_epoch + last_step - len(pending) + 1
+        pending.clear()
+        self.emit(StepLosses(epoch, first, tuple(map(tuple, losses))))
 
     def _end_epoch(self, epoch: int, train_loss: list[float], train_acc: list[float],
                    wall_s: float) -> None:

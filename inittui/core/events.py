@@ -75,6 +75,21 @@ class StepProgress:
 
 
 @dataclass(frozen=True)
+class StepLosses:
+    """Training loss of every run at each step since the last report (steps count from 1
+    across epochs), so curves can show the first steps, where initializers differ most.
+
+    The losses stay on the device while training and cross to the host only when this is
+    sent (with StepProgress), so no step waits on the device. `losses[run.index]` holds a
+    run's values for steps first_step, first_step + 1, ...; a masked run's are meaningless.
+    """
+
+    epoch: int
+    first_step: int
+    losses: tuple[tuple[float, ...], ...]
+
+
+@dataclass(frozen=True)
 class EpochFinished:
     """One run's metrics after an epoch; the last epoch of a finished run carries test_acc."""
 
@@ -139,6 +154,6 @@ class SweepFinished:
 
 Event = (
     SweepStarted | GridStarted | GroupStarted | GroupFinished | RunStarted | StepProgress
-    | EpochFinished | LayerStatsReady | RunDiverged | RunFinished | SweepFinished
+    | StepLosses | EpochFinished | LayerStatsReady | RunDiverged | RunFinished | SweepFinished
 )
 EventSink = Callable[[Event], None]

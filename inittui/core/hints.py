@@ -5,6 +5,7 @@ Each hint names a classic pitfall that the numbers alone do not explain.
 
 from __future__ import annotations
 
+from inittui.core.errors import SpecError
 from inittui.core.results import ResultsBook, RunRecord
 
 SATURATING = ("tanh", "sigmoid")
@@ -24,7 +25,11 @@ def pitfalls(book: ResultsBook) -> list[str]:
 
 def _run_hints(record: RunRecord, activation: str) -> list[str]:
     init, bias = record.info.init, record.info.bias_init
-    name = init.split(":")[0]
+    try:
+        params = record.info.choice.params
+        name = record.info.choice.info.name
+    except SpecError:  # a label from a results file this version does not know
+        params, name = {}, ""
     hints = []
     if record.status == "diverged":
         hints.append(f"{init}: diverged (loss became NaN or inf); lower --lr or the init scale")
@@ -39,7 +44,7 @@ def _run_hints(record: RunRecord, activation: str) -> list[str]:
     if name in ("he-normal", "he-uniform") and activation in SATURATING:
         hints.append(f"{init} is derived for ReLU; with {activation} its larger variance "
                      "saturates units (xavier or lecun suit it)")
-    if name == "normal" and _parameter(init, "std", 0.01) >= 1.0:
+    if name == "normal" and float(params["std"]) >= 1.0:
         hints.append(f"{init}: std ≥ 1 makes activations grow layer by layer and explode")
     return hints
 
@@ -51,13 +56,3 @@ def _symmetric(record: RunRecord) -> bool:
     layers = record.layer_stats[max(record.layer_stats)]
     return any(layer.distinct_units == 1 and layer.units > 1 for layer in layers)
 
-
-def _parameter(init: str, key: str, default: float) -> float:
-    for pair in init.partition(":")[2].split(","):
-        name, _, value = pair.partition("=")
-        if name == key:
-            try:
-                return float(value)
-            except ValueError:
-                return default
-    return default

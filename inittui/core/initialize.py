@@ -10,12 +10,8 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
-from inittui.core.initializers import (
-    draw_bias,
-    draw_weight,
-    parse_bias_initializer,
-    parse_initializer,
-)
+from inittui.core.init_registry import parse_initializer
+from inittui.core.initializers import draw_bias, draw_weight
 from inittui.core.models import BatchedNet
 from inittui.core.specs import RunInfo
 
@@ -40,8 +36,7 @@ def initialize_runs(model: BatchedNet, runs: list[RunInfo], lsuv_batch: Tensor,
     output_choice = parse_initializer(output_init) if output_init else None
     output_layer = len(model.layers) - 1
     for run in runs:
-        choice = parse_initializer(run.init)
-        bias_choice = parse_bias_initializer(run.bias_init)
+        choice, bias_choice = run.choice, run.bias_choice
         weights = generator(run.seed, WEIGHT_STREAM)
         biases = generator(run.seed, BIAS_STREAM)
         for index, layer in enumerate(model.layers):
@@ -50,7 +45,7 @@ def initialize_runs(model: BatchedNet, runs: list[RunInfo], lsuv_batch: Tensor,
             model.weight(index, run.index).copy_(weight)
             bias = draw_bias(bias_choice, layer.fan_in, layer.out_features, biases)
             model.bias(index, run.index).copy_(bias)
-    lsuv_runs = [run.index for run in runs if parse_initializer(run.init).info.data_dependent]
+    lsuv_runs = [run.index for run in runs if run.choice.info.data_dependent]
     if lsuv_runs:
         lsuv(model, lsuv_runs, lsuv_batch,
              layers=output_layer if output_choice else output_layer + 1)

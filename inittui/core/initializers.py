@@ -1,9 +1,7 @@
-"""Weight and bias initializers: the registry the UI shows, the parser, and the draws.
+"""Weight and bias draws for the registry's initializers.
 
-Names and formulas follow PyTorch's `torch.nn.init` and Keras. Hyphenated names give the
-PyTorch draw (`he-normal` is `kaiming_normal_`); a Keras class name gives the Keras draw,
-whose *Normal* initializers are truncated at ±2σ and rescaled to keep the target std
-(`HeNormal` is `he-normal:truncated=true`). Every draw runs on the CPU through the caller's
+Names, formulas and the parser live in the torch-free `inittui.core.init_registry` (re-
+exported here for existing imports). Every draw runs on the CPU through the caller's
 `torch.Generator`, so a seed fixes the tensor.
 """
 
@@ -11,313 +9,34 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 import torch
 from torch.nn import init
 
+from inittui.core.activations import ACTIVATIONS
 from inittui.core.errors import SpecError, unknown_name
-from inittui.core.specs import ACTIVATIONS
+from inittui.core.init_registry import (
+    AUTO,
+    BiasChoice,
+    InitializerChoice,
+    InitializerInfo,
+    bias_registry,
+    parse_bias_initializer,
+    parse_initializer,
+    registry,
+)
+
+__all__ = [
+    "AUTO", "KERAS_TRUNCATED_STD", "BiasChoice", "InitializerChoice", "InitializerInfo",
+    "activation_gain", "bias_registry", "draw_bias", "draw_weight", "parse_bias_initializer",
+    "parse_initializer", "registry",
+]
 
 KERAS_TRUNCATED_STD = 0.87962566103423978
 """Std of a standard normal cut at ±2; Keras divides by it so the truncated draw keeps its std."""
 
-AUTO = "auto"
-"""A gain chosen from the activation (see `activation_gain`)."""
-
 _Params = Mapping[str, Any]
-
-
-@dataclass(frozen=True)
-class InitializerInfo:
-    """One registry entry: what the UI shows and what the parser accepts."""
-
-    name: str
-    formula: str
-    paper: str
-    suits: tuple[str, ...]
-    defaults: dict[str, object] = field(hash=False)
-    aliases: tuple[str, ...]
-    data_dependent: bool = False
-    note: str = ""
-
-
-@dataclass(frozen=True)
-class _Choice:
-    info: InitializerInfo
-    items: tuple[tuple[str, object], ...]
-
-    @property
-    def params(self) -> dict[str, object]:
-        """Every parameter, defaults filled in."""
-        return dict(self.items)
-
-    @property
-    def label(self) -> str:
-        """Canonical text: the name plus non-default parameters, sorted (`normal:std=0.05`)."""
-        changed = sorted((k, v) for k, v in self.items if v != self.info.defaults[k])
-        pairs = ",".join(f"{key}={_format_value(value)}" for key, value in changed)
-        return f"{self.info.name}:{pairs}" if pairs else self.info.name
-
-
-@dataclass(frozen=True)
-class InitializerChoice(_Choice):
-    """A parsed weight initializer, e.g. `he-normal:mode=fan_out`."""
-
-
-@dataclass(frozen=True)
-class BiasChoice(_Choice):
-    """A parsed bias initializer, e.g. `constant:value=0.1`."""
-
-
-_FANS = ("fan_in", "fan_out")
-
-_WEIGHTS = (
-    InitializerInfo(
-        "zeros", "W = 0", "Rumelhart, Hinton & Williams 1986 (symmetry must be broken)",
-        ("linear",), {}, (),
-        note="every hidden unit gets the same gradient, so they stay identical",
-    ),
-    InitializerInfo(
-        "constant", "W = value", "Rumelhart, Hinton & Williams 1986 (symmetry must be broken)",
-        ("linear",), {"value": 0.1}, (),
-        note="like zeros, units stay identical; Keras' Constant defaults to 0",
-    ),
-    InitializerInfo(
-        "normal", "N(0, std²)", "Krizhevsky et al. 2012, ImageNet Classification (std 0.01)",
-        ("tanh", "sigmoid"), {"std": 0.01, "truncated": False}, ("RandomNormal",),
-        note="torch.nn.init.normal_; Keras RandomNormal is std=0.05, not truncated",
-    ),
-    InitializerInfo(
-        "uniform", "U(a, b)", "Keras RandomUniform default (Chollet et al. 2015)",
-        ("tanh", "sigmoid"), {"a": -0.05, "b": 0.05}, ("RandomUniform",),
-        note="torch.nn.init.uniform_ with Keras' default bounds",
-    ),
-    InitializerInfo(
-        "truncated-normal", "N(0, std²) cut at ±2·std",
-        "Keras TruncatedNormal default (Chollet et al. 2015)",
-        ("tanh", "sigmoid"), {"std": 0.05}, ("trunc-normal", "TruncatedNormal"),
-        note="Keras TruncatedNormal = torch trunc_normal_: std is before the cut, result 0.88·std",
-    ),
-    InitializerInfo(
-        "lecun-normal", "N(0, 1/fan_in)", "LeCun et al. 1998, Efficient BackProp",
-        ("selu", "linear", "tanh"), {"truncated": False}, ("LecunNormal",),
-        note="torch kaiming_normal_(nonlinearity='linear'); Keras LecunNormal is truncated",
-    ),
-    InitializerInfo(
-        "lecun-uniform", "U(±√(3/fan_in))", "LeCun et al. 1998, Efficient BackProp",
-        ("selu", "linear", "tanh"), {}, ("LecunUniform",),
-        note="torch kaiming_uniform_(nonlinearity='linear') = Keras LecunUniform",
-    ),
-    InitializerInfo(
-        "xavier-normal", "N(0, gain²·2/(fan_in+fan_out))",
-        "Glorot & Bengio 2010, Understanding the difficulty of training deep FNNs",
-        ("tanh", "sigmoid", "linear"), {"gain": 1.0, "truncated": False},
-        ("glorot-normal", "GlorotNormal"),
-        note="torch xavier_normal_; Keras GlorotNormal is truncated",
-    ),
-    InitializerInfo(
-        "xavier-uniform", "U(±gain·√(6/(fan_in+fan_out)))",
-        "Glorot & Bengio 2010, Understanding the difficulty of training deep FNNs",
-        ("tanh", "sigmoid", "linear"), {"gain": 1.0}, ("glorot-uniform", "GlorotUniform"),
-        note="torch xavier_uniform_ = Keras GlorotUniform (gain 1)",
-    ),
-    InitializerInfo(
-        "he-normal", "N(0, 2/fan_in)", "He et al. 2015, Delving Deep into Rectifiers",
-        ("relu", "leaky-relu", "gelu"), {"mode": "fan_in", "truncated": False},
-        ("kaiming-normal", "HeNormal"),
-        note="torch kaiming_normal_(nonlinearity='relu'); Keras HeNormal is truncated",
-    ),
-    InitializerInfo(
-        "he-uniform", "U(±√(6/fan_in))", "He et al. 2015, Delving Deep into Rectifiers",
-        ("relu", "leaky-relu", "gelu"), {"mode": "fan_in"}, ("kaiming-uniform", "HeUniform"),
-        note="torch kaiming_uniform_(nonlinearity='relu') = Keras HeUniform",
-    ),
-    InitializerInfo(
-        "orthogonal", "gain·Q, Q orthogonal (QR of a Gaussian)",
-        "Saxe et al. 2014, Exact solutions to the dynamics of deep linear networks",
-        ("linear", "tanh", "relu", "leaky-relu"), {"gain": AUTO}, (),
-        note="torch orthogonal_; gain auto = the activation's gain (Keras uses gain=1)",
-    ),
-    InitializerInfo(
-        "pytorch-default", "U(±1/√fan_in)",
-        "LeCun et al. 1998, Efficient BackProp (bound kept from Torch7's nn.Linear)",
-        ("relu", "tanh"), {}, (),
-        note="what nn.Linear and nn.Conv2d do: kaiming_uniform_(a=√5), variance 1/(3·fan_in)",
-    ),
-    InitializerInfo(
-        "lsuv", "orthogonal, then each layer scaled to unit output variance",
-        "Mishkin & Matas 2016, All you need is a good init",
-        ACTIVATIONS, {}, (), data_dependent=True,
-        note="draws orthogonal (gain 1); the model rescales each layer on a data batch",
-    ),
-    InitializerInfo(
-        "variance-scaling", "std √(scale/fan): truncated normal, normal or uniform",
-        "Keras VarianceScaling (Chollet et al. 2015); Klambauer et al. 2017 for SELU",
-        ("selu", "linear", "tanh"),
-        {"scale": 1.0, "mode": "fan_in", "distribution": "truncated_normal"},
-        ("VarianceScaling",),
-        note="Keras' general form, with Keras' defaults (LeCun normal, truncated)",
-    ),
-)
-
-_KERAS_PRESETS: dict[str, dict[str, object]] = {
-    "randomnormal": {"std": 0.05},
-    "lecunnormal": {"truncated": True},
-    "glorotnormal": {"truncated": True},
-    "henormal": {"truncated": True},
-}
-"""Keras class names that draw differently from the PyTorch entry they name."""
-
-_BIASES = (
-    InitializerInfo(
-        "zeros", "b = 0", "Glorot & Bengio 2010 (biases start at 0)", ACTIVATIONS, {}, (),
-        note="the usual default; with zero weights too, symmetry is never broken",
-    ),
-    InitializerInfo(
-        "constant", "b = value", "Krizhevsky et al. 2012 (positive biases for ReLU layers)",
-        ("relu", "leaky-relu", "gelu"), {"value": 0.01}, (),
-        note="a small positive bias keeps ReLUs active at the start",
-    ),
-    InitializerInfo(
-        "normal", "N(0, std²)", "common practice", ACTIVATIONS, {"std": 0.01}, (),
-        note="random biases partly break the symmetry of zero weights",
-    ),
-    InitializerInfo(
-        "uniform", "U(a, b)", "common practice", ACTIVATIONS, {"a": -0.05, "b": 0.05}, (),
-        note="random biases partly break the symmetry of zero weights",
-    ),
-    InitializerInfo(
-        "pytorch-default", "U(±1/√fan_in)", "PyTorch nn.Linear / nn.Conv2d reset_parameters",
-        ACTIVATIONS, {}, (),
-        note="what nn.Linear and nn.Conv2d do to their bias",
-    ),
-)
-
-_CHOICES: dict[str, dict[str, tuple[str, ...]]] = {
-    "he-normal": {"mode": _FANS},
-    "he-uniform": {"mode": _FANS},
-    "variance-scaling": {
-        "mode": (*_FANS, "fan_avg"),
-        "distribution": ("truncated_normal", "untruncated_normal", "uniform"),
-    },
-}
-"""Allowed values of text parameters, per entry."""
-
-_POSITIVE = ("std", "gain", "scale")
-
-
-def registry() -> tuple[InitializerInfo, ...]:
-    """Every weight initializer, in the order the UI lists them."""
-    return _WEIGHTS
-
-
-def bias_registry() -> tuple[InitializerInfo, ...]:
-    """Every bias initializer, in the order the UI lists them."""
-    return _BIASES
-
-
-def _normalize(name: str) -> str:
-    """Case-insensitive, and torch spellings too: `Kaiming_Normal_` → `kaiming-normal`."""
-    return name.strip().lower().replace("_", "-").strip("-")
-
-
-def _lookup(
-    entries: tuple[InitializerInfo, ...], presets: dict[str, dict[str, object]]
-) -> dict[str, tuple[InitializerInfo, dict[str, object]]]:
-    """Normalized name or alias → (entry, parameters the alias sets)."""
-    table = {}
-    for info in entries:
-        table[_normalize(info.name)] = (info, {})
-        for alias in info.aliases:
-            table[_normalize(alias)] = (info, presets.get(_normalize(alias), {}))
-    return table
-
-
-_WEIGHT_LOOKUP = _lookup(_WEIGHTS, _KERAS_PRESETS)
-_BIAS_LOOKUP = _lookup(_BIASES, {})
-
-
-def _format_value(value: object) -> str:
-    """Shortest text that parses back to the same value: `1` not `1.0`, `true` not `True`."""
-    if isinstance(value, bool):
-        return str(value).lower()
-    if isinstance(value, float):
-        return repr(value).removesuffix(".0")
-    return str(value)
-
-
-def _parse_value(fld: str, info: InitializerInfo, key: str, text: str) -> object:
-    """One `key=value` value, parsed to the type of the key's default."""
-    default = info.defaults[key]
-    value = text.strip().lower()
-    if isinstance(default, bool):
-        if value not in ("true", "false"):
-            raise SpecError(fld, f"{info.name}: {key} must be true or false, got '{text}'")
-        return value == "true"
-    choices = _CHOICES.get(info.name, {}).get(key)
-    if choices:
-        value = value.replace("-", "_")
-        if value not in choices:
-            raise SpecError(
-                fld, f"{info.name}: {key} must be one of {', '.join(choices)}, got '{text}'"
-            )
-        return value
-    if default == AUTO and value == AUTO:
-        return AUTO
-    return _parse_number(fld, info, key, text)
-
-
-def _parse_number(fld: str, info: InitializerInfo, key: str, text: str) -> float:
-    """A finite float; positive for scales (std, gain, scale)."""
-    auto = " or auto" if info.defaults[key] == AUTO else ""
-    try:
-        number = float(text.strip())
-    except ValueError:
-        raise SpecError(fld, f"{info.name}: {key} must be a number{auto}, got '{text}'") from None
-    if not math.isfinite(number):
-        raise SpecError(fld, f"{info.name}: {key} must be finite, got '{text}'")
-    if key in _POSITIVE and number <= 0:
-        raise SpecError(fld, f"{info.name}: {key} must be greater than 0, got '{text}'")
-    return number
-
-
-def _parse(
-    text: str, fld: str, kind: str, lookup: Mapping[str, tuple[InitializerInfo, dict[str, object]]]
-) -> tuple[InitializerInfo, tuple[tuple[str, object], ...]]:
-    """Split `name:key=value,...`, resolve the name, and fill in every parameter."""
-    name, _, rest = str(text).partition(":")
-    if _normalize(name) not in lookup:
-        entries = {info for info, _ in lookup.values()}
-        raise SpecError(fld, unknown_name(kind, name.strip(), [info.name for info in entries],
-                                          [alias for info in entries for alias in info.aliases]))
-    info, preset = lookup[_normalize(name)]
-    params: dict[str, Any] = {**info.defaults, **preset}
-    keys = ", ".join(info.defaults) or "none"
-    given: set[str] = set()
-    for pair in filter(None, (piece.strip() for piece in rest.split(","))):
-        key, sep, value = (part.strip() for part in pair.partition("="))
-        key = key.lower()
-        if not sep or key not in info.defaults:
-            raise SpecError(fld, f"bad parameter '{pair}' for {info.name} (keys: {keys})")
-        if key in given:
-            raise SpecError(fld, f"parameter '{key}' given twice in '{str(text).strip()}'")
-        given.add(key)
-        params[key] = _parse_value(fld, info, key, value)
-    if "a" in params and params["a"] >= params["b"]:
-        raise SpecError(fld, f"{info.name}: a must be less than b, got '{str(text).strip()}'")
-    return info, tuple(params.items())
-
-
-def parse_initializer(text: str) -> InitializerChoice:
-    """Parse `he-normal:mode=fan_out,truncated=true`; raises SpecError('init', ...)."""
-    return InitializerChoice(*_parse(text, "init", "initializer", _WEIGHT_LOOKUP))
-
-
-def parse_bias_initializer(text: str) -> BiasChoice:
-    """Parse `constant:value=0.1`; raises SpecError('bias-init', ...)."""
-    return BiasChoice(*_parse(text, "bias-init", "bias initializer", _BIAS_LOOKUP))
 
 
 def activation_gain(activation: str) -> float:

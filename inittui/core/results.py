@@ -17,6 +17,7 @@ from inittui.core.events import (
     LayerStats,
     LayerStatsReady,
     RunFinished,
+    StepLosses,
     SweepStarted,
 )
 from inittui.core.specs import ExperimentSpec, RunInfo
@@ -35,6 +36,8 @@ class RunRecord:
     status: str = "running"
     test_acc: float | None = None
     layer_stats: dict[int, tuple[LayerStats, ...]] = field(default_factory=dict)
+    step_losses: list[float] = field(default_factory=list)
+    """Training loss at steps 1, 2, ... (empty for runs loaded from a results file)."""
 
     @property
     def key(self) -> str:
@@ -62,6 +65,8 @@ class SweepRecord:
     spec: ExperimentSpec
     device: str
     runs: dict[str, RunRecord] = field(default_factory=dict)
+    steps_per_epoch: int = 0
+    """0 when unknown (a sweep loaded from a results file)."""
 
 
 class ResultsBook:
@@ -72,7 +77,8 @@ class ResultsBook:
 
     def apply(self, event: Event) -> None:
         if isinstance(event, SweepStarted):
-            sweep = SweepRecord(len(self.sweeps) + 1, event.spec, event.device)
+            sweep = SweepRecord(len(self.sweeps) + 1, event.spec, event.device,
+                                steps_per_epoch=event.steps_per_epoch)
             sweep.runs = {run.run_id: RunRecord(run, sweep.number) for run in event.runs}
             self.sweeps.append(sweep)
         elif isinstance(event, EpochFinished):
@@ -83,6 +89,10 @@ class ResultsBook:
             record.test_acc = event.test_acc
         elif isinstance(event, LayerStatsReady):
             self.current.runs[event.run.run_id].layer_stats[event.epoch] = event.layers
+        elif isinstance(event, StepLosses):
+            for record in self.current.runs.values():
+                del record.step_losses[event.first_step - 1:]  # a repeated report replaces
+                record.step_losses.extend(event.losses[record.info.index])
 
     @property
     def current(self) -> SweepRecord:
@@ -107,7 +117,8 @@ class LeaderRow:
     final_val_mean: float | None
     final_val_std: float
     best_epoch: int | None
-    epochs_to_90: int | None
+    epoch_to_90_of_best: int | None
+    """First epoch whose mean val acc reaches 90 % of the best row's best mean val acc."""
     test_acc_mean: float | None
     test_acc_std: float
     status: str
@@ -140,19 +151,23 @@ def mean_curve(records: list[RunRecord], metric: str = "val_acc") -> list[float]
     return [statistics.fmean(by_epoch[e]) for e in sorted(by_epoch)]
 
 
-def summarize(sweep: int, init: str, records: list[RunRecord], cell: str = "") -> LeaderRow:
+def summarize(sweep: int, init: str, records: list[RunRecord],
+              target: float | None = None, cell: str = "") -> LeaderRow:
+    """One row; target is the accuracy `epoch_to_90_of_best` waits for (None: this
+    row's own best mean, so a row alone on the board is its own best)."""
     best = mean_std([r.best_val_acc for r in records if r.best_val_acc is not None])
     final = mean_std([r.final_val_acc for r in records if r.final_val_acc is not None])
     test = mean_std([r.test_acc for r in records if r.test_acc is not None])
     curve = mean_curve(records)
-    best_epoch = epochs_to_90 = None
+    best_epoch = epoch_to_90 = None
     if curve:
         peak = max(curve)
         best_epoch = curve.index(peak) + 1
-        epochs_to_90 = next(i for i, value in enumerate(curve, start=1) if value >= 0.9 * peak)
+        goal = 0.9 * (peak if target is None else target)
+        epoch_to_90 = next((i for i, value in enumerate(curve, start=1) if value >= goal), None)
     status = min((r.status for r in records), key=STATUS_ORDER.index)
     return LeaderRow(sweep, init, len(records), best[0], best[1], final[0], final[1],
-                     best_epoch, epochs_to_90, test[0], test[1], status, cell)
+                     best_epoch, epoch_to_90, test[0], test[1], status, cell)
 
 
 LEADERBOARD_MODES = ("cell", "init")
@@ -168,7 +183,9 @@ def leaderboard(book: ResultsBook, by: str = "cell") -> list[LeaderRow]:
     groups: dict[tuple[int, str, str], list[RunRecord]] = {}
     for record in book.records():
         groups.setdefault((record.sweep, record.info.cell, record.info.init), []).append(record)
-    rows = sorted((summarize(sweep, init, records, cell)
+    peaks = [max(curve) for curve in map(mean_curve, groups.values()) if curve]
+    target = max(peaks) if peaks else None
+    rows = sorted((summarize(sweep, init, records, target, cell)
                    for (sweep, cell, init), records in groups.items()), key=_rank)
     if by == "init":
         best: dict[tuple[int, str], LeaderRow] = {}

@@ -16,10 +16,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
+from inittui.core.activations import ACTIVATIONS
 from inittui.core.errors import SpecError, unknown_name
+from inittui.core.init_registry import (
+    BiasChoice,
+    InitializerChoice,
+    parse_bias_initializer,
+    parse_initializer,
+)
 
-ACTIVATIONS = ("relu", "leaky-relu", "tanh", "sigmoid", "gelu", "selu", "linear")
 OPTIMIZERS = ("adam", "sgd")
+PARAMETRIZATIONS = ("sp", "mup")
 MODELS = ("mlp", "cnn")
 DATASETS = ("mnist-5k", "mnist", "fashion-mnist", "cifar10", "synthetic")
 SYNTHETIC_DEFAULTS = {
@@ -58,9 +65,21 @@ class ExperimentSpec:
     seed: int = 0
     device: str = "auto"
     diagnostics: bool = True
+    param: str = "sp"  # "mup": Yang et al. 2022's width scaling of init and learning rates
+    base_width: int = 64  # the width at which μP equals SP (mup's base shapes)
     axes: tuple[tuple[str, tuple[Any, ...]], ...] = ()
     """The grid: (field, values) for every grid field given more than one value, in
     GRID_FIELDS order; the field itself holds values[0]. Empty for a single cell."""
+
+    @property
+    def init_choices(self) -> tuple[InitializerChoice, ...]:
+        """The parsed `inits` (a cached parse of labels the spec's parser made canonical)."""
+        return tuple(parse_initializer(label) for label in self.inits)
+
+    @property
+    def output_choice(self) -> InitializerChoice | None:
+        """The parsed `output_init`, or None when the output layer takes each run's own."""
+        return parse_initializer(self.output_init) if self.output_init else None
 
     @property
     def is_grid(self) -> bool:
@@ -130,6 +149,16 @@ class RunInfo:
     """The cell's value of every grid field (lr, hidden, ...); empty outside a grid."""
 
     @property
+    def choice(self) -> InitializerChoice:
+        """The parsed weight initializer (cached, so cheap to ask for again)."""
+        return parse_initializer(self.init)
+
+    @property
+    def bias_choice(self) -> BiasChoice:
+        """The parsed bias initializer (cached)."""
+        return parse_bias_initializer(self.bias_init)
+
+    @property
     def run_id(self) -> str:
         own = f"{self.init}/s{self.seed}"
         return f"{self.cell}/{own}" if self.cell else own
@@ -185,8 +214,6 @@ def split_list(text: str | Iterable[str]) -> list[str]:
 
 
 def parse_inits(text: str | Iterable[str]) -> tuple[str, ...]:
-    from inittui.core.initializers import parse_initializer
-
     labels: list[str] = []
     for item in split_list(text):
         label = parse_initializer(item).label
@@ -198,15 +225,11 @@ def parse_inits(text: str | Iterable[str]) -> tuple[str, ...]:
 
 
 def parse_bias_init(text: str) -> str:
-    from inittui.core.initializers import parse_bias_initializer
-
     return parse_bias_initializer(str(text).strip()).label
 
 
 def parse_output_init(text: str) -> str | None:
     """An initializer for the output layer alone; empty text means each run's own."""
-    from inittui.core.initializers import parse_initializer
-
     value = str(text).strip()
     return parse_initializer(value).label if value else None
 
@@ -365,6 +388,8 @@ PARSERS = {
     "seed": lambda text: _positive_int("seed", text, minimum=0),
     "device": parse_device,
     "diagnostics": _parse_bool,
+    "param": lambda text: _choice("param", text, PARAMETRIZATIONS, "parametrization"),
+    "base_width": lambda text: _positive_int("base-width", text),
 }
 
 

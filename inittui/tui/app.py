@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from textual import on, work
 from textual.app import App, ComposeResult
@@ -28,22 +28,24 @@ from inittui.core.events import (
     EventSink,
     LayerStatsReady,
     RunFinished,
+    StepLosses,
     StepProgress,
     SweepFinished,
     SweepStarted,
 )
+from inittui.core.init_registry import registry
 from inittui.core.result_files import (
     ResultsCsvWriter,
     check_writable,
     read_results,
     write_results,
 )
-from inittui.core.results import ResultsBook
+from inittui.core.results import ResultsBook, leaderboard
 from inittui.core.specs import ExperimentSpec
 from inittui.tui.commands import InittuiCommands
-from inittui.tui.groups import RunGroup, run_groups
+from inittui.tui.groups import RunGroup, group_key, run_groups
 from inittui.tui.messages import SweepEvent, SweepProgress
-from inittui.tui.results.curves import METRICS, CurvesView
+from inittui.tui.results.curves import METRICS, SMOOTHING, CurvesView
 from inittui.tui.results.final_bars import FinalBars
 from inittui.tui.results.hints_panel import HintsPanel
 from inittui.tui.results.layers_view import LayersView
@@ -55,11 +57,12 @@ from inittui.tui.screens.run_detail import RunDetailScreen
 from inittui.tui.setup.initializer_picker import InitializerPicker
 from inittui.tui.setup.setup_panel import SetupPanel
 
-if TYPE_CHECKING:
-    from inittui.core.initializers import InitializerInfo
-
 Engine = Callable[[ExperimentSpec, EventSink, threading.Event], None]
 """What trains a sweep: `run_sweep` or a stand-in with its signature (tests)."""
+
+CURVE_ACTIONS = frozenset({"cycle_metric", "toggle_log", "toggle_x", "cycle_smoothing",
+                           "toggle_crop", "toggle_focus", "filter", "move_cursor"})
+"""Actions of the curves view: offered only while it shows."""
 
 WIDE = 110
 """Terminal width from which the setup panel stays open beside the results."""
@@ -81,7 +84,22 @@ class InittuiApp(App[None]):
                 tooltip="unfold the setup panel (narrow terminal) or move focus to it"),
         Binding("m", "cycle_metric", "Metric", id="metric",
                 tooltip="curves: val acc → train acc → val loss → train loss"),
-        Binding("l", "toggle_log", "Log", id="log", tooltip="log scale for the loss curves"),
+        Binding("l", "toggle_log", "Log", id="log",
+                tooltip="curves: log y axis for the losses (on an accuracy, says so)"),
+        Binding("x", "toggle_x", "x", id="x-axis",
+                tooltip="curves: x by epoch or by optimizer step (per-step training loss)"),
+        Binding("a", "cycle_smoothing", "Smooth", id="smooth",
+                tooltip="curves: EMA smoothing off → 0.6 → 0.8 → 0.9; the raw line stays faint"),
+        Binding("z", "toggle_crop", "Crop", id="crop",
+                tooltip="curves: y axis cropped to the best 20 % of its range, or fitted to all"),
+        Binding("f", "toggle_focus", "Focus", id="focus",
+                tooltip="curves: the highlighted leaderboard row alone in colour, the rest faint"),
+        Binding("slash", "filter", "Filter", key_display="/", id="filter",
+                tooltip="curves: show only runs whose label contains a text; escape clears"),
+        Binding("left", "move_cursor(-1)", "Cursor", show=False, id="cursor-back",
+                tooltip="curves: cursor one epoch (step) back, with every run's value"),
+        Binding("right", "move_cursor(1)", "Cursor", key_display="←→", id="cursor-next",
+                tooltip="curves: cursor one epoch (step) on; escape removes it"),
         Binding("L", "toggle_layers", "Layers", id="layers",
                 tooltip="switch between curves and the per-layer diagnostics"),
         Binding("left_square_bracket", "step_epoch(-1)", "Epoch", show=False, id="epoch-back",
@@ -95,11 +113,13 @@ class InittuiApp(App[None]):
         Binding("question_mark,f1", "help", "Help", id="help", tooltip="this screen"),
         Binding("e", "export", "Export", id="export",
                 tooltip="write every run of this session to a CSV file"),
-        Binding("c", "clear", "Clear", id="clear", show=False,
-                tooltip="forget the results of this session (not while training)"),
-        Binding("escape", "fold_setup", "Fold", show=False, id="fold-setup",
-                tooltip="fold the setup panel back (narrow terminal)"),
+        Binding("c", "clear", "Clear", id="clear",
+                tooltip="forget the results of this session, after asking (not while training)"),
+        Binding("escape", "escape", "Back", show=False, id="escape",
+                tooltip="clear the filter, then the cursor, then fold the setup panel back"),
         Binding("ctrl+q", "quit", "Quit", priority=True, id="quit", tooltip="quit"),
+        Binding("q", "quit", "Quit", show=False, id="quit-q",
+                tooltip="quit (when no text field has the focus)"),
     ]
 
     CSS = """
@@ -108,6 +128,8 @@ class InittuiApp(App[None]):
     #views { height: 1fr; min-height: 6; }
     #curves, #layers { height: 1fr; }
     #board { height: auto; }
+    #filter { height: 1; margin: 0 1; }
+    #filter.-hidden { display: none; }
     HintsPanel { max-height: 3; }
     Screen.-wide #body { layout: horizontal; }
     Screen.-wide #setup { width: 36; height: 1fr; border: round $primary 50%; }
@@ -136,6 +158,9 @@ class InittuiApp(App[None]):
     hidden: reactive[frozenset[str]] = reactive(frozenset())
     """Keys of the groups the user hid from the plots."""
 
+    filter_text: reactive[str] = reactive("")
+    """Only groups whose label contains this (any case) are plotted; empty: all."""
+
     def __init__(self, spec: ExperimentSpec, out: Path | None = None, overwrite: bool = False,
                  load: Path | None = None, engine: Engine | None = None,
                  preset: str | None = None) -> None:
@@ -159,6 +184,8 @@ class InittuiApp(App[None]):
                 with ContentSwitcher(initial="curves", id="views"):
                     yield CurvesView(id="curves")
                     yield LayersView(id="layers")
+                yield Input(placeholder="filter runs by label (enter keeps, escape clears)",
+                            id="filter", classes="-hidden", compact=True)
                 yield Leaderboard(id="leaderboard")
                 yield FinalBars(id="bars")
                 yield HintsPanel(id="hints")
@@ -169,7 +196,8 @@ class InittuiApp(App[None]):
         if self.is_headless:  # tests: a blinking cursor would make screenshots flaky
             for field in self.query(Input):
                 field.cursor_blink = False
-        self._load_registry()
+        self.query_one(InitializerPicker).set_registry(registry())  # torch-free, instant
+        self.call_after_refresh(self._import_torch)
         if self.load is not None:
             self._load_results(self.load)
         else:
@@ -234,12 +262,15 @@ class InittuiApp(App[None]):
 
         engine(spec, sink, stop)
 
-    @work(thread=True, group="registry", exit_on_error=False)
-    def _load_registry(self) -> tuple[InitializerInfo, ...]:
-        """Imports torch and the registry off the UI thread (seconds on a cold start)."""
-        from inittui.core.initializers import registry
+    @work(thread=True, group="torch", exit_on_error=False)
+    def _import_torch(self) -> None:
+        """Loads torch and the engine in a thread once the first frame is on screen.
 
-        return registry()
+        Seconds on a cold start, so the screen never waits for it; by the time the user
+        presses ctrl+r the import is usually done (the training worker imports the same
+        modules and simply finds them loaded, or waits for this import to finish).
+        """
+        import inittui.core.engine  # noqa: F401
 
     def _results_writer(self) -> ResultsCsvWriter | None:
         """The `--out` file, opened at the first run and kept for the session's sweeps."""
@@ -262,7 +293,8 @@ class InittuiApp(App[None]):
         if isinstance(event, LayerStatsReady):
             self._show_layers()
             self.query_one(HintsPanel).show(self.book)
-        elif isinstance(event, (SweepStarted, EpochFinished, RunFinished)):
+        elif isinstance(event, (SweepStarted, EpochFinished, RunFinished)) or (
+                isinstance(event, StepLosses) and self.query_one(CurvesView).by_step):
             self._show_book()
 
     @on(SweepProgress)
@@ -277,12 +309,10 @@ class InittuiApp(App[None]):
             error = worker.error
             text = str(error) if isinstance(error, InittuiError) else \
                 f"{type(error).__name__}: {error}"
-            self.notify(text, title="Run failed" if worker.group == "sweep" else "Error",
-                        severity="error", timeout=10)
+            title = {"sweep": "Run failed", "torch": "Cannot load torch"}.get(worker.group, "Error")
+            self.notify(text, title=title, severity="error", timeout=10)
             if worker.group == "sweep":
                 self._abandon_running(text)
-        elif event.state == WorkerState.SUCCESS and worker.group == "registry":
-            self.query_one(InitializerPicker).set_registry(worker.result)
         if worker.group == "sweep" and event.state in (
                 WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED):
             self.running = False
@@ -299,11 +329,17 @@ class InittuiApp(App[None]):
 
     def _groups(self) -> tuple[list[RunGroup], list[RunGroup]]:
         groups = run_groups(self.book)
-        return groups, [group for group in groups if group.key not in self.hidden]
+        wanted = self.filter_text.strip().lower()
+        return groups, [group for group in groups if group.key not in self.hidden
+                        and wanted in group.label.lower()]
 
     def _show_book(self) -> None:
         groups, visible = self._groups()
-        self.query_one(CurvesView).show(visible, hidden=len(groups) - len(visible))
+        order = [group_key(row.sweep, row.init) for row in leaderboard(self.book)]
+        self.query_one(CurvesView).show(
+            visible, hidden=len(groups) - len(visible), leader=order[0] if order else None,
+            highlighted=self.query_one(Leaderboard).highlighted_key, order=order,
+            filter_text=self.filter_text.strip())
         self.query_one(Leaderboard).show(self.book, groups, self.hidden)
         self.query_one(FinalBars).show(self.book, groups, self.hidden)
         self.query_one(HintsPanel).show(self.book)
@@ -317,6 +353,9 @@ class InittuiApp(App[None]):
         self.query_one(LayersView).show(visible, selected)
 
     def watch_hidden(self) -> None:
+        self._show_book()
+
+    def watch_filter_text(self) -> None:
         self._show_book()
 
     def watch_running(self) -> None:
@@ -372,7 +411,7 @@ class InittuiApp(App[None]):
         """Layer keys only in the layers view; curve keys only with the curves."""
         if action in ("step_epoch", "step_layer"):
             return self.view == "layers"
-        if action in ("cycle_metric", "toggle_log"):
+        if action in CURVE_ACTIONS:
             return self.view == "curves"
         if action == "stop":
             return self.running
@@ -387,9 +426,62 @@ class InittuiApp(App[None]):
 
     def action_toggle_log(self) -> None:
         curves = self.query_one(CurvesView)
-        curves.log_scale = not curves.log_scale
         if not curves.metric.endswith("loss"):
-            self.notify("Log scale applies to the losses: press m for val loss.")
+            self.notify("Accuracies stay on a linear axis; the log axis is for losses "
+                        "(m cycles to val loss).")
+            return
+        curves.log_scale = not curves.log_scale
+
+    def action_toggle_x(self) -> None:
+        curves = self.query_one(CurvesView)
+        curves.by_step = not curves.by_step
+        if curves.by_step and curves.metric != "train_loss":
+            self.notify("By step, train loss is drawn per step; other metrics keep one "
+                        "point per epoch (m cycles to train loss).")
+
+    def action_cycle_smoothing(self) -> None:
+        curves = self.query_one(CurvesView)
+        curves.smoothing = SMOOTHING[(SMOOTHING.index(curves.smoothing) + 1) % len(SMOOTHING)]
+
+    def action_toggle_crop(self) -> None:
+        curves = self.query_one(CurvesView)
+        curves.crop = not curves.crop
+
+    def action_toggle_focus(self) -> None:
+        curves = self.query_one(CurvesView)
+        curves.focus_chosen = not curves.focus_chosen
+
+    def action_move_cursor(self, delta: int) -> None:
+        self.query_one(CurvesView).move_cursor(delta)
+
+    def action_filter(self) -> None:
+        field = self.query_one("#filter", Input)
+        field.remove_class("-hidden")
+        field.focus()
+
+    @on(Input.Changed, "#filter")
+    def _on_filter_changed(self, event: Input.Changed) -> None:
+        self.filter_text = event.value
+
+    @on(Input.Submitted, "#filter")
+    def _on_filter_submitted(self, event: Input.Submitted) -> None:
+        event.input.set_class(not event.value.strip(), "-hidden")
+        self.query_one(Leaderboard).focus()
+
+    def action_escape(self) -> None:
+        """Undo the latest narrowing: the filter, then the cursor, then the unfolded setup."""
+        field = self.query_one("#filter", Input)
+        curves = self.query_one(CurvesView)
+        if self.filter_text or not field.has_class("-hidden"):
+            field.value = ""
+            self.filter_text = ""
+            field.add_class("-hidden")
+            if field.has_focus:
+                self.query_one(Leaderboard).focus()
+        elif curves.cursor is not None:
+            curves.cursor = None
+        else:
+            self.setup_open = False
 
     def action_toggle_layers(self) -> None:
         self.view = "layers" if self.view == "curves" else "curves"
@@ -407,9 +499,6 @@ class InittuiApp(App[None]):
             self.query_one(Leaderboard).focus()
         else:
             self.query_one("#init-list").focus()
-
-    def action_fold_setup(self) -> None:
-        self.setup_open = False
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
@@ -457,7 +546,8 @@ class InittuiApp(App[None]):
         self.hidden = self.hidden ^ {message.key}
 
     @on(Leaderboard.GroupHighlighted)
-    def _on_group_highlighted(self) -> None:
+    def _on_group_highlighted(self, message: Leaderboard.GroupHighlighted) -> None:
+        self.query_one(CurvesView).highlight(message.key)
         self._show_layers()
 
     @on(Leaderboard.RunOpened)

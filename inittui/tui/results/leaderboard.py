@@ -25,7 +25,7 @@ INIT_WIDTH = (12, 28)
 """Least and most characters of the init column; labels longer than the most are cut."""
 COLUMNS: tuple[tuple[str, str, int], ...] = (
     ("shown", "", 1), ("rank", "#", 2), ("init", "init", 0), ("best", "best val", 10),
-    ("final", "final", 5), ("epoch", "epoch", 5), ("to90", "→90%", 4), ("test", "test", 10),
+    ("final", "final", 5), ("epoch", "epoch", 5), ("to90", "ep→90", 5), ("test", "test", 10),
     ("state", "state", 8),
 )
 """(key, header, width) per column; the init column's width follows the labels."""
@@ -39,6 +39,9 @@ class Leaderboard(DataTable[Text | str]):
                 tooltip="leaderboard: the highlighted initializer's epochs, seed by seed"),
         Binding("space", "toggle_shown", "Show", key_display="␣", id="toggle-shown",
                 tooltip="leaderboard: hide or show the highlighted initializer in the plots"),
+        # The table scrolls no columns: left/right stay the curves' cursor keys here.
+        Binding("left", "app.move_cursor(-1)", "Cursor", show=False, id="board-cursor-back"),
+        Binding("right", "app.move_cursor(1)", "Cursor", show=False, id="board-cursor-next"),
     ]
 
     DEFAULT_CSS = """
@@ -120,7 +123,7 @@ class Leaderboard(DataTable[Text | str]):
             format_accuracy(row.best_val_mean, row.best_val_std, row.seeds),
             format_accuracy(row.final_val_mean),
             Text(str(row.best_epoch or "-"), justify="right"),
-            Text(str(row.epochs_to_90 or "-"), justify="right"),
+            Text(str(row.epoch_to_90_of_best or "-"), justify="right"),
             format_accuracy(row.test_acc_mean, row.test_acc_std, row.seeds),
             Text(row.label, style=STATE_STYLES[row.label]),
         )

@@ -64,7 +64,8 @@ class HelpScreen(ModalScreen[None]):
     def _section(self, table: Table, title: str, bindings: list[BindingType]) -> None:
         table.add_row(Text(title, style="underline"), "")
         for binding in bindings:
-            if not isinstance(binding, Binding) or binding.system:
+            if not isinstance(binding, Binding) or binding.system or \
+                    binding.action.startswith("app."):  # the app's own key, listed there
                 continue
             keys = " / ".join(self.app.get_key_display(Binding(key, binding.action))
                               for key in binding.key.split(","))

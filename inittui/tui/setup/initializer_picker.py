@@ -1,8 +1,7 @@
 """The initializer registry as a multi-select list, with the highlighted entry explained.
 
-The registry lives in a torch-importing module, so the app loads it off the UI thread and
-hands it over with `set_registry`; until then the list holds the spec's own choices, so
-the first frame already shows what will be trained.
+The app hands the (torch-free, instant) registry over with `set_registry` when it mounts;
+until then the list holds the spec's own choices.
 """
 
 from __future__ import annotations
@@ -20,7 +19,7 @@ from textual.widgets.selection_list import Selection
 from inittui.core.errors import InittuiError
 
 if TYPE_CHECKING:
-    from inittui.core.initializers import InitializerInfo
+    from inittui.core.init_registry import InitializerInfo
 
 
 class InitializerPicker(Vertical):
@@ -53,7 +52,7 @@ class InitializerPicker(Vertical):
     def compose(self) -> ComposeResult:
         yield SelectionList[str](*(Selection(label, label, True) for label in self._initial),
                                  id="init-list")
-        yield Static("loading the initializer registry…", id="init-info")
+        yield Static("", id="init-info")
         yield Input(placeholder="add: e.g. normal:std=0.1", id="init-custom", compact=True)
 
     @property
@@ -132,7 +131,7 @@ class InitializerPicker(Vertical):
         text = event.value.strip()
         if not text:
             return
-        from inittui.core.initializers import parse_initializer
+        from inittui.core.init_registry import parse_initializer
 
         try:
             label = parse_initializer(text).label

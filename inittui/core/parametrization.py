@@ -1,0 +1,231 @@
+"""Standard parametrization (SP) against μP: how initialization and learning rates scale with width.
+
+μP (Yang et al. 2022, Tensor Programs V) makes a network's best learning rate stay put as it
+widens. This module follows the `mup` package's formulation (MuReadout, set_base_shapes,
+mup.init, MuAdam, MuSGD) on a model whose hidden layers are `base_width` wide at the base
+shape, with one change of variables: `MuReadout` divides the output layer's input by the
+width multiplier m in its forward pass; here that 1/m is folded into the output weight
+itself (W' = W/m), so the model needs no output multiplier. Under that change the output
+weight's init std and learning rate carry the 1/m (the μP table without multipliers, Table 3
+of the paper); the network computes the same function and, for SGD, takes the same steps;
+for Adam the steps differ only through Adam's eps.
+
+The rules, for width multipliers m_in = fan_in / base fan_in and m_out = fan_out / base
+fan_out (1 for the input and class dimensions, which do not grow):
+
+    parameter       init                         Adam lr     SGD lr
+    input weight    as drawn at the base shape   1           m_out
+    hidden weight   base-shape draw / √m_in      1/m_in      m_out/m_in
+    output weight   base-shape draw / m_in       1/m_in      1/m_in
+    biases          as drawn at the base shape   1           m_out (output bias: 1)
+
+"As drawn at the base shape" is mup.init's rule (each initializer behaves at the base shape
+exactly as torch's, and scales with width as μP says): a fan-based initializer is rescaled
+by √(fan at the shape / fan at the base shape); one with a fixed std (normal, uniform) is left
+as drawn. For the usual fan_in initializers this is exactly what set_base_shapes'
+rescale_params does to PyTorch's default init.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+import torch
+from torch import Tensor, nn
+
+from inittui.core.errors import SpecError
+from inittui.core.initializers import (
+    BiasChoice,
+    InitializerChoice,
+    parse_bias_initializer,
+    parse_initializer,
+)
+from inittui.core.models import BatchedMLP, BatchedNet
+from inittui.core.optimizers import Optimizer, make_optimizer
+from inittui.core.specs import ExperimentSpec, RunInfo
+
+FIXED_STD_INITS = ("zeros", "constant", "normal", "uniform", "truncated-normal")
+"""Initializers whose draw does not depend on the layer's shape."""
+
+
+@dataclass(frozen=True)
+class LayerScaling:
+    """μP's factors for one layer of one run (all 1 under SP)."""
+
+    role: str  # "input", "hidden" or "output"
+    fan_in: int
+    fan_out: int
+    base_fan_in: int
+    base_fan_out: int
+
+    @property
+    def width_mult_in(self) -> float:
+        return self.fan_in / self.base_fan_in
+
+    @property
+    def width_mult_out(self) -> float:
+        return self.fan_out / self.base_fan_out
+
+    def weight_lr(self, optimizer: str) -> float:
+        """The layer weight's learning-rate multiplier (MuAdam's and MuSGD's rules)."""
+        if self.role == "output":
+            return 1 / self.width_mult_in  # MuReadout's 1/m folded into the weight
+        if optimizer == "adam":
+            return 1 / self.width_mult_in if self.role == "hidden" else 1.0
+        return self.width_mult_out / self.width_mult_in
+
+    def bias_lr(self, optimizer: str) -> float:
+        """The bias's learning-rate multiplier (the output bias is class-sized: 1)."""
+        return self.width_mult_out if optimizer == "sgd" else 1.0
+
+    def weight_init(self, choice: InitializerChoice) -> float:
+        """Factor on a weight drawn at the actual shape with `choice`."""
+        base = _base_shape_factor(choice, self.fan_in, self.fan_out,
+                                  self.base_fan_in, self.base_fan_out)
+        if self.role == "hidden":
+            return base / math.sqrt(self.width_mult_in)
+        if self.role == "output":
+            return base / self.width_mult_in
+        return base
+
+    def bias_init(self, choice: BiasChoice) -> float:
+        """Factor on a bias drawn at the actual fan_in (only pytorch-default depends on it)."""
+        if choice.info.name == "pytorch-default":
+            return math.sqrt(self.width_mult_in)
+        return 1.0
+
+
+def _fan(choice: InitializerChoice, fan_in: int, fan_out: int) -> float | None:
+    """The fan an initializer's std goes as 1/√fan of; None when its std is fixed."""
+    name, params = choice.info.name, choice.params
+    if name in FIXED_STD_INITS:
+        return None
+    if name in ("lecun-normal", "lecun-uniform", "pytorch-default"):
+        return fan_in
+    if name in ("xavier-normal", "xavier-uniform"):
+        return fan_in + fan_out
+    if name in ("he-normal", "he-uniform", "variance-scaling"):
+        mode = params["mode"]
+        return {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2}[mode]
+    if name == "orthogonal":  # orthonormal rows or columns: entries of variance 1/max(fans)
+        return max(fan_in, fan_out)
+    raise SpecError("param", f"μP has no width rule for the initializer '{choice.label}' "
+                             "(data-dependent or structural); use --param sp")
+
+
+def _base_shape_factor(choice: InitializerChoice, fan_in: int, fan_out: int,
+                       base_fan_in: int, base_fan_out: int) -> float:
+    """std at the base shape / std at the actual shape, for the same initializer."""
+    fan = _fan(choice, fan_in, fan_out)
+    if fan is None:
+        return 1.0
+    base = _fan(choice, base_fan_in, base_fan_out)
+    assert base is not None
+    return math.sqrt(fan / base)
+
+
+def layer_scalings(model: BatchedNet, base_width: int) -> list[LayerScaling]:
+    """Every layer's role and fans, at its shape and at the base shape (hidden = base_width)."""
+    if not isinstance(model, BatchedMLP):
+        raise SpecError("param", "μP is implemented for the mlp model only; use --param sp")
+    last = len(model.layers) - 1
+    scalings = []
+    for index, layer in enumerate(model.layers):
+        role = "input" if index == 0 else "output" if index == last else "hidden"
+        scalings.append(LayerScaling(
+            role, layer.in_features, layer.out_features,
+            base_fan_in=layer.in_features if index == 0 else base_width,
+            base_fan_out=layer.out_features if index == last else base_width,
+        ))
+    return scalings
+
+
+def check_parametrization(spec: ExperimentSpec) -> None:
+    """Refuse what μP cannot scale, before anything is built, naming the field."""
+    if spec.param != "mup":
+        return
+    if spec.model != "mlp":
+        raise SpecError("param", f"μP is implemented for the mlp model, not {spec.model}; "
+                                 "use --param sp")
+    for label in (*spec.inits, *([spec.output_init] if spec.output_init else [])):
+        _fan(parse_initializer(label), 1, 1)
+
+
+@torch.no_grad()
+def rescale_initialization(model: BatchedNet, runs: Sequence[RunInfo],
+                           spec: ExperimentSpec) -> None:
+    """Turn every run's standard draws (initialize_runs) into μP's; nothing under SP."""
+    if spec.param != "mup":
+        return
+    check_parametrization(spec)
+    scalings = layer_scalings(model, spec.base_width)
+    output_choice = parse_initializer(spec.output_init) if spec.output_init else None
+    for run in runs:
+        choice = parse_initializer(run.init)
+        bias_choice = parse_bias_initializer(run.bias_init)
+        for index, scaling in enumerate(scalings):
+            layer_choice = output_choice if output_choice and scaling.role == "output" \
+                else choice
+            model.weight(index, run.index).mul_(scaling.weight_init(layer_choice))
+            model.bias(index, run.index).mul_(scaling.bias_init(bias_choice))
+
+
+def lr_multipliers(model: BatchedNet, spec: ExperimentSpec) -> list[float]:
+    """One learning-rate multiplier per tensor of `model.parameters()`, in that order."""
+    parameters = list(model.parameters())
+    if spec.param != "mup":
+        return [1.0] * len(parameters)
+    scalings = layer_scalings(model, spec.base_width)
+    assert isinstance(model, BatchedMLP)
+    by_tensor: dict[int, float] = {}
+    for index, scaling in enumerate(scalings):
+        weight = model.weight_parameter(index)
+        bias = model.first_bias if index == 0 else model.biases[index - 1]
+        by_tensor[id(weight)] = scaling.weight_lr(spec.optimizer)
+        by_tensor[id(bias)] = scaling.bias_lr(spec.optimizer)
+    return [by_tensor[id(parameter)] for parameter in parameters]
+
+
+class GroupedOptimizer:
+    """One optimizer per distinct learning-rate multiplier, stepped together.
+
+    The adapter until the stacked optimizer takes a per-tensor multiplier list itself: each
+    group is the ordinary optimizer with lr·multiplier, so every tensor steps exactly as it
+    would alone.
+    """
+
+    def __init__(self, spec: ExperimentSpec, parameters: Sequence[nn.Parameter],
+                 multipliers: Sequence[float]) -> None:
+        groups: dict[float, list[Tensor]] = {}
+        for parameter, multiplier in zip(parameters, multipliers, strict=True):
+            groups.setdefault(multiplier, []).append(parameter)
+        self.optimizers = [make_optimizer(replace(spec, lr=spec.lr * multiplier), tensors)
+                           for multiplier, tensors in groups.items()]
+
+    def step(self) -> None:
+        for optimizer in self.optimizers:
+            optimizer.step()
+
+
+ParametrizedOptimizer = Optimizer | GroupedOptimizer
+
+
+def make_parametrized_optimizer(spec: ExperimentSpec, model: BatchedNet,
+                                lrs: Sequence[float] | None = None,
+                                momenta: Sequence[float] | None = None) -> ParametrizedOptimizer:
+    """The spec's optimizer over the model, with μP's per-layer learning rates when asked.
+
+    lrs and momenta give each run its own (a grid group's cells); with several, μP's
+    multipliers go into the one per-run optimizer step instead of one optimizer per group.
+    """
+    parameters = list(model.parameters())
+    shared = len(set(lrs or ())) <= 1 and len(set(momenta or ())) <= 1
+    if spec.param != "mup":
+        return make_optimizer(spec, model, lrs, momenta)
+    if shared:
+        base = replace(spec, lr=lrs[0] if lrs else spec.lr,
+                       momentum=momenta[0] if momenta else spec.momentum)
+        return GroupedOptimizer(base, parameters, lr_multipliers(model, base))
+    return make_optimizer(spec, model, lrs, momenta, lr_multipliers(model, spec))

@@ -1,0 +1,67 @@
+"""A stand-in engine that replays fixed events, so pictures of the app never drift.
+
+The curves are made up but shaped like a real comparison: he-normal leads xavier-normal by
+a few thousandths (the gap the y-axis fit and ticks must show), normal learns slowly, and
+zeros never breaks symmetry. Per-step losses come in reports of a few steps, as the engine
+sends them.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+
+from inittui.core.events import (
+    EpochFinished,
+    EventSink,
+    RunFinished,
+    RunStarted,
+    StepLosses,
+    SweepFinished,
+    SweepStarted,
+)
+from inittui.core.specs import ExperimentSpec, RunInfo
+
+STEPS_PER_EPOCH = 40
+REPORT_EVERY = 8
+SHAPES: dict[str, tuple[float, float]] = {
+    "he-normal": (0.938, 1.2), "xavier-normal": (0.934, 1.6), "normal": (0.86, 4.0),
+    "zeros": (0.113, 1.0), "orthogonal": (0.925, 1.8), "lecun-normal": (0.93, 1.7),
+}
+"""init → (accuracy it tends to, epochs it takes to get most of the way)."""
+
+
+def accuracy(run: RunInfo, epoch: float) -> float:
+    top, pace = SHAPES.get(run.init, (0.8, 2.0))
+    if run.init == "zeros":
+        return top
+    wiggle = 0.004 * math.sin(3.1 * epoch + 1.7 * run.seed) * (1 + run.seed % 2)
+    return 0.1 + (top - 0.1) * (1 - math.exp(-epoch / pace)) + wiggle
+
+
+def loss(run: RunInfo, epoch: float) -> float:
+    return -math.log(max(accuracy(run, epoch) * 0.97, 1e-3)) + 0.02 * (run.seed + 1)
+
+
+def canned_engine(spec: ExperimentSpec, on_event: EventSink,
+                  stop: threading.Event | None = None) -> None:
+    """The events run_sweep would send for spec, with the made-up curves above."""
+    runs = tuple(spec.runs())
+    on_event(SweepStarted(spec, runs, "cpu", STEPS_PER_EPOCH, 1234))
+    for run in runs:
+        on_event(RunStarted(run))
+    for epoch in range(1, spec.epochs + 1):
+        for first in range(1, STEPS_PER_EPOCH + 1, REPORT_EVERY):
+            steps = range(first, min(first + REPORT_EVERY, STEPS_PER_EPOCH + 1))
+            step0 = (epoch - 1) * STEPS_PER_EPOCH
+            on_event(StepLosses(epoch, step0 + first, tuple(
+                tuple(loss(run, epoch - 1 + s / STEPS_PER_EPOCH) * (1 + 0.05 * math.sin(s))
+                      for s in steps) for run in runs)))
+        last = epoch == spec.epochs
+        for run in runs:
+            acc = accuracy(run, epoch)
+            on_event(EpochFinished(run, epoch, loss(run, epoch - 0.5), acc - 0.01, loss(run, epoch),
+                                   acc, 0.5, test_acc=acc - 0.005 if last else None))
+            if last:
+                on_event(RunFinished(run, "ok", epoch, acc - 0.005))
+    on_event(SweepFinished(stopped=False, wall_s=float(spec.epochs)))
