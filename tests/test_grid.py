@@ -289,3 +289,16 @@ def test_headless_grid_prints_its_plan_groups_and_cell_leaderboard() -> None:
     assert "Leaderboard: best cell per initializer" in output
     table = [line for line in lines if line.startswith("│")]
     assert len(table) == 2 and all("lr=1e-" in line for line in table)
+
+
+def test_per_step_losses_land_on_their_own_groups_runs() -> None:
+    book = ResultsBook()
+    events = collect(grid(hidden="8;4,4,4", lr="1e-2,1e-1", epochs="2"))
+    for event in events:
+        book.apply(event)
+    steps = 2 * 8  # 2 epochs of 256 samples at batch 32
+    records = book.records()
+    assert len(records) == 8 and all(len(r.step_losses) == steps for r in records)
+    deep = [r for r in records if r.info.cell == "lr=1e-1,hidden=4x3"]
+    shallow = [r for r in records if r.info.cell == "lr=1e-1,hidden=8"]
+    assert [r.step_losses for r in deep] != [r.step_losses for r in shallow]

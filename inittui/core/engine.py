@@ -187,7 +187,7 @@ class Sweep:
         losses = torch.stack(pending, dim=1).tolist()  # (runs, steps)
         first = (epoch - 1) * self.steps_per_epoch + last_step - len(pending) + 1
         pending.clear()
-        self.emit(StepLosses(epoch, first, tuple(map(tuple, losses))))
+        self.emit(StepLosses(epoch, first, tuple(map(tuple, losses)), self.group.index))
 
     def _end_epoch(self, epoch: int, train_loss: list[float], train_acc: list[float],
                    wall_s: float) -> None:

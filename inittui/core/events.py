@@ -87,6 +87,8 @@ class StepLosses:
     epoch: int
     first_step: int
     losses: tuple[tuple[float, ...], ...]
+    group: int = 0
+    """The grid group whose runs these are (`losses[run.index]` of that group's runs)."""
 
 
 @dataclass(frozen=True)

@@ -142,7 +142,7 @@ class GridPlan:
         """A line per group: its shapes and its runs."""
         return [f"group {g.index + 1}: {g.label or 'one shape'}: {len(g.runs)} runs "
                 f"({plural(len(g.cells), 'cell')} × {len(g.spec.inits)} initializers × "
-                f"{g.spec.seeds} seeds)" for g in self.groups]
+                f"{plural(g.spec.seeds, 'seed')})" for g in self.groups]
 
     def check_size(self, confirmed: bool) -> None:
         if len(self.runs) > MAX_RUNS_WITHOUT_CONFIRM and not confirmed:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from inittui.core.events import (
     EpochFinished,
     Event,
+    GroupStarted,
     LayerStats,
     LayerStatsReady,
     RunFinished,
@@ -67,6 +68,8 @@ class SweepRecord:
     runs: dict[str, RunRecord] = field(default_factory=dict)
     steps_per_epoch: int = 0
     """0 when unknown (a sweep loaded from a results file)."""
+    group_runs: dict[int, tuple[str, ...]] = field(default_factory=dict)
+    """A grid's batched groups: the run ids of each, in the order its events index them."""
 
 
 class ResultsBook:
@@ -89,8 +92,13 @@ class ResultsBook:
             record.test_acc = event.test_acc
         elif isinstance(event, LayerStatsReady):
             self.current.runs[event.run.run_id].layer_stats[event.epoch] = event.layers
+        elif isinstance(event, GroupStarted):
+            self.current.group_runs[event.group] = tuple(run.run_id for run in event.runs)
         elif isinstance(event, StepLosses):
-            for record in self.current.runs.values():
+            sweep = self.current
+            run_ids = sweep.group_runs.get(event.group) or tuple(sweep.runs)
+            for run_id in run_ids:
+                record = sweep.runs[run_id]
                 del record.step_losses[event.first_step - 1:]  # a repeated report replaces
                 record.step_losses.extend(event.losses[record.info.index])
 
