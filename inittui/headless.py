@@ -27,6 +27,7 @@ from inittui.core.events import (
     SweepFinished,
     SweepStarted,
 )
+from inittui.core.grid import plural
 from inittui.core.results import LeaderRow, ResultsBook, format_accuracy, leaderboard
 from inittui.core.specs import ExperimentSpec
 
@@ -103,7 +104,7 @@ class ProgressReporter:
                 self._say(f"group {event.group + 1}/{event.groups}: "
                           f"{event.label or 'one shape'}: {len(event.runs)} runs of "
                           f"{event.parameters_per_run:,} parameters, "
-                          f"{len(event.cells)} cells")
+                          f"{plural(len(event.cells), 'cell')}")
         elif isinstance(event, GroupFinished):
             self.done_steps += self.epochs * self.steps
         elif isinstance(event, StepProgress) and self.live:

@@ -302,3 +302,26 @@ def test_per_step_losses_land_on_their_own_groups_runs() -> None:
     deep = [r for r in records if r.info.cell == "lr=1e-1,hidden=4x3"]
     shallow = [r for r in records if r.info.cell == "lr=1e-1,hidden=8"]
     assert [r.step_losses for r in deep] != [r.step_losses for r in shallow]
+
+
+def test_mup_multipliers_scale_each_runs_own_lr_in_a_grid_group() -> None:
+    """μP's per-layer factors and a grid's per-run learning rates meet in one step size."""
+    from inittui.core.parametrization import lr_multipliers, make_parametrized_optimizer
+
+    spec = ExperimentSpec(param="mup", base_width=16, hidden=(64, 64), optimizer="adam")
+    model = BatchedMLP(64, spec.hidden, 10, "relu", seeds=1, inits=2)
+    lrs = [1e-3, 1e-2]
+    optimizer = make_parametrized_optimizer(spec, model, lrs, [0.9, 0.9])
+    assert isinstance(optimizer, PerRunAdam)
+    factors = lr_multipliers(model, spec)
+    assert len(set(factors)) > 1  # μP away from the base width: the layers differ
+    for (name, parameter), size, factor in zip(model.named_parameters(),
+                                                optimizer.step_sizes, factors, strict=True):
+        per_run = size.expand_as(parameter)
+        first = model.run_view(0, per_run) if name == "first_weight" else None
+        if first is not None:
+            assert torch.allclose(first[0, 0], torch.full_like(first[0, 0], lrs[0] * factor))
+            assert torch.allclose(first[0, 1], torch.full_like(first[0, 1], lrs[1] * factor))
+        elif name.startswith("weights"):
+            assert per_run[0].unique().tolist() == pytest.approx([lrs[0] * factor])
+            assert per_run[1].unique().tolist() == pytest.approx([lrs[1] * factor])
