@@ -98,8 +98,10 @@ def stacked_and_references(activation: str, lrs: list[float], momenta: list[floa
     return spec, model, references, x, y, orders
 
 
-@pytest.mark.parametrize(("optimizer", "activation"), [("adam", "relu"), ("sgd", "tanh"),
-                                                       ("adam", "tanh"), ("sgd", "relu")])
+@pytest.mark.parametrize(("optimizer", "activation"), [
+    ("adam", "relu"), ("sgd", "tanh"),
+    pytest.param("adam", "tanh", marks=pytest.mark.slow),
+    pytest.param("sgd", "relu", marks=pytest.mark.slow)])
 def test_per_run_lr_and_momentum_equal_separate_torch_optimizers_in_float64(
         optimizer: str, activation: str) -> None:
     """Every run of one stacked model takes its own lr and momentum, exactly as alone."""

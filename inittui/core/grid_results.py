@@ -56,6 +56,12 @@ class AxisSeries:
         return f"{self.init} @ {self.rest}" if self.rest else self.init
 
 
+def seed_count(series: list[AxisSeries]) -> int:
+    """How many seeds the points are means of (the most any point has: a loaded file or a
+    stopped grid may have fewer at some points)."""
+    return max((point.seeds for line in series for point in line.points), default=0)
+
+
 def grid_axes(sweep: SweepRecord) -> list[str]:
     """The sweep's axes, in grid order (`lr`, `hidden`, ...); empty outside a grid."""
     return [name for name, _ in sweep.spec.axes]

@@ -14,7 +14,13 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Static
 
-from inittui.core.grid_results import DEPTH_STATS, AxisSeries, axis_position, depth_series
+from inittui.core.grid_results import (
+    DEPTH_STATS,
+    AxisSeries,
+    axis_position,
+    depth_series,
+    seed_count,
+)
 from inittui.core.results import SweepRecord
 from inittui.tui.groups import PALETTE, RGB, hex_color
 from inittui.tui.plots import Plot
@@ -94,10 +100,10 @@ class DepthProfileView(Vertical):
             plot.stale()
         header = Text("depth profile", style="bold")
         if chosen is not None:
-            seeds = chosen.spec.seeds
+            series = depth_series(chosen, "act_std", after_training=False)
+            seeds = seed_count(series)
             header.append(f" · mean of {seeds} seed{'s' if seeds != 1 else ''} on the probe "
                           "batch · dots: at initialization, lines: after the last epoch\n")
-            series = depth_series(chosen, "act_std", after_training=False)
             for name, color in depth_colors(series).items():
                 header.append(" ━", style=hex_color(color))
                 header.append(f" {name}")

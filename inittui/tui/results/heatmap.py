@@ -26,6 +26,7 @@ from inittui.core.grid_results import (
     axis_series,
     axis_title,
     grid_axes,
+    seed_count,
 )
 from inittui.core.results import SweepRecord
 from inittui.tui.groups import RGB
@@ -80,7 +81,7 @@ class Heatmap(DataTable[Text | str]):
     def title(self) -> str:
         if self._sweep is None:
             return "heatmap: needs a grid (list values: --lr 1e-4,1e-3,1e-2)"
-        seeds = self._sweep.spec.seeds
+        seeds = seed_count(axis_series(self._sweep, self.axis, self.metric))
         return (f"{AXIS_METRICS[self.metric]} by initializer × {axis_title(self.axis)} · mean "
                 f"of {seeds} seed{'s' if seeds != 1 else ''} · green best · m metric · "
                 "n axis · enter opens")

@@ -22,6 +22,7 @@ from inittui.core.grid_results import (
     axis_series,
     axis_title,
     grid_axes,
+    seed_count,
 )
 from inittui.core.results import SweepRecord
 from inittui.tui.groups import PALETTE, RGB, hex_color
@@ -136,7 +137,7 @@ class SensitivityView(Vertical):
         if sweep is None:
             return Text("sensitivity: needs a grid", style="bold")
         series = axis_series(sweep, self.axis, self.metric)
-        seeds = sweep.spec.seeds
+        seeds = seed_count(series)
         text = Text(f"{AXIS_METRICS[self.metric]} vs {axis_title(self.axis)}", style="bold")
         text.append(f" · mean of {seeds} seed{'s' if seeds != 1 else ''}"
                     f"{', band: min to max' if seeds > 1 else ''} · m metric · n axis\n")
