@@ -61,10 +61,13 @@ from inittui.core.events import (
     GroupStarted,
     LayerStatsReady,
 )
-from inittui.core.idx import write_mnist_raw
 from inittui.core.models import BatchedMLP
 from inittui.core.optimizers import make_optimizer
 from inittui.core.specs import ExperimentSpec
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+
+from idx_files import write_mnist_raw  # test helper: torchvision's raw file layout
 
 TRAIN, TEST, SIDE, CLASSES = 60_000, 10_000, 28, 10
 LAYERS = (SIDE * SIDE, 128, 64, CLASSES)

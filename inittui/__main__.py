@@ -1,5 +1,5 @@
 """Lets `python -m inittui` behave exactly like the `inittui` console script."""
 
-from inittui.cli import main
+from inittui.cli import run
 
-main()
+run()

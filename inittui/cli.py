@@ -14,10 +14,19 @@ import click
 
 from inittui import __version__
 from inittui.core.errors import InittuiError, SpecError
-from inittui.core.specs import ExperimentSpec, format_field, parse_field
+from inittui.core.presets import get_preset
+from inittui.core.specs import (
+    ExperimentSpec,
+    check_spec,
+    format_field,
+    parse_field,
+    parse_widths,
+)
+from inittui.interrupts import StopSignals
 from inittui.serve import serve
 
 if TYPE_CHECKING:
+    from inittui.cluster import Runner
     from inittui.core.grid import GridPlan
 
 DEFAULTS = ExperimentSpec()
@@ -56,6 +65,12 @@ SPEC_OPTIONS: tuple[tuple[str, str, str, str], ...] = (
 )
 
 
+def flag(field: str) -> str:
+    """How the command line words a setting the core names: its option (`--data-dir`)."""
+    flags = {spec_field: option for spec_field, option, *_ in SPEC_OPTIONS}
+    return flags.get(field, "--" + field.replace("_", "-"))
+
+
 def _parse(ctx: click.Context, param: click.Parameter, value: object) -> object:
     """Run a spec field's parser, turning its one-line error into click's usage error."""
     if value is None or (param.multiple and not value):
@@ -64,7 +79,7 @@ def _parse(ctx: click.Context, param: click.Parameter, value: object) -> object:
     try:
         return parse_field(field, value)
     except SpecError as error:
-        raise click.BadParameter(str(error), ctx=ctx, param=param) from None
+        raise click.BadParameter(error.worded(flag), ctx=ctx, param=param) from None
 
 
 def _spec_options(command: click.Command) -> click.Command:
@@ -103,18 +118,24 @@ def build_spec(ctx: click.Context, values: dict[str, object], preset: str | None
 
     fields = {field: values[field] for field, *_ in SPEC_OPTIONS if values[field] is not None}
     spec = replace(DEFAULTS, download=download, diagnostics=diagnostics).with_values(**fields)
-    if preset is None:
-        return spec
-    from inittui.core.presets import apply_preset
+    if preset is not None:
+        from inittui.core.presets import apply_preset
 
-    explicit = frozenset(
-        field for field, *_ in SPEC_OPTIONS
-        if ctx.get_parameter_source(field) is not click.core.ParameterSource.DEFAULT
-    )
+        explicit = frozenset(
+            field for field, *_ in SPEC_OPTIONS
+            if ctx.get_parameter_source(field) is not click.core.ParameterSource.DEFAULT
+        )
+        try:
+            spec = apply_preset(spec, preset, keep=explicit)
+        except SpecError as error:
+            raise click.BadParameter(error.worded(flag), ctx=ctx, param_hint="'--preset'") \
+                from None
     try:
-        return apply_preset(spec, preset, keep=explicit)
+        check_spec(spec)
     except SpecError as error:
-        raise click.BadParameter(str(error), ctx=ctx, param_hint="'--preset'") from None
+        raise click.BadParameter(error.worded(flag), ctx=ctx,
+                                 param_hint=f"'{flag(error.field)}'") from None
+    return spec
 
 
 @click.group(invoke_without_command=True,
@@ -132,8 +153,22 @@ def build_spec(ctx: click.Context, values: dict[str, object], preset: str | None
 @click.option("--overwrite", is_flag=True, help="Replace --out / --stats-out if they exist.")
 @click.option("--load", type=click.Path(dir_okay=False, path_type=Path),
               help="Open earlier results (a CSV from --out) in the app, without training.")
+@click.option("--cluster", type=click.Choice(["local", "ray"]), default="local",
+              show_default=True, help="Where a headless run trains: this process, or Ray "
+              "tasks (one per batched group; needs the 'cluster' extra).")
+@click.option("--address", metavar="ADDR", help="With --cluster ray: the Ray cluster to "
+              "join (host:port or ray://host:10001); without it a local Ray starts on "
+              "127.0.0.1.")
 @click.option("--headless", is_flag=True, help="Train without the app: progress, then a "
               "leaderboard; plain lines when output is not a terminal.")
+@click.option("--coord-check", is_flag=True, help="The coordinate check instead of a sweep: "
+              "mean |activation| per layer against width, steps 0 to --coord-steps, sp and "
+              "mup in the app (p switches); with --headless, --param's rows to --out. "
+              "--load shows a saved one.")
+@click.option("--coord-widths", metavar="WIDTHS", default="64,128,256,512,1024,2048",
+              show_default=True, help="Hidden widths of the coordinate check.")
+@click.option("--coord-steps", metavar="N", type=click.IntRange(0, 100), default=5,
+              show_default=True, help="Training steps of the coordinate check.")
 @click.option("--list-inits", is_flag=True, help="List the initializers and exit.")
 @click.option("--list-presets", is_flag=True, help="List the presets and exit.")
 @click.option("--plan", is_flag=True, help="Print the runs, cells and batched groups the "
@@ -146,14 +181,18 @@ def build_spec(ctx: click.Context, values: dict[str, object], preset: str | None
 @click.pass_context
 def main(ctx: click.Context, download: bool, diagnostics: bool, preset: str | None,
          out: Path | None, stats_out: Path | None, overwrite: bool, load: Path | None,
-         headless: bool, list_inits: bool, list_presets: bool, plan: bool, yes: bool,
-         rank_by: str, **values: object) -> None:
+         cluster: str, address: str | None, headless: bool, coord_check: bool,
+         coord_widths: str, coord_steps: int, list_inits: bool, list_presets: bool,
+         plan: bool, yes: bool, rank_by: str, **values: object) -> None:
     """Compare neural-network weight initializers side by side.
 
     Opens the interactive app; with --headless, trains and prints a leaderboard;
     `inittui serve [--host H] [--port P] [options]` serves the app to web browsers.
     """
+    signals = ctx.obj if isinstance(ctx.obj, StopSignals) else None
     if ctx.invoked_subcommand is not None:
+        if signals is not None:  # a subcommand (serve) handles Ctrl+C its own way
+            signals.restore()
         given = [param.opts[0] for param in ctx.command.params if param.name and
                  ctx.get_parameter_source(param.name) is not click.core.ParameterSource.DEFAULT]
         if given:
@@ -175,22 +214,52 @@ def main(ctx: click.Context, download: bool, diagnostics: bool, preset: str | No
     if headless and load is not None:
         raise click.UsageError("--load opens results in the app; it cannot be combined with "
                                "--headless")
+    if signals is not None and signals.received is not None:
+        click.echo(f"{signals.name} before training started; no file was touched", err=True)
+        ctx.exit(signals.exit_code)
+    runner = _cluster_runner(cluster, address, headless)
     try:
+        widths = parse_widths(coord_widths)
+    except SpecError as error:
+        raise click.BadParameter(str(error), ctx=ctx, param_hint="'--coord-widths'") from None
+    study = get_preset(preset).study if preset is not None else None
+    try:
+        if coord_check and headless:
+            from inittui.headless_coord_check import run_coord_check
+
+            ctx.exit(run_coord_check(spec, out, overwrite, widths, coord_steps, signals))
+        if study is not None and headless:
+            from inittui.headless_study import run_study_headless
+
+            ctx.exit(run_study_headless(spec, study, out, overwrite, signals))
+        if (coord_check or study is not None) and signals is not None:
+            signals.restore()  # the app reads Ctrl+C as a key
+        if coord_check:
+            from inittui.tui.width_app import coord_check_app
+
+            coord_check_app(spec, widths, coord_steps, load).run()
+            return
+        if study is not None:
+            from inittui.tui.width_app import transfer_app
+
+            transfer_app(spec, study, load).run()
+            return
         if headless:
             from inittui.headless import run_headless
 
-            ctx.exit(run_headless(spec, out, stats_out, overwrite, rank_by))
+            ctx.exit(run_headless(spec, out, stats_out, overwrite, signals, runner, rank_by))
+        if signals is not None:  # the app reads Ctrl+C as a key, and quits on its own
+            signals.restore()
         from inittui.tui.app import create_app
 
-        create_app(spec, out=out, overwrite=overwrite, load=load, preset=preset).run()
+        app = create_app(spec, out=out, overwrite=overwrite, load=load, preset=preset)
+        app.run()
+        ctx.exit(app.return_code or 0)  # a crash in the app is 1, never 0
     except SpecError as error:  # found once the data is known: a grid that does not fit
-        raise click.UsageError(str(error)) from None
+        raise click.UsageError(error.worded(flag)) from None
     except InittuiError as error:
-        click.echo(f"error: {error}", err=True)
+        click.echo(f"error: {error.worded(flag)}", err=True)
         sys.exit(1)
-
-
-main.add_command(serve)
 
 
 def _check_grid(spec: ExperimentSpec, confirmed: bool) -> GridPlan:
@@ -201,5 +270,38 @@ def _check_grid(spec: ExperimentSpec, confirmed: bool) -> GridPlan:
     try:
         grid.check_size(confirmed)
     except SpecError as error:
-        raise click.UsageError(str(error)) from None
+        raise click.UsageError(error.worded(flag)) from None
     return grid
+
+
+
+def _cluster_runner(cluster: str, address: str | None, headless: bool) -> Runner | None:
+    """The runner --cluster asks for (None: the local engine); exits 1 without the extra."""
+    if address is not None and cluster != "ray":
+        raise click.UsageError("--address needs --cluster ray")
+    if cluster != "ray":
+        return None
+    if not headless:
+        raise click.UsageError("--cluster ray trains headless runs; add --headless")
+    from inittui.cluster import EXTRA_MISSING, ray_available, ray_runner
+
+    if not ray_available():
+        click.echo(f"error: {EXTRA_MISSING}", err=True)
+        sys.exit(1)
+    return ray_runner(address)
+
+
+main.add_command(serve)
+
+
+def run() -> None:
+    """The console script: signals are caught before anything slow loads.
+
+    A Ctrl+C or SIGTERM while torch imports or the data loads then ends the same clean
+    way as one during training (see inittui.interrupts), instead of click's `Aborted!`.
+    """
+    signals = StopSignals().install()
+    try:
+        main(obj=signals)
+    finally:
+        signals.restore()

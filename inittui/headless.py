@@ -10,12 +10,14 @@ from __future__ import annotations
 import sys
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
+from rich.text import Text
 
-from inittui.core.errors import InittuiError
+from inittui.core.errors import InittuiError, shown
 from inittui.core.events import (
     EpochFinished,
     Event,
@@ -30,8 +32,13 @@ from inittui.core.events import (
 from inittui.core.grid import plural
 from inittui.core.results import LeaderRow, ResultsBook, format_accuracy, leaderboard
 from inittui.core.specs import ExperimentSpec
+from inittui.interrupts import StopSignals
 
-EXIT_OK, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 130
+if TYPE_CHECKING:
+    from inittui.cluster import Runner
+    from inittui.core.result_files import ResultFiles
+
+EXIT_OK, EXIT_ERROR = 0, 1
 
 
 def leaderboard_table(rows: list[LeaderRow], by: str = "cell") -> Table:
@@ -51,12 +58,12 @@ def leaderboard_table(rows: list[LeaderRow], by: str = "cell") -> Table:
                          min_width=widest.get(name))
     for rank, row in enumerate(rows, start=1):
         table.add_row(
-            str(rank), row.init, *((row.cell,) if cells else ()),
+            str(rank), Text(row.init), *((Text(row.cell),) if cells else ()),
             format_accuracy(row.best_val_mean, row.best_val_std, row.seeds),
             format_accuracy(row.final_val_mean, row.final_val_std, row.seeds),
             str(row.best_epoch or "-"), str(row.epoch_to_90_of_best or "-"),
             format_accuracy(row.test_acc_mean, row.test_acc_std, row.seeds),
-            row.label,
+            Text(row.label),
         )
     return table
 
@@ -85,6 +92,8 @@ class ProgressReporter:
         if isinstance(event, SweepStarted):
             self.epochs, self.steps = event.spec.epochs, event.steps_per_epoch
             self.runs = self.group_runs = len(event.runs)
+            if event.data_source:
+                self._say(f"data: {event.spec.dataset} from {event.data_source}")
             if not event.spec.is_grid:
                 self._say(f"training {self.runs} runs of {event.parameters_per_run:,} "
                           f"parameters on {event.device}: {', '.join(event.spec.inits)}")
@@ -144,20 +153,29 @@ class ProgressReporter:
 
 
 def run_headless(spec: ExperimentSpec, out: Path | None, stats_out: Path | None,
-                 overwrite: bool, rank_by: str = "cell") -> int:
-    """Train spec, write the files as it goes, print the leaderboard; return the exit code."""
-    from inittui.core.engine import run_sweep
-    from inittui.core.result_files import (
-        ResultsCsvWriter,
-        StatsCsvWriter,
-        check_writable,
-    )
+                 overwrite: bool, signals: StopSignals | None = None,
+                 runner: Runner | None = None, rank_by: str = "cell") -> int:
+    """Train spec, write the files as it goes, print the leaderboard; return the exit code.
 
-    paths = [path for path in (out, stats_out) if path is not None]
-    for path in paths:
-        check_writable(path, overwrite)
-    if out is not None and stats_out is not None and out.resolve() == stats_out.resolve():
-        raise InittuiError("--out and --stats-out must be different files")
+    runner: what trains the spec (default: the local engine; `inittui.cluster` has Ray's).
+
+    signals: the command line installs them before anything slow is imported, so that a
+    Ctrl+C during start-up is caught too; without them, they are installed here.
+    """
+    own_signals = signals is None
+    signals = signals or StopSignals().install()
+    try:
+        return _run(spec, out, stats_out, overwrite, signals, runner, rank_by)
+    finally:
+        if own_signals:
+            signals.restore()
+
+
+def _run(spec: ExperimentSpec, out: Path | None, stats_out: Path | None, overwrite: bool,
+         signals: StopSignals, runner: Runner | None, rank_by: str = "cell") -> int:
+    from inittui.core.result_files import ResultFiles
+
+    files = ResultFiles(out, stats_out, overwrite) if out or stats_out else None
     console = Console(highlight=False)
     if spec.is_grid:
         from inittui.core.grid import plan_grid
@@ -165,38 +183,34 @@ def run_headless(spec: ExperimentSpec, out: Path | None, stats_out: Path | None,
         console.print(plan_grid(spec).describe(), markup=False, soft_wrap=True)
     book = ResultsBook()
     reporter = ProgressReporter(console)
-    writers: list[ResultsCsvWriter | StatsCsvWriter] = []
-    if out is not None:
-        writers.append(ResultsCsvWriter(out))
-    if stats_out is not None:
-        writers.append(StatsCsvWriter(stats_out))
-    sinks = [*writers, book.apply, reporter]  # on disk first, then on screen
-    stop, done = threading.Event(), threading.Event()
+    sinks = [*([files] if files else []), book.apply, reporter]  # on disk first, then on screen
+    stop, done = signals.event, threading.Event()
     failure: list[BaseException] = []
 
     def train() -> None:
         try:
-            run_sweep(spec, lambda event: [sink(event) for sink in sinks], stop)
+            if runner is None:
+                from inittui.core.engine import run_sweep as local_runner
+            if not stop.is_set():
+                (runner or local_runner)(spec, lambda event: [sink(event) for sink in sinks], stop)
         except BaseException as error:  # reported by the main thread, in one line
             failure.append(error)
         finally:
             done.set()
 
     threading.Thread(target=train, name="inittui-engine", daemon=True).start()
-    interrupted = False
     try:
-        # Waiting on an Event, not Thread.join: a join cut short by Ctrl+C can report a
-        # thread that is still running as finished.
+        # Waiting on an Event, not Thread.join: a join cut short by a signal can report a
+        # thread that is still running as finished. Signals only set `stop` (see
+        # inittui.interrupts), so this wait ends when the engine has ended.
         while not done.wait(0.1):
             pass
-    except KeyboardInterrupt:
-        interrupted = True
-        stop.set()
-        done.wait()
     finally:
-        for writer in writers:
-            writer.close()
-        reporter.close()
+        try:
+            if files is not None:
+                files.close()
+        finally:
+            reporter.close()
     if failure:
         raise _one_line(failure[0])
     if book.sweeps:
@@ -206,21 +220,29 @@ def run_headless(spec: ExperimentSpec, out: Path | None, stats_out: Path | None,
             max(console.width, console.measure(table, options=console.options.update_width(
                 1000)).maximum)
         console.print(table, width=width, crop=width is None)
-    if interrupted:
-        saved = f"; finished epochs are in {out}" if out is not None else ""
-        print(f"interrupted: stopped after the last finished epoch{saved}", file=sys.stderr)
-        return EXIT_INTERRUPTED
+    if signals.received is not None:
+        print(_interrupted_line(signals, files, out, stats_out), file=sys.stderr)
+        return signals.exit_code
     if out is not None:
-        console.print(f"results written to {out}")
+        console.print(Text(f"results written to {out}"), soft_wrap=True)
     return EXIT_OK
+
+
+def _interrupted_line(signals: StopSignals, files: ResultFiles | None, out: Path | None,
+                      stats_out: Path | None) -> str:
+    """What a stop left on disk, in one line."""
+    head = f"{signals.name}: stopped after the last finished epoch"
+    named = " and ".join(str(path) for path in (out, stats_out) if path is not None)
+    if files is None:
+        return head
+    if files.committed:
+        return f"{head}; finished epochs are in {named}"
+    return f"{signals.name} before the first epoch finished; {named} left as it was"
 
 
 def _one_line(error: BaseException) -> InittuiError:
     """Any failure in the engine thread, as the one-line error the CLI prints."""
     if isinstance(error, InittuiError):
         return error
-    if isinstance(error, MemoryError) or "out of memory" in str(error).lower():
-        return InittuiError("out of memory while training; use a smaller model, fewer runs or "
-                            "a smaller --batch-size")
     first_line = str(error).strip().splitlines()[0] if str(error).strip() else ""
-    return InittuiError(f"training failed: {type(error).__name__}: {first_line}")
+    return InittuiError(f"training failed: {type(error).__name__}: {shown(first_line, 200)}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pkgutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -53,3 +54,16 @@ def test_parsing_a_spec_loads_no_torch() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout.strip()
     assert out == "False"
+
+
+def test_the_layering_contracts_in_pyproject_hold() -> None:
+    """import-linter's contracts (pyproject.toml): the core imports no UI and no front end;
+    front ends use the core's public modules only (not its models, data, diagnostics or
+    draws); the app and the headless front end stay apart. Function-level imports count too."""
+    root = Path(__file__).resolve().parents[1]
+    code = ("import sys; from importlinter.cli import lint_imports; "
+            "sys.exit(lint_imports(no_cache=True))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            cwd=root)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+    assert "0 broken" in result.stdout

@@ -15,17 +15,20 @@ import numpy as np
 import pytest
 import torch
 import torchvision.datasets
+from idx_files import write_cifar10_batches, write_mnist_raw
 
+from inittui.cli import flag
 from inittui.core import data
 from inittui.core.data import DataSplits, load_dataset, stratified_split
 from inittui.core.errors import DataError, SpecError
-from inittui.core.idx import write_cifar10_batches, write_mnist_raw
 
 MNIST_5K_SHA256 = "246e0c30eeea57c8d0037d3f38c8e00651ec204cc61b8022563e9aeeb9d756f4"
 
 
 def one_line(error: pytest.ExceptionInfo[DataError]) -> str:
-    message = str(error.value)
+    """The message as the command line words it; the core itself names no flag."""
+    assert "--" not in str(error.value)
+    message = error.value.worded(flag)
     assert message and "\n" not in message
     return message
 
@@ -337,3 +340,55 @@ def test_synthetic_classes_are_separable_but_noisy() -> None:
     between = means.var(dim=0).mean().item()
     within = torch.cat([splits.x_train[splits.y_train == c] - means[c] for c in range(10)])
     assert between < 0.1 * within.var().item()
+
+
+# ── integrity, checked when the data loads ─────────────────────────────────────────────
+
+def test_labels_outside_the_classes_are_refused_at_load(
+    tmp_path: Path, raw_digits: dict[str, np.ndarray]
+) -> None:
+    raw_digits["test_labels"][7] = 12
+    write_mnist_raw(tmp_path, **raw_digits)
+    with pytest.raises(DataError) as error:
+        load_dataset("mnist", str(tmp_path), False, 0.15)
+    assert one_line(error) == "mnist: the test split has label 12, outside the 10 classes 0..9"
+
+
+def test_image_and_label_counts_that_differ_are_refused_at_load(
+    tmp_path: Path, raw_digits: dict[str, np.ndarray]
+) -> None:
+    raw = write_mnist_raw(tmp_path / "a", **raw_digits)
+    shorter = {**raw_digits, "train_images": raw_digits["train_images"][:590],
+               "train_labels": raw_digits["train_labels"][:590]}
+    other = write_mnist_raw(tmp_path / "b", **shorter)
+    shutil.copy(other / "train-labels-idx1-ubyte", raw / "train-labels-idx1-ubyte")
+    with pytest.raises(DataError) as error:
+        load_dataset("mnist", str(tmp_path / "a"), False, 0.15)
+    assert one_line(error) == ("mnist: the train split has 600 images but 590 labels; the "
+                               "files do not belong together")
+
+
+def test_an_empty_split_is_refused_at_load(
+    tmp_path: Path, raw_digits: dict[str, np.ndarray]
+) -> None:
+    write_mnist_raw(tmp_path, **raw_digits)
+    with pytest.raises(DataError) as error:
+        load_dataset("mnist", str(tmp_path), False, 0.001)  # 0.06 images of each class
+    assert one_line(error) == "mnist: the validation split is empty"
+
+
+def test_which_mnist_files_were_read_is_said(
+    tmp_path: Path, raw_digits: dict[str, np.ndarray]
+) -> None:
+    raw = write_mnist_raw(tmp_path, **raw_digits)
+    assert load_dataset("mnist", str(tmp_path), False, 0.15).source == \
+        f"{raw} (raw IDX files)"
+    processed = tmp_path / "MNIST" / "processed"
+    processed.mkdir()
+    stale = torch.zeros(50, 28, 28, dtype=torch.uint8), torch.arange(50) % 10
+    for name in ("training.pt", "test.pt"):
+        torch.save(stale, processed / name)
+    splits = load_dataset("mnist", str(tmp_path), False, 0.15)
+    assert len(splits.y_train) + len(splits.y_val) == 50  # torchvision read the stale copy
+    assert splits.source.startswith(f"{processed}/training.pt and test.pt")
+    assert f"the raw IDX files in {raw} were not read" in splits.source

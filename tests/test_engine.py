@@ -193,3 +193,83 @@ def test_a_missing_device_is_a_clear_error(tiny_spec: ExperimentSpec) -> None:
 def test_a_model_too_large_is_refused_before_allocating(tiny_spec: ExperimentSpec) -> None:
     with pytest.raises(DeviceError, match=r"needs about [\d.]+ GiB but cpu has"):
         collect(replace(tiny_spec, hidden=(300_000, 300_000), seeds=4))
+
+
+# ── the memory estimate and allocation failures ────────────────────────────────────────
+
+def _estimate(spec: ExperimentSpec) -> tuple[int, int]:
+    """(the engine's estimate, bytes of every layer output of one real forward pass)."""
+    from inittui.core.data import load_dataset
+    from inittui.core.engine import estimated_bytes
+    from inittui.core.initialize import initialize_runs
+    from inittui.core.models import build_model
+
+    data = load_dataset(spec.dataset, None, False, spec.val_split)
+    model = build_model(spec, data.input_shape, data.num_classes)
+    initialize_runs(model, spec.runs(), data.x_train[:8].unsqueeze(0))
+    batch = min(spec.batch_size, len(data.x_train))
+    with torch.no_grad():
+        trace = model.trace(data.x_train[:batch].unsqueeze(0))
+    real = sum(t.numel() * t.element_size() for t in (*trace.pre, *trace.hidden))
+    return estimated_bytes(spec, model, data), real
+
+
+def test_the_cnn_estimate_grows_with_the_image_and_covers_a_real_forward_pass() -> None:
+    small, _ = _estimate(ExperimentSpec(model="cnn", hidden=(16,), inits=("he-normal",),
+                                        dataset="synthetic:train=64,val=8,test=8,side=8"))
+    large, real = _estimate(ExperimentSpec(model="cnn", hidden=(16,), inits=("he-normal",),
+                                           dataset="synthetic:train=64,val=8,test=8,side=64"))
+    assert large > 40 * small  # 64 times the pixels; the parameters barely change
+    assert large > real
+
+
+def test_the_batch_in_the_estimate_is_capped_at_the_data() -> None:
+    data = "synthetic:train=200,val=50,test=50,side=8"
+    huge, _ = _estimate(ExperimentSpec(hidden=(16,), batch_size=100_000_000, dataset=data))
+    whole, _ = _estimate(ExperimentSpec(hidden=(16,), batch_size=200, dataset=data))
+    assert huge == whole
+
+
+@pytest.mark.parametrize("message", [
+    "CUDA out of memory. Tried to allocate 2.00 GiB",
+    "[enforce fail at alloc_cpu.cpp:121] data. DefaultCPUAllocator: not enough memory: you "
+    "tried to allocate 8589934592 bytes.",
+    "std::bad_alloc",
+    "MPS backend out of memory",
+    "[enforce fail at alloc_cpu.cpp] DefaultCPUAllocator: can't allocate memory",
+])
+def test_any_wording_of_an_allocation_failure_is_out_of_memory(message: str) -> None:
+    from inittui.core.device import is_out_of_memory
+
+    assert is_out_of_memory(RuntimeError(message))
+    assert not is_out_of_memory(RuntimeError("shape mismatch"))
+
+
+def test_a_real_allocation_failure_mid_sweep_is_one_out_of_memory_error(
+        tiny_spec: ExperimentSpec) -> None:
+    def sink(event: object) -> None:
+        if isinstance(event, EpochFinished):
+            torch.empty(2**50)  # 4 PiB: the CPU allocator refuses, in its own words
+
+    with pytest.raises(DeviceError) as error:
+        run_sweep(tiny_spec, sink)
+    message = str(error.value)
+    assert message.startswith("out of memory while training (") and "\n" not in message
+    assert "smaller batch-size" in message
+
+
+def test_a_failure_mid_sweep_still_ends_every_run_and_the_sweep(
+        tiny_spec: ExperimentSpec) -> None:
+    events: list[object] = []
+
+    def sink(event: object) -> None:
+        events.append(event)
+        if isinstance(event, EpochFinished) and event.epoch == 2:
+            raise RuntimeError("disk gone")
+
+    with pytest.raises(RuntimeError, match="disk gone"):
+        run_sweep(tiny_spec, sink)
+    ends = [e for e in events if isinstance(e, RunFinished)]
+    assert sorted(e.run.init for e in ends) == sorted(tiny_spec.inits)
+    assert {e.status for e in ends} == {"stopped"}
+    assert isinstance(events[-1], SweepFinished) and events[-1].stopped

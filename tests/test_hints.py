@@ -9,17 +9,49 @@ from inittui.core.specs import ExperimentSpec, RunInfo
 
 
 def hints_for(init: str, bias: str = "zeros", activation: str = "relu",
-              status: str = "ok") -> list[str]:
+              status: str = "ok", output_init: str | None = None) -> list[str]:
     run = RunInfo(0, init, 0, bias)
     book = ResultsBook()
-    book.apply(SweepStarted(ExperimentSpec(activation=activation), (run,), "cpu", 1, 1))
+    spec = ExperimentSpec(activation=activation, output_init=output_init)
+    book.apply(SweepStarted(spec, (run,), "cpu", 1, 1))
     book.apply(EpochFinished(run, 1, 1.0, 0.5, 1.0, 0.5, 0.1))
     book.apply(RunFinished(run, status, 1, None))
     return pitfalls(book)
 
 
-def test_zero_weights_with_zero_biases_never_break_symmetry() -> None:
-    assert any("symmetry is never broken" in hint for hint in hints_for("zeros"))
+def test_zero_weights_and_biases_say_only_the_output_bias_learns() -> None:
+    assert any("only the output bias learns" in hint for hint in hints_for("zeros"))
+    assert any("only the output bias learns" in hint
+               for hint in hints_for("zeros", activation="tanh"))
+
+
+def test_zero_weights_that_do_not_silence_the_net_say_symmetry_is_not_broken() -> None:
+    """sigmoid(0) = 0.5, a constant bias, or a random output layer let more than the output
+    bias learn; the units still start identical."""
+    for hints in (hints_for("zeros", activation="sigmoid"),
+                  hints_for("zeros", bias="constant:value=0.1"),
+                  hints_for("zeros", output_init="xavier-uniform"),
+                  hints_for("constant")):
+        assert any("symmetry is not broken" in hint for hint in hints), hints
+        assert not any("only the output bias" in hint for hint in hints)
+
+
+def test_only_the_output_bias_learns_from_zero_weights_and_biases(tiny_spec) -> None:
+    """What the hint says, checked on the engine's own model after training."""
+    from dataclasses import replace
+
+    from inittui.core.engine import Sweep
+
+    spec = replace(tiny_spec, inits=("zeros",), epochs=1, activation="tanh")
+    sweep = Sweep(spec, lambda event: None)
+    output = len(sweep.model.layers) - 1
+    before = sweep.model.bias(output, 0).clone()
+    sweep.run()
+    for layer in range(len(sweep.model.layers)):
+        assert sweep.model.weight(layer, 0).abs().max().item() == 0.0
+        if layer < output:
+            assert sweep.model.bias(layer, 0).abs().max().item() == 0.0
+    assert not sweep.model.bias(output, 0).equal(before)
 
 
 def test_random_biases_break_symmetry_only_partly() -> None:

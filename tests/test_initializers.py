@@ -18,7 +18,6 @@ from torch.nn import init
 
 from inittui.core.errors import SpecError
 from inittui.core.initializers import (
-    KERAS_TRUNCATED_STD,
     activation_gain,
     bias_registry,
     draw_bias,
@@ -31,6 +30,10 @@ from inittui.core.specs import ACTIVATIONS, parse_inits
 
 SHAPES = [(256, 784), (64, 512), (10, 64), (32, 16, 3, 3)]
 FLOAT32_EPS = torch.finfo(torch.float32).eps
+TRUNCATED_AT_TWO_STD = math.sqrt(
+    1 - 4 * math.exp(-2) / math.sqrt(2 * math.pi) / math.erf(2 / math.sqrt(2)))
+"""Std of a standard normal cut at ±2, from its density (not from the module under test):
+1 - 2·2·φ(2)/(Φ(2) - Φ(-2))."""
 
 
 def seeded(seed: int = 0) -> torch.Generator:
@@ -51,7 +54,7 @@ def draw(label: str, shape: tuple[int, ...], activation: str = "tanh", seed: int
 
 def keras_truncated(std: float) -> Callable[[torch.Tensor, torch.Generator], torch.Tensor]:
     """Keras' truncated draw on torch's trunc_normal_: σ' = std/0.8796, cut at ±2σ'."""
-    raw = std / KERAS_TRUNCATED_STD
+    raw = std / TRUNCATED_AT_TWO_STD
     return lambda t, g: init.trunc_normal_(t, 0.0, raw, -2 * raw, 2 * raw, generator=g)
 
 
@@ -91,11 +94,12 @@ TORCH_EQUIVALENTS = [
      lambda t, g: init.kaiming_uniform_(t, mode="fan_in", nonlinearity="relu", generator=g)),
     ("he-uniform:mode=fan_out", "tanh",
      lambda t, g: init.kaiming_uniform_(t, mode="fan_out", nonlinearity="relu", generator=g)),
-    ("orthogonal", "tanh",
+    ("orthogonal:gain=auto", "tanh",
      lambda t, g: init.orthogonal_(t, init.calculate_gain("tanh"), generator=g)),
-    ("orthogonal", "relu",
+    ("orthogonal:gain=auto", "relu",
      lambda t, g: init.orthogonal_(t, init.calculate_gain("relu"), generator=g)),
-    ("orthogonal:gain=1", "tanh", lambda t, g: init.orthogonal_(t, 1.0, generator=g)),
+    ("orthogonal", "relu", lambda t, g: init.orthogonal_(t, generator=g)),  # gain 1, as Keras
+    ("Orthogonal", "tanh", lambda t, g: init.orthogonal_(t, 1.0, generator=g)),
     ("pytorch-default", "relu",
      lambda t, g: init.kaiming_uniform_(t, a=math.sqrt(5), generator=g)),
     ("lsuv", "tanh", lambda t, g: init.orthogonal_(t, 1.0, generator=g)),
@@ -163,12 +167,12 @@ def symmetric(bound: float) -> Law:
 
 def cut_at_two(raw: float) -> Law:
     """N(0, raw²) cut at ±2·raw: its std is 0.8796·raw (derived in a test below)."""
-    return Law(0.0, KERAS_TRUNCATED_STD * raw, -2 * raw, 2 * raw)
+    return Law(0.0, TRUNCATED_AT_TWO_STD * raw, -2 * raw, 2 * raw)
 
 
 def keras(std: float) -> Law:
     """Keras' truncated normal keeps the target std: raw = std/0.8796, cut at ±2·raw."""
-    return cut_at_two(std / KERAS_TRUNCATED_STD)
+    return cut_at_two(std / TRUNCATED_AT_TWO_STD)
 
 
 def semi_orthogonal(gain: float, rows: int, cols: int) -> Law:
@@ -179,7 +183,7 @@ def semi_orthogonal(gain: float, rows: int, cols: int) -> Law:
 # label -> law, from (fan_in, fan_out, rows, cols); orthogonal's auto gain is drawn for tanh.
 LAWS: dict[str, Callable[[int, int, int, int], Law]] = {
     "zeros": lambda fi, fo, r, c: point(0.0),
-    "constant": lambda fi, fo, r, c: point(0.1),
+    "constant": lambda fi, fo, r, c: point(0.0),
     "constant:value=-2.5": lambda fi, fo, r, c: point(-2.5),
     "normal": lambda fi, fo, r, c: gaussian(0.01),
     "normal:std=0.05,truncated=true": lambda fi, fo, r, c: keras(0.05),
@@ -199,7 +203,8 @@ LAWS: dict[str, Callable[[int, int, int, int], Law]] = {
     "he-normal:truncated=true": lambda fi, fo, r, c: keras(math.sqrt(2 / fi)),
     "he-uniform": lambda fi, fo, r, c: symmetric(math.sqrt(6 / fi)),
     "he-uniform:mode=fan_out": lambda fi, fo, r, c: symmetric(math.sqrt(6 / fo)),
-    "orthogonal": lambda fi, fo, r, c: semi_orthogonal(5 / 3, r, c),
+    "orthogonal": lambda fi, fo, r, c: semi_orthogonal(1.0, r, c),
+    "orthogonal:gain=auto": lambda fi, fo, r, c: semi_orthogonal(5 / 3, r, c),
     "orthogonal:gain=0.5": lambda fi, fo, r, c: semi_orthogonal(0.5, r, c),
     "pytorch-default": lambda fi, fo, r, c: symmetric(1 / math.sqrt(fi)),
     "lsuv": lambda fi, fo, r, c: semi_orthogonal(1.0, r, c),
@@ -246,9 +251,9 @@ def test_draw_follows_the_formula(label, shape):
 
 
 def test_keras_constant_is_the_std_of_a_standard_normal_cut_at_two():
-    density_at_2 = math.exp(-2) / math.sqrt(2 * math.pi)
-    mass = math.erf(2 / math.sqrt(2))
-    assert math.sqrt(1 - 2 * 2 * density_at_2 / mass) == pytest.approx(KERAS_TRUNCATED_STD, 1e-15)
+    from inittui.core.initializers import KERAS_TRUNCATED_STD
+
+    assert pytest.approx(KERAS_TRUNCATED_STD, 1e-15) == TRUNCATED_AT_TWO_STD
 
 
 @pytest.mark.parametrize(
@@ -265,7 +270,7 @@ def test_keras_normal_classes_are_truncated_at_two_raw_sigma_and_keep_the_target
 ):
     shape = (256, 784)
     target = std(*fans(shape))
-    raw = target / KERAS_TRUNCATED_STD
+    raw = target / TRUNCATED_AT_TWO_STD
     weight = draw(keras_name, shape).double()
     assert weight.abs().max().item() <= 2 * raw * (1 + FLOAT32_EPS)
     n = weight.numel()
@@ -274,8 +279,10 @@ def test_keras_normal_classes_are_truncated_at_two_raw_sigma_and_keep_the_target
 
 @pytest.mark.parametrize("shape", [(64, 512), (512, 64), (64, 64), (32, 16, 3, 3), (4, 8, 5, 5)])
 @pytest.mark.parametrize(("label", "activation", "gain"), [
-    ("orthogonal", "tanh", 5 / 3),
-    ("orthogonal", "relu", math.sqrt(2)),
+    ("orthogonal:gain=auto", "tanh", 5 / 3),
+    ("orthogonal:gain=auto", "relu", math.sqrt(2)),
+    ("orthogonal", "relu", 1.0),
+    ("Orthogonal", "relu", 1.0),
     ("orthogonal:gain=0.5", "relu", 0.5),
     ("lsuv", "relu", 1.0),
 ])
@@ -288,7 +295,7 @@ def test_orthogonal_rows_or_columns_are_orthonormal_times_gain(label, activation
 
 def test_zeros_and_constant_are_exact():
     assert torch.equal(draw("zeros", (10, 64)), torch.zeros(10, 64))
-    assert torch.equal(draw("constant", (10, 64)), torch.full((10, 64), 0.1))
+    assert torch.equal(draw("constant", (10, 64)), torch.zeros(10, 64))  # Keras Constant()
     assert torch.equal(draw("constant:value=-2.5", (3, 2, 3, 3)), torch.full((3, 2, 3, 3), -2.5))
 
 
@@ -371,8 +378,8 @@ def test_aliases_and_case_resolve_to_a_canonical_label(text, label):
         ("normal:truncated=true,std=0.05", "normal:std=0.05,truncated=true"),
         ("xavier-normal:gain=1.0", "xavier-normal"),
         ("xavier-normal:gain=2.50", "xavier-normal:gain=2.5"),
-        ("orthogonal:gain=auto", "orthogonal"),
-        ("orthogonal:gain=1", "orthogonal:gain=1"),
+        ("orthogonal:gain=AUTO", "orthogonal:gain=auto"),
+        ("orthogonal:gain=1", "orthogonal"),
         ("he-uniform:mode=fan-out", "he-uniform:mode=fan_out"),
     ],
 )
@@ -524,8 +531,35 @@ def test_dtype_is_honoured():
     assert bias("normal").dtype == torch.float32
 
 
-def test_a_weight_needs_two_dimensions_and_a_bias_a_positive_fan_in():
+def test_a_weight_needs_two_dimensions_and_a_bias_a_fan_in_of_at_least_zero():
     with pytest.raises(ValueError, match="shape"):
         draw("he-normal", (8,))
     with pytest.raises(ValueError, match="fan_in"):
-        bias("pytorch-default", fan_in=0)
+        bias("pytorch-default", fan_in=-1)
+
+
+@pytest.mark.parametrize("name", [info.name for info in registry()])
+@pytest.mark.parametrize("shape", [(0, 8), (8, 0), (4, 0, 3, 3)])
+def test_a_zero_fan_warns_and_returns_the_empty_tensor_as_torch_does(name, shape):
+    with pytest.warns(UserWarning, match="zero-element") as torch_warning:
+        init.kaiming_normal_(torch.empty(shape))
+    with pytest.warns(UserWarning, match="zero-element") as ours:
+        weight = draw(name, shape)
+    assert weight.shape == shape
+    assert str(ours[0].message) == str(torch_warning[0].message)
+
+
+@pytest.mark.filterwarnings("ignore:Initializing zero-element tensors")
+def test_a_bias_of_a_layer_without_inputs_is_zero_as_nn_linear_draws_it():
+    with torch.random.fork_rng():
+        layer = nn.Linear(0, 5)
+    assert torch.equal(bias("pytorch-default", fan_in=0, out=5), layer.bias.detach())
+
+
+def test_the_public_draws_examples_run():
+    import doctest
+
+    from inittui.core import initializers
+
+    results = doctest.testmod(initializers)
+    assert results.attempted >= 3 and results.failed == 0

@@ -87,8 +87,9 @@ def test_output_paths_are_checked_before_training(tmp_path: Path) -> None:
         check_writable(tmp_path, overwrite=True)
     existing = tmp_path / "r.csv"
     existing.write_text("x")
-    with pytest.raises(InittuiError, match="--overwrite"):
+    with pytest.raises(InittuiError, match="already exists; pass overwrite") as refused:
         check_writable(existing, overwrite=False)
+    assert "pass --overwrite" in refused.value.worded(lambda field: f"--{field}")
     assert check_writable(existing, overwrite=True) == existing
 
 

@@ -34,8 +34,9 @@ def test_runs_are_seed_major_with_unique_ids() -> None:
 
 
 @pytest.mark.parametrize(("field", "text", "message"), [
-    ("hidden", "12,a", "hidden must be a whole number, got 'a'"),
-    ("hidden", "12,,4", "hidden has an empty item in '12,,4'"),
+    ("hidden", "12,x", "hidden must be a whole number, got 'x'"),
+    ("hidden", "128,,64", "hidden has an empty layer size in '128,,64'"),
+    ("hidden", "128,64,", "hidden has an empty layer size"),
     ("hidden", "128x0", "hidden '128x0' repeats a layer 0 times"),
     ("hidden", "x30", "hidden 'x30' needs a layer size before 'x'"),
     ("hidden", "64;;32", "hidden has an empty item in '64;;32'"),
@@ -46,12 +47,12 @@ def test_runs_are_seed_major_with_unique_ids() -> None:
     ("momentum", "0.9,1", "momentum must be in [0, 1), got 1"),
     ("batch_size", "32,0", "batch-size must be at least 1, got 0"),
     ("activation", "relu,tahn", "did you mean 'tanh'?"),
-    ("val_split", "1", "val-split must be between 0 and 1"),
+    ("val_split", "1", "val-split must be between 0.01 and 0.99"),
     ("momentum", "1.5", "momentum must be in [0, 1)"),
     ("dataset", "mnist:train=5", "takes no parameters"),
     ("dataset", "synthetic:size=5", "bad synthetic parameter 'size=5'"),
     ("inits", "", "choose at least one initializer"),
-    ("device", "cuda:x", "unknown device"),
+    ("device", "cuda:x", "device index in 'cuda:x' must be a number"),
 ])
 def test_bad_text_names_the_field_and_the_reason(field: str, text: str, message: str) -> None:
     with pytest.raises(SpecError, match=re.escape(message)):

@@ -1,7 +1,8 @@
 """What the screen looks like, compared with accepted SVG screenshots.
 
-The real engine on synthetic CPU data is deterministic, and the status line shows no time
-once a sweep has finished, so a finished comparison is the same picture on every run.
+Finished comparisons are fed canned engine events (tests/canned.py), so their numbers do
+not drift between torch builds; the layers view still trains for real (its statistics
+come from the model), on synthetic CPU data that is deterministic.
 Regenerate with `pytest tests/test_tui_snapshots.py --snapshot-update` and look at the
 SVGs in tests/__snapshots__/ before accepting them.
 """
@@ -10,6 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
+from canned import canned_engine  # tests/canned.py
 from textual.pilot import Pilot
 
 from inittui.core.specs import ExperimentSpec
@@ -61,14 +64,39 @@ def test_help_screen(snap_compare: SnapCompare) -> None:
                         run_before=open_help)
 
 
-def test_finished_comparison_with_seeds_at_120x40(snap_compare: SnapCompare) -> None:
-    assert snap_compare(create_app(snapshot_spec(seeds=2)), terminal_size=(120, 40),
-                        run_before=trained)
+SIZES = pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+
+CURVE_VIEWS: dict[str, tuple[str, ...]] = {
+    "leader_on_top": (),
+    "cropped_with_cursor": ("z", "left", "left"),
+    "focus_on_second_row": ("down", "f"),
+    "smoothed_loss_by_step": ("m", "m", "m", "x", "a", "a"),
+    "filtered": ("slash", "n", "o", "r", "m", "enter"),
+}
+"""View name → keys pressed after a canned 20-epoch sweep with three seeds."""
 
 
-def test_finished_comparison_at_80x24(snap_compare: SnapCompare) -> None:
-    assert snap_compare(create_app(snapshot_spec()), terminal_size=(80, 24),
-                        run_before=trained)
+@SIZES
+@pytest.mark.parametrize("view", list(CURVE_VIEWS))
+def test_curves_view(snap_compare: SnapCompare, view: str, size: tuple[int, int]) -> None:
+    async def press(pilot: Pilot) -> None:
+        await trained(pilot)
+        await pilot.press(*CURVE_VIEWS[view])
+        await pilot.pause()
+
+    app = create_app(snapshot_spec(seeds=3, epochs=20), engine=canned_engine)
+    assert snap_compare(app, terminal_size=size, run_before=press)
+
+
+@SIZES
+def test_curves_on_a_light_theme(snap_compare: SnapCompare, size: tuple[int, int]) -> None:
+    async def light(pilot: Pilot) -> None:
+        await trained(pilot)
+        pilot.app.theme = "textual-light"
+        await pilot.pause()
+
+    app = create_app(snapshot_spec(epochs=20), engine=canned_engine)
+    assert snap_compare(app, terminal_size=size, run_before=light)
 
 
 def test_layers_view_at_initialization(snap_compare: SnapCompare) -> None:

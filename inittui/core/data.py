@@ -19,7 +19,7 @@ from urllib.error import URLError
 import numpy as np
 import torch
 
-from inittui.core.errors import DataError
+from inittui.core.errors import DataError, option, shown_path
 from inittui.core.specs import parse_dataset, synthetic_params
 
 MNIST_5K_FILE = "mnist_5k.npz"
@@ -51,6 +51,8 @@ class DataSplits:
     x_test: torch.Tensor
     y_test: torch.Tensor
     num_classes: int
+    source: str = ""
+    """Which files the images came from, when that is worth saying (torchvision sets)."""
 
     @property
     def input_shape(self) -> tuple[int, int, int]:
@@ -93,7 +95,7 @@ def bundled_mnist_path() -> Path:
             return candidate
     raise DataError(
         f"the bundled mnist-5k file is missing (looked for {candidates[0]} and "
-        f"{candidates[1]}); reinstall inittui or choose another --dataset"
+        f"{candidates[1]}); reinstall inittui or choose another {option('dataset')}"
     )
 
 
@@ -135,6 +137,7 @@ def _assemble(
     here rather than per batch. Statistics go channel by channel: one reduction over all
     dims but C is several times slower at CIFAR10 size.
     """
+    check_integrity(name, {"train": train, "validation": val, "test": test}, num_classes)
     x_train, x_val, x_test = (
         images.to(dtype=torch.float32, memory_format=torch.contiguous_format)
         for images, _ in (train, val, test)
@@ -146,6 +149,23 @@ def _assemble(
         images.sub_(mean).div_(std)
     y_train, y_val, y_test = (labels.to(torch.int64) for _, labels in (train, val, test))
     return DataSplits(name, x_train, y_train, x_val, y_val, x_test, y_test, num_classes)
+
+
+def check_integrity(name: str, splits: dict[str, tuple[torch.Tensor, torch.Tensor]],
+                    num_classes: int) -> None:
+    """Refuse data that would fail at the last epoch, now: every split non-empty, one
+    label per image, and every label a class index."""
+    for split, (images, labels) in splits.items():
+        if len(images) != len(labels):
+            raise DataError(f"{name}: the {split} split has {len(images)} images but "
+                            f"{len(labels)} labels; the files do not belong together")
+        if len(labels) == 0:
+            raise DataError(f"{name}: the {split} split is empty")
+        low, high = int(labels.min()), int(labels.max())
+        if low < 0 or high >= num_classes:
+            bad = low if low < 0 else high
+            raise DataError(f"{name}: the {split} split has label {bad}, outside the "
+                            f"{num_classes} classes 0..{num_classes - 1}")
 
 
 def _mnist_5k(name: str, val_split: float) -> DataSplits:
@@ -216,7 +236,7 @@ def _files_present(root: Path, layout: str, files: list[Path]) -> bool:
     """
     try:
         if root.exists() and not root.is_dir():
-            raise DataError(f"--data-dir {root} is not a folder")
+            raise DataError(f"{option('data_dir')} {shown_path(root)} is not a folder")
         parts = Path(layout).parts
         for depth in range(len(parts) + 1):
             folder = root.joinpath(*parts[:depth])
@@ -246,8 +266,8 @@ def _torchvision(name: str, data_dir: str | None, download: bool, val_split: flo
     class_name, layout = TORCHVISION_SETS[name]
     if data_dir is None:
         raise DataError(
-            f"data set '{name}' needs --data-dir (a folder in torchvision's layout, e.g. "
-            f"./data holding {layout}); add --download to fetch it"
+            f"data set '{name}' needs {option('data_dir')} (a folder in torchvision's layout, e.g. "
+            f"./data holding {layout}); add {option('download')} to fetch it"
         )
     root = Path(data_dir).expanduser()
     folder = root / layout
@@ -257,19 +277,20 @@ def _torchvision(name: str, data_dir: str | None, download: bool, val_split: flo
     if not _files_present(root, layout, _expected_files(dataset_class, folder)):
         if not download:
             raise DataError(
-                f"no {class_name} files in {folder}; add --download to fetch them, or "
-                f"point --data-dir at a folder holding {layout}"
+                f"no {class_name} files in {shown_path(folder)}; add {option('download')} to "
+                f"fetch them, or point {option('data_dir')} at a folder holding {layout}"
             )
         try:
             dataset_class(str(root), train=False, download=True)
         except PermissionError:
             raise DataError(
-                f"cannot write to {root}: permission denied; choose a writable --data-dir"
+                f"cannot write to {shown_path(root)}: permission denied; choose a writable "
+                f"{option('data_dir')}"
             ) from None
         except _LOAD_ERRORS as exc:
             raise DataError(
                 f"downloading {class_name} failed ({_reason(exc)}); fetch the files on a "
-                f"machine with network and point --data-dir at a folder holding {layout}"
+                f"machine with network and point {option('data_dir')} at a folder holding {layout}"
             ) from None
     try:
         train_set = dataset_class(str(root), train=True)
@@ -279,15 +300,29 @@ def _torchvision(name: str, data_dir: str | None, download: bool, val_split: flo
     except _LOAD_ERRORS as exc:
         raise DataError(
             f"cannot read the {class_name} files in {folder} ({_reason(exc)}); replace "
-            f"them, or delete them and add --download"
+            f"them, or delete them and add {option('download')}"
         ) from None
     images, labels = _nchw(train_set.data), torch.as_tensor(train_set.targets)
+    num_classes = len(train_set.classes)
+    check_integrity(name, {"train": (images, labels)}, num_classes)  # before indexing by label
     train, val = stratified_split(labels, val_split, torch.Generator().manual_seed(SPLIT_SEED))
-    return _assemble(
+    splits = _assemble(
         name, (images[train], labels[train]), (images[val], labels[val]),
-        (_nchw(test_set.data), torch.as_tensor(test_set.targets)),
-        num_classes=len(train_set.classes),
+        (_nchw(test_set.data), torch.as_tensor(test_set.targets)), num_classes=num_classes,
     )
+    return replace(splits, source=_source(dataset_class, root, folder))
+
+
+def _source(dataset_class: type, root: Path, folder: Path) -> str:
+    """The files torchvision read: its MNIST classes prefer a `processed/*.pt` copy, when
+    present, to the raw IDX files, so a stale copy would otherwise go unnoticed."""
+    if dataset_class.__name__ == "CIFAR10":
+        return f"{shown_path(folder)} (python pickles)"
+    processed = root / dataset_class.__name__ / "processed"
+    if all((processed / name).is_file() for name in ("training.pt", "test.pt")):
+        return (f"{shown_path(processed)}/training.pt and test.pt (torchvision's processed "
+                f"copy; the raw IDX files in {shown_path(folder)} were not read)")
+    return f"{shown_path(folder)} (raw IDX files)"
 
 
 def _nchw(data: torch.Tensor | np.ndarray) -> torch.Tensor:

@@ -6,7 +6,7 @@ import os
 
 import torch
 
-from inittui.core.errors import DeviceError
+from inittui.core.errors import DeviceError, option, shown
 
 
 def available_devices() -> list[str]:
@@ -31,7 +31,8 @@ def resolve_device(requested: str) -> torch.device:
     wanted = str(device) if device.index is not None or device.type != "cuda" else "cuda:0"
     if wanted not in present:
         found = ", ".join(present)
-        raise DeviceError(f"device '{requested}' is not available here (found: {found})")
+        raise DeviceError(f"device '{shown(requested, 30)}' is not available here (found: "
+                          f"{found})")
     return device
 
 
@@ -50,5 +51,23 @@ def check_fits(needed_bytes: int, device: torch.device, what: str) -> None:
         raise DeviceError(
             f"{what} needs about {needed_bytes / 2**30:.1f} GiB but {device} has "
             f"{available / 2**30:.1f} GiB; use fewer or smaller hidden layers, initializers "
-            "or seeds, or a smaller --batch-size"
+            f"or seeds, or a smaller {option('batch_size')}"
         )
+
+
+OUT_OF_MEMORY_WORDS = (
+    "out of memory", "can't allocate memory", "cannot allocate memory", "not enough memory",
+    "failed to allocate", "tried to allocate", "allocation failed", "bad_alloc",
+)
+"""How allocation failures read across PyTorch's CPU, CUDA and MPS allocators and libc."""
+
+
+def is_out_of_memory(error: BaseException) -> bool:
+    """Whether an exception is an allocation failure, whatever its wording."""
+    if isinstance(error, MemoryError):
+        return True
+    out_of_memory = getattr(torch, "OutOfMemoryError", None)
+    if out_of_memory is not None and isinstance(error, out_of_memory):
+        return True
+    text = str(error).lower()
+    return any(words in text for words in OUT_OF_MEMORY_WORDS)

@@ -4,6 +4,10 @@ These are the quantities of Glorot & Bengio (2010) and He et al. (2015): how the
 activations and of back-propagated gradients changes with depth, plus two symptoms a
 curve alone hides: dead ReLU units and hidden units that are exact copies of each other
 (symmetry that was never broken). All are computed on the stacked model at once.
+
+Gradients are of the batch-mean cross-entropy on the probe. `grad_std` is the std of
+∂L/∂h, h a layer's output *after* its activation; `pre_grad_std` is the std of ∂L/∂s, s
+the layer's pre-activation, the quantity of Glorot & Bengio's Fig. 7 (∂Cost/∂s).
 """
 
 from __future__ import annotations
@@ -15,11 +19,13 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from inittui.core.events import LayerStats
-from inittui.core.models import BatchedNet
+from inittui.core.models import ACTIVATION_BACKWARDS, BatchedNet
 
 RELU_FAMILY = ("relu", "leaky-relu", "gelu")
 HISTOGRAM_BINS = 24
 SAME_UNIT_TOLERANCE = 1e-6
+"""Two live units are one when, at every probe sample, their responses differ by at most
+this fraction of the layer's largest |activation| in that run."""
 
 
 def layer_statistics(model: BatchedNet, x: Tensor, y: Tensor) -> list[tuple[LayerStats, ...]]:
@@ -36,7 +42,9 @@ def layer_statistics(model: BatchedNet, x: Tensor, y: Tensor) -> list[tuple[Laye
                                     [*trace.hidden, *params])
     hidden_grads, weight_grads = grads[:len(trace.hidden)], grads[len(trace.hidden):]
     columns: dict[str, list[list[float]]] = {name: [] for name in (
-        "act_mean", "act_std", "grad_std", "wgrad_std", "dead_frac", "distinct_units")}
+        "act_mean", "act_std", "grad_std", "pre_grad_std", "wgrad_std", "dead_frac",
+        "dead_units", "distinct_units")}
+    backward = ACTIVATION_BACKWARDS[model.activation]
     histograms = []
     with torch.no_grad():
         for layer, (hidden, grad, wgrad) in enumerate(zip(trace.hidden, hidden_grads,
@@ -47,10 +55,15 @@ def layer_statistics(model: BatchedNet, x: Tensor, y: Tensor) -> list[tuple[Laye
             columns["act_std"].append(std_per_run(flat, run_axes=1).tolist())
             columns["grad_std"].append(
                 std_per_run(model.units(layer, grad).flatten(1), run_axes=1).tolist())
+            pre_grad = backward(grad, trace.pre[layer].detach(), hidden.detach())
+            columns["pre_grad_std"].append(
+                std_per_run(model.units(layer, pre_grad).flatten(1), run_axes=1).tolist())
             columns["wgrad_std"].append(
                 std_per_run(model.run_view(layer, wgrad), run_axes=2).tolist())
+            dead = dead_units(acts, model.activation)
             columns["dead_frac"].append(dead_fraction(acts, model.activation).tolist())
-            columns["distinct_units"].append(distinct_units(acts).tolist())
+            columns["dead_units"].append(dead.sum(dim=1).tolist())
+            columns["distinct_units"].append(distinct_units(acts, dead).tolist())
             histograms.append(histogram(flat))
     return [
         tuple(
@@ -65,6 +78,8 @@ def layer_statistics(model: BatchedNet, x: Tensor, y: Tensor) -> list[tuple[Laye
                 units=model.layers[layer].out_features,
                 hist_range=histograms[layer][0][run],
                 hist_counts=tuple(histograms[layer][1][run]),
+                dead_units=int(columns["dead_units"][layer][run]),
+                pre_grad_std=columns["pre_grad_std"][layer][run],
             )
             for layer in range(len(trace.hidden))
         )
@@ -85,26 +100,56 @@ def std_per_run(values: Tensor, run_axes: int) -> Tensor:
     return (deviations.square_().sum(dim=axes) / (count - 1)).sqrt_().reshape(-1)
 
 
+def dead_units(acts: Tensor, activation: str) -> Tensor:
+    """(runs, units) mask of units never positive on the batch (ReLU family; none otherwise)."""
+    if activation not in RELU_FAMILY:
+        return torch.zeros(acts.shape[0], acts.shape[2], dtype=torch.bool, device=acts.device)
+    return acts.amax(dim=1) <= 0
+
+
 def dead_fraction(acts: Tensor, activation: str) -> Tensor:
     """Share of units never positive on the batch (ReLU family only; NaN otherwise)."""
     if activation not in RELU_FAMILY:
         return torch.full((acts.shape[0],), float("nan"), device=acts.device)
-    return (acts.amax(dim=1) <= 0).float().mean(dim=1)
+    return dead_units(acts, activation).float().mean(dim=1)
 
 
-def distinct_units(acts: Tensor) -> Tensor:
-    """How many units differ across the batch: 1 means every unit is a copy of one.
+def distinct_units(acts: Tensor, dead: Tensor) -> Tensor:
+    """How many live units respond differently to the batch; 1: every one is a copy of one.
 
-    Each unit's response to the batch is projected on a fixed random direction; units
-    whose projections agree to a relative tolerance are the same unit.
+    acts is (runs, samples, units); dead (runs, units) marks units left out (counted apart
+    as `dead_units`), so a layer of dead units has 0 distinct units. Exact: two units are
+    one when their responses differ by at most SAME_UNIT_TOLERANCE times the layer's
+    largest |activation| at every sample. Whole rows are compared only where they could
+    match: rows that close have projections on a direction d within tolerance·|d|₁, so
+    after sorting by projection they share a block of small consecutive gaps; most blocks
+    hold a single unit, which is then distinct without any comparison.
     """
-    samples = acts.shape[1]
-    direction = torch.randn(samples, generator=torch.Generator().manual_seed(0))
-    projection = torch.einsum("rsu,s->ru", acts.double(), direction.to(acts.device).double())
-    ordered = projection.sort(dim=1).values
-    scale = ordered.abs().amax(dim=1, keepdim=True).clamp_min(1e-30)
-    steps = (ordered.diff(dim=1).abs() > SAME_UNIT_TOLERANCE * scale).sum(dim=1)
-    return steps + 1
+    rows = torch.nan_to_num(acts.detach().transpose(1, 2).double(), nan=0.0, posinf=0.0,
+                            neginf=0.0).contiguous()
+    runs, _, samples = rows.shape
+    direction = torch.randn(samples, generator=torch.Generator().manual_seed(0),
+                            dtype=torch.float64).to(rows.device)
+    tolerance = SAME_UNIT_TOLERANCE * rows.abs().flatten(1).amax(dim=1).clamp_min(1e-30)
+    projection = (rows @ direction).masked_fill(dead, math.inf)  # dead units sort last
+    ordered, order = projection.sort(dim=1)
+    live = ~dead.gather(1, order)
+    close = ordered.diff(dim=1) <= (tolerance * direction.abs().sum()).unsqueeze(1)
+    edge = torch.zeros(runs, 1, dtype=torch.bool, device=rows.device)
+    alone = live & ~torch.cat([edge, close], dim=1) & ~torch.cat([close, edge], dim=1)
+    counts = alone.sum(dim=1).tolist()
+    blocks = torch.cat([torch.zeros_like(edge, dtype=torch.long), (~close).long().cumsum(1)],
+                       dim=1)
+    pending = (live & ~alone).any(dim=1).tolist()
+    for run in (run for run in range(runs) if pending[run]):
+        grouped = live[run] & ~alone[run]
+        for block in blocks[run][grouped].unique().tolist():
+            members = rows[run][order[run][grouped & (blocks[run] == block)]]
+            while len(members):  # each pass takes one unit and every copy of it
+                same = (members - members[0]).abs().amax(dim=1) <= tolerance[run]
+                members = members[~same]
+                counts[run] += 1
+    return torch.tensor(counts)
 
 
 def histogram(flat: Tensor) -> tuple[list[tuple[float, float]], list[list[int]]]:

@@ -8,6 +8,7 @@ Metrics stay on the device until the epoch ends, so no step waits on the host.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from dataclasses import dataclass
@@ -16,8 +17,9 @@ import torch
 from torch import Tensor
 
 from inittui.core.data import DataSplits, load_dataset
-from inittui.core.device import check_fits, resolve_device
+from inittui.core.device import check_fits, is_out_of_memory, resolve_device
 from inittui.core.diagnostics import layer_statistics
+from inittui.core.errors import DeviceError, InittuiError, option, shown
 from inittui.core.events import (
     EpochFinished,
     EventSink,
@@ -59,12 +61,27 @@ class RunState:
 
 
 def estimated_bytes(spec: ExperimentSpec, model: BatchedNet, data: DataSplits) -> int:
-    """Parameters, gradients and optimizer state of all runs, activations and the data."""
+    """Parameters, gradients and optimizer state of all runs, activations and the data.
+
+    Activations count every layer's outputs at their real size: a conv layer's at the
+    image resolution it works at (padding 1, then a 2x2 pool before the next), so the
+    cnn's estimate grows with the images. The batch never exceeds the training set, and
+    the evaluation chunk never exceeds the larger held-out split.
+    """
     state_copies = 4 if spec.optimizer == "adam" else 3
     parameters = model.parameters_per_run * model.runs * 4 * state_copies
-    widest = max(layer.out_features for layer in model.layers)
-    activations = max(spec.batch_size, EVAL_CHUNK) * model.runs * widest * 4 * \
-        len(model.layers) * 3
+    _channels, height, width = data.input_shape
+    per_image = 0
+    convs = 0
+    for layer in model.layers:
+        if layer.kind == "conv":
+            per_image += layer.out_features * (height >> convs) * (width >> convs)
+            convs += 1
+        else:
+            per_image += layer.out_features
+    batch = min(spec.batch_size, len(data.x_train))
+    chunk = min(EVAL_CHUNK, max(len(data.x_val), len(data.x_test)))
+    activations = max(batch, chunk) * model.runs * per_image * 4 * 3
     data_bytes = sum(t.numel() * t.element_size() for t in (data.x_train, data.x_val, data.x_test))
     return parameters + activations + data_bytes
 
@@ -131,19 +148,35 @@ class Sweep:
         return -(-len(self.data.x_train) // self.spec.batch_size)
 
     def run(self) -> None:
+        """Train to the end or the stop; the end events come whatever happens.
+
+        A failure part-way (out of memory, a sink that cannot write) still ends every
+        unfinished run as stopped and the sweep as finished, then propagates, so no front
+        end has to patch its records after the fact.
+        """
         started = time.monotonic()
+        failed = False
         group = self.group
-        self.emit(GroupStarted(group.index, group.groups, group.label,
-                               tuple(cell.label for cell in group.cells),
-                               tuple(r.info for r in self.runs), self.steps_per_epoch,
-                               self.model.parameters_per_run))
-        for state in self.runs:
-            self.emit(RunStarted(state.info))
-        self._report_layers(epoch=0)
-        for epoch in range(1, self.spec.epochs + 1):
-            if not self._train_epoch(epoch, started):
-                break
-        self._finish(stopped=self.stop.is_set(), started=started)
+        try:
+            self.emit(GroupStarted(group.index, group.groups, group.label,
+                                   tuple(cell.label for cell in group.cells),
+                                   tuple(r.info for r in self.runs), self.steps_per_epoch,
+                                   self.model.parameters_per_run))
+            for state in self.runs:
+                self.emit(RunStarted(state.info))
+            self._report_layers(epoch=0)
+            for epoch in range(1, self.spec.epochs + 1):
+                if not self._train_epoch(epoch, started):
+                    break
+        except BaseException:
+            failed = True
+            raise
+        finally:
+            if failed:  # the original error is the one to report, not a second one here
+                with contextlib.suppress(Exception):
+                    self._finish(stopped=True, started=started)
+            else:
+                self._finish(stopped=self.stop.is_set(), started=started)
 
     def _train_epoch(self, epoch: int, started: float) -> bool:
         """One epoch for all runs; False when stopped part-way (the epoch is discarded)."""
@@ -249,8 +282,27 @@ def run_group(group: Group, on_event: EventSink, stop: threading.Event | None = 
 
 def run_sweep(spec: ExperimentSpec, on_event: EventSink,
               stop: threading.Event | None = None, data: DataSplits | None = None) -> None:
-    """Train every run of spec (every cell of a grid), reporting through on_event."""
-    run_grid(spec, on_event, stop, data)
+    """Train every run of spec (every cell of a grid), reporting through on_event.
+
+    An allocation failure, however PyTorch or the C library words it, comes out as one
+    DeviceError saying so, whether it happens while setting up or while training.
+    """
+    try:
+        run_grid(spec, on_event, stop, data)
+    except InittuiError:
+        raise
+    except Exception as error:
+        if is_out_of_memory(error):
+            raise DeviceError(
+                f"out of memory while training ({_first_line(error)}); use fewer or smaller "
+                f"hidden layers, initializers or seeds, or a smaller {option('batch_size')}"
+            ) from None
+        raise
+
+
+def _first_line(error: BaseException) -> str:
+    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+    return shown(lines[0] if lines else type(error).__name__, 120)
 
 
 def single_group(spec: ExperimentSpec) -> Group:

@@ -18,6 +18,10 @@ class SweepStarted:
     device: str
     steps_per_epoch: int
     parameters_per_run: int
+    sweep_id: str = ""
+    """Names the sweep in result files, so that two sweeps of one model stay apart."""
+    data_source: str = ""
+    """Which files the data came from, when the data set has a choice (torchvision's)."""
 
 
 @dataclass(frozen=True)
@@ -108,7 +112,13 @@ class EpochFinished:
 
 @dataclass(frozen=True)
 class LayerStats:
-    """One hidden layer of one run on the probe batch (layer counts from 1)."""
+    """One hidden layer of one run on the probe batch (layer counts from 1).
+
+    grad_std: std of ∂L/∂h, h the layer's output after its activation; pre_grad_std: std of
+    ∂L/∂s, s its pre-activation (Glorot & Bengio 2010, Fig. 7). distinct_units counts live
+    units with different responses; dead_units (ReLU family: never positive on the probe)
+    are counted apart.
+    """
 
     layer: int
     act_mean: float
@@ -120,6 +130,8 @@ class LayerStats:
     units: int
     hist_range: tuple[float, float] = (0.0, 0.0)
     hist_counts: tuple[int, ...] = ()
+    dead_units: int = 0
+    pre_grad_std: float = float("nan")
 
 
 @dataclass(frozen=True)
@@ -140,7 +152,8 @@ class RunDiverged:
 
 @dataclass(frozen=True)
 class RunFinished:
-    """A run's end: status is 'ok', 'diverged' or 'stopped'; epochs counts finished epochs."""
+    """A run's end: status is 'ok', 'diverged', 'stopped' or 'failed' (its worker died on a
+    cluster, retries spent); epochs counts finished epochs."""
 
     run: RunInfo
     status: str

@@ -10,6 +10,7 @@ sweep: one SweepStarted, every group's events, one SweepFinished.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import math
 import threading
@@ -18,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
-from inittui.core.errors import SpecError
+from inittui.core.errors import SpecError, option
 from inittui.core.specs import (
     GRID_FIELDS,
     SHAPE_FIELDS,
@@ -147,7 +148,8 @@ class GridPlan:
     def check_size(self, confirmed: bool) -> None:
         if len(self.runs) > MAX_RUNS_WITHOUT_CONFIRM and not confirmed:
             raise SpecError("grid", f"the grid makes {len(self.runs):,} runs (more than "
-                                    f"{MAX_RUNS_WITHOUT_CONFIRM:,}); pass --yes to train it")
+                                    f"{MAX_RUNS_WITHOUT_CONFIRM:,}); pass {option('yes')} to "
+                                    "train it")
 
 
 def plural(count: int, noun: str) -> str:
@@ -258,6 +260,7 @@ def run_grid(spec: ExperimentSpec, on_event: Any, stop: threading.Event | None =
     from inittui.core.data import load_dataset
     from inittui.core.device import resolve_device
     from inittui.core.events import GridStarted, RunFinished, SweepFinished, SweepStarted
+    from inittui.core.result_files import new_sweep_id
 
     stop = stop or threading.Event()
     plan = plan_grid(spec)
@@ -275,13 +278,24 @@ def run_grid(spec: ExperimentSpec, on_event: Any, stop: threading.Event | None =
     first = plan.groups[0]
     on_event(SweepStarted(spec, plan.runs, str(device),
                           math.ceil(len(data.x_train) / first.spec.batch_size),
-                          parameters_per_run(first, data)))
+                          parameters_per_run(first, data), sweep_id=new_sweep_id(),
+                          data_source=data.source))
     on_event(GridStarted(tuple(cell.label for cell in plan.cells), len(plan.groups),
                          len(plan.runs), total_steps(plan, len(data.x_train))))
+    failed = False
     try:
         (backend or LocalBackend()).run_groups(plan.groups, forward, stop, data)
+    except BaseException:
+        failed = True
+        raise
     finally:
-        for run in plan.runs:
-            if run.run_id not in finished:
-                on_event(RunFinished(run, "stopped", 0, None))
-        on_event(SweepFinished(stopped=stop.is_set(), wall_s=time.monotonic() - started))
+        end = [RunFinished(run, "stopped", 0, None) for run in plan.runs
+               if run.run_id not in finished]
+        end.append(SweepFinished(stopped=failed or stop.is_set(),
+                                 wall_s=time.monotonic() - started))
+        for event in end:
+            if failed:  # the original error is the one to report, not a second one here
+                with contextlib.suppress(Exception):
+                    on_event(event)
+            else:
+                on_event(event)

@@ -7,24 +7,26 @@ from __future__ import annotations
 
 from inittui.core.errors import SpecError
 from inittui.core.results import ResultsBook, RunRecord
+from inittui.core.specs import ExperimentSpec
 
 SATURATING = ("tanh", "sigmoid")
+ZERO_AT_ZERO = ("relu", "leaky-relu", "tanh", "gelu", "selu", "linear")
+"""Activations with f(0) = 0: a layer of zero weights and biases outputs exactly 0."""
 
 
 def pitfalls(book: ResultsBook) -> list[str]:
     """Warnings for the runs of every sweep in the book, most specific first, no repeats."""
     hints: list[str] = []
     for sweep in book.sweeps:
-        activation = sweep.spec.activation
         for record in sweep.runs.values():
-            for hint in _run_hints(record, activation):
+            for hint in _run_hints(record, sweep.spec):
                 if hint not in hints:
                     hints.append(hint)
     return hints
 
 
-def _run_hints(record: RunRecord, activation: str) -> list[str]:
-    init, bias = record.info.init, record.info.bias_init
+def _run_hints(record: RunRecord, spec: ExperimentSpec) -> list[str]:
+    init, bias, activation = record.info.init, record.info.bias_init, spec.activation
     try:
         params = record.info.choice.params
         name = record.info.choice.info.name
@@ -32,11 +34,16 @@ def _run_hints(record: RunRecord, activation: str) -> list[str]:
         params, name = {}, ""
     hints = []
     if record.status == "diverged":
-        hints.append(f"{init}: diverged (loss became NaN or inf); lower --lr or the init scale")
+        hints.append(f"{init}: diverged (loss became NaN or inf); lower the learning rate or "
+                     "the init scale")
     if name in ("zeros", "constant"):
-        if bias == "zeros" or bias.startswith("constant"):
-            hints.append(f"{init}: every hidden unit starts identical, so symmetry is never "
-                         "broken and the net acts like one unit per layer")
+        if name == "zeros" and bias == "zeros" and activation in ZERO_AT_ZERO and (
+                spec.output_init is None or spec.output_init == "zeros"):
+            hints.append(f"{init}: hidden activations and gradients are exactly 0; only the "
+                         "output bias learns (same output for every input)")
+        elif bias == "zeros" or bias.startswith("constant"):
+            hints.append(f"{init}: every hidden unit starts identical, so symmetry is not "
+                         "broken by the initialization")
         else:
             hints.append(f"{init}: only the random biases break symmetry, and only partly")
     elif _symmetric(record):
@@ -54,5 +61,6 @@ def _symmetric(record: RunRecord) -> bool:
     if not record.layer_stats:
         return False
     layers = record.layer_stats[max(record.layer_stats)]
-    return any(layer.distinct_units == 1 and layer.units > 1 for layer in layers)
+    return any(layer.distinct_units == 1 and layer.units - layer.dead_units > 1
+               for layer in layers)
 

@@ -69,12 +69,13 @@ _WEIGHTS = (
     InitializerInfo(
         "zeros", "W = 0", "Rumelhart, Hinton & Williams 1986 (symmetry must be broken)",
         ("linear",), {}, (),
-        note="every hidden unit gets the same gradient, so they stay identical",
+        note="units stay identical; with zero biases (and f(0) = 0) every hidden gradient is 0 "
+             "and only the output bias learns",
     ),
     InitializerInfo(
         "constant", "W = value", "Rumelhart, Hinton & Williams 1986 (symmetry must be broken)",
-        ("linear",), {"value": 0.1}, (),
-        note="like zeros, units stay identical; Keras' Constant defaults to 0",
+        ("linear",), {"value": 0.0}, (),
+        note="units stay identical; value 0 by default, as Keras' Constant()",
     ),
     InitializerInfo(
         "normal", "N(0, std²)", "Krizhevsky et al. 2012, ImageNet Classification (std 0.01)",
@@ -129,8 +130,8 @@ _WEIGHTS = (
     InitializerInfo(
         "orthogonal", "gain·Q, Q orthogonal (QR of a Gaussian)",
         "Saxe et al. 2014, Exact solutions to the dynamics of deep linear networks",
-        ("linear", "tanh", "relu", "leaky-relu"), {"gain": AUTO}, (),
-        note="torch orthogonal_; gain auto = the activation's gain (Keras uses gain=1)",
+        ("linear", "tanh", "relu", "leaky-relu"), {"gain": 1.0}, (),
+        note="torch orthogonal_ = Keras Orthogonal (gain 1); gain=auto takes the activation's",
     ),
     InitializerInfo(
         "pytorch-default", "U(±1/√fan_in)",
@@ -199,6 +200,9 @@ _CHOICES: dict[str, dict[str, tuple[str, ...]]] = {
 
 _POSITIVE = ("std", "gain", "scale")
 
+_AUTO = {("orthogonal", "gain")}
+"""Parameters that also take `auto`: the gain of the run's activation (see AUTO)."""
+
 
 def registry() -> tuple[InitializerInfo, ...]:
     """Every weight initializer, in the order the UI lists them."""
@@ -256,14 +260,14 @@ def _parse_value(fld: str, info: InitializerInfo, key: str, text: str) -> object
                 fld, f"{info.name}: {key} must be one of {', '.join(choices)}, got '{text}'"
             )
         return value
-    if default == AUTO and value == AUTO:
+    if (info.name, key) in _AUTO and value == AUTO:
         return AUTO
     return _parse_number(fld, info, key, text)
 
 
 def _parse_number(fld: str, info: InitializerInfo, key: str, text: str) -> float:
     """A finite float; positive for scales (std, gain, scale)."""
-    auto = " or auto" if info.defaults[key] == AUTO else ""
+    auto = " or auto" if (info.name, key) in _AUTO else ""
     try:
         number = float(text.strip())
     except ValueError:

@@ -8,6 +8,7 @@ exported here for existing imports). Every draw runs on the CPU through the call
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -42,9 +43,16 @@ _Params = Mapping[str, Any]
 def activation_gain(activation: str) -> float:
     """The gain that keeps signal variance through the activation (torch calculate_gain).
 
-    Leaky ReLU uses nn.LeakyReLU's slope 0.01. GELU, x·Φ(x), has no torch entry: it is a
-    smoothed ReLU, so it takes ReLU's √2, as He init is used for GELU nets in practice.
-    (Exact second-moment matching would give 1/√E[gelu(z)²] ≈ 1.53, 8% more.)
+    linear, sigmoid: 1; tanh: 5/3; relu: √2; leaky-relu: √(2/(1 + 0.01²)), nn.LeakyReLU's
+    slope; selu: 3/4 (torch's choice, for self-normalizing nets initialized with lecun, see
+    Klambauer et al., "Self-Normalizing Neural Networks", NeurIPS 2017). GELU, x·Φ(x), has
+    no torch entry: it is a smoothed ReLU, so it takes ReLU's √2, as He init is used for
+    GELU nets in practice. (Exact second-moment matching would give 1/√E[gelu(z)²] ≈ 1.53,
+    8% more.) Raises SpecError('activation') for an unknown name.
+
+    Examples:
+        >>> activation_gain("tanh")
+        1.6666666666666667
     """
     if activation not in ACTIVATIONS:
         raise SpecError("activation", unknown_name("activation", activation, ACTIVATIONS))
@@ -138,6 +146,11 @@ _WEIGHT_DRAWS: dict[str, _WeightDraw] = {
     "variance-scaling": lambda t, p, act, g: _variance_scaling(t, p, g),
 }
 
+def _bias_bound(fan_in: int) -> float:
+    """nn.Linear's bias bound: 1/√fan_in, or 0 for a layer without inputs."""
+    return 1 / math.sqrt(fan_in) if fan_in > 0 else 0.0
+
+
 _BiasDraw = Callable[[torch.Tensor, _Params, int, torch.Generator], torch.Tensor]
 
 _BIAS_DRAWS: dict[str, _BiasDraw] = {
@@ -146,7 +159,7 @@ _BIAS_DRAWS: dict[str, _BiasDraw] = {
     "normal": lambda t, p, fan_in, g: init.normal_(t, 0.0, p["std"], generator=g),
     "uniform": lambda t, p, fan_in, g: init.uniform_(t, p["a"], p["b"], generator=g),
     "pytorch-default": lambda t, p, fan_in, g: init.uniform_(
-        t, -1 / math.sqrt(fan_in), 1 / math.sqrt(fan_in), generator=g
+        t, -_bias_bound(fan_in), _bias_bound(fan_in), generator=g
     ),
 }
 
@@ -158,11 +171,60 @@ def draw_weight(
     generator: torch.Generator,
     dtype: torch.dtype = torch.float32,
 ) -> torch.Tensor:
-    """A CPU weight of PyTorch shape (out, in) or (out, in, kh, kw), drawn with `generator`."""
+    r"""Draw a weight of PyTorch shape (out, in) or (out, in, kh, kw) for one initializer.
+
+    fan_in = in·kh·kw and fan_out = out·kh·kw, as in `torch.nn.init`. The draws, by name:
+
+    - ``zeros``, ``constant``: :math:`W = 0`, :math:`W = \text{value}` (0 by default).
+    - ``normal``, ``uniform``, ``truncated-normal``: :math:`\mathcal{N}(0, \text{std}^2)`,
+      :math:`\mathcal{U}(a, b)`, and the normal cut at ±2·std (std before the cut).
+    - ``lecun-*``: std :math:`1/\sqrt{\text{fan\_in}}` - LeCun, Bottou, Orr & Müller,
+      "Efficient BackProp", in Neural Networks: Tricks of the Trade, Springer, 1998.
+    - ``xavier-*``: std :math:`\text{gain}\cdot\sqrt{2/(\text{fan\_in}+\text{fan\_out})}` -
+      Glorot & Bengio, "Understanding the difficulty of training deep feedforward neural
+      networks", AISTATS 2010.
+    - ``he-*``: std :math:`\sqrt{2/\text{fan}}`, fan by ``mode`` - He, Zhang, Ren & Sun,
+      "Delving Deep into Rectifiers: Surpassing Human-Level Performance on ImageNet
+      Classification", ICCV 2015.
+    - ``orthogonal``: gain·Q, Q from the QR decomposition of a Gaussian - Saxe, McClelland &
+      Ganguli, "Exact solutions to the nonlinear dynamics of learning in deep linear neural
+      networks", ICLR 2014. ``lsuv`` draws it with gain 1 (Mishkin & Matas, "All you need
+      is a good init", ICLR 2016); the model then rescales it on data.
+    - ``pytorch-default``: :math:`\mathcal{U}(\pm 1/\sqrt{\text{fan\_in}})`, what
+      ``nn.Linear`` and ``nn.Conv2d`` draw.
+    - ``variance-scaling``: std :math:`\sqrt{\text{scale}/\text{fan}}` (Keras).
+
+    A ``*-uniform`` draw is :math:`\mathcal{U}(\pm\sqrt{3}\cdot\text{std})`; ``truncated=true``
+    is Keras' normal, cut at ±2σ' with σ' = std / 0.8796 so the result keeps the std. Each
+    draw is bit for bit the ``torch.nn.init`` function it names, from the same generator.
+
+    Args:
+        choice: a parsed initializer (``parse_initializer("he-normal:mode=fan_out")``).
+        shape: the weight's shape; a shape with a zero in it warns and returns the empty
+            tensor, as ``torch.nn.init`` does.
+        activation: the layer's activation, for ``gain=auto`` (see ``activation_gain``).
+        generator: the ``torch.Generator`` every random number comes from, so a seed fixes
+            the tensor.
+        dtype: the tensor's dtype; it is always made on the CPU.
+
+    Examples:
+        >>> from inittui.core.init_registry import parse_initializer
+        >>> g = torch.Generator().manual_seed(0)
+        >>> w = draw_weight(parse_initializer("he-normal"), (256, 784), "relu", g)
+        >>> w.shape, round(w.std().item() * math.sqrt(784 / 2), 1)
+        (torch.Size([256, 784]), 1.0)
+        >>> same = torch.nn.init.kaiming_normal_(torch.empty(256, 784), nonlinearity="relu",
+        ...                                      generator=torch.Generator().manual_seed(0))
+        >>> torch.equal(w, same)
+        True
+    """
     if len(shape) < 2:
         raise ValueError(f"a weight needs shape (out, in, ...), got {shape}")
     activation_gain(activation)  # reject an unknown activation for every initializer
     tensor = torch.empty(shape, dtype=dtype, device="cpu")
+    if tensor.numel() == 0:
+        warnings.warn("Initializing zero-element tensors is a no-op", stacklevel=2)
+        return tensor
     return _WEIGHT_DRAWS[choice.info.name](tensor, choice.params, activation, generator)
 
 
@@ -173,8 +235,30 @@ def draw_bias(
     generator: torch.Generator,
     dtype: torch.dtype = torch.float32,
 ) -> torch.Tensor:
-    """A CPU bias of shape (out_features,); fan_in is the weight's, for pytorch-default."""
-    if fan_in < 1:
-        raise ValueError(f"fan_in must be at least 1, got {fan_in}")
+    r"""Draw a bias of shape (out_features,) for one bias initializer.
+
+    - ``zeros``, ``constant``: :math:`b = 0`, :math:`b = \text{value}` (0.01 by default: a
+      small positive bias keeps ReLUs active, after Krizhevsky, Sutskever & Hinton,
+      "ImageNet Classification with Deep Convolutional Neural Networks", NeurIPS 2012).
+    - ``normal``, ``uniform``: :math:`\mathcal{N}(0, \text{std}^2)`, :math:`\mathcal{U}(a, b)`.
+    - ``pytorch-default``: :math:`\mathcal{U}(\pm 1/\sqrt{\text{fan\_in}})`, what
+      ``nn.Linear.reset_parameters`` draws; with fan_in 0 the bound is 0, as there.
+
+    Args:
+        choice: a parsed bias initializer (``parse_bias_initializer("constant:value=0.1")``).
+        fan_in: the fan-in of the layer's weight (in·kh·kw).
+        out_features: the bias' length.
+        generator: the ``torch.Generator`` every random number comes from.
+        dtype: the tensor's dtype; it is always made on the CPU.
+
+    Examples:
+        >>> from inittui.core.init_registry import parse_bias_initializer
+        >>> g = torch.Generator().manual_seed(0)
+        >>> b = draw_bias(parse_bias_initializer("pytorch-default"), 784, 128, g)
+        >>> b.shape, bool(b.abs().max() <= 1 / 28)
+        (torch.Size([128]), True)
+    """
+    if fan_in < 0:
+        raise ValueError(f"fan_in must be at least 0, got {fan_in}")
     tensor = torch.empty((out_features,), dtype=dtype, device="cpu")
     return _BIAS_DRAWS[choice.info.name](tensor, choice.params, fan_in, generator)

@@ -36,7 +36,7 @@ import torch
 from torch import Tensor, nn
 
 from inittui.core.errors import SpecError
-from inittui.core.initializers import (
+from inittui.core.init_registry import (
     BiasChoice,
     InitializerChoice,
     parse_bias_initializer,

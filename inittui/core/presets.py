@@ -9,7 +9,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from inittui.core.errors import SpecError, unknown_name
-from inittui.core.specs import ExperimentSpec
+from inittui.core.specs import PARAMETRIZATIONS, ExperimentSpec
+
+
+@dataclass(frozen=True)
+class TransferStudy:
+    """A preset that is many sweeps: every width × lr × parametrization (core/lr_transfer.py)."""
+
+    widths: tuple[int, ...]
+    lrs: tuple[float, ...]
+    params: tuple[str, ...] = PARAMETRIZATIONS
 
 
 @dataclass(frozen=True)
@@ -18,7 +27,13 @@ class Preset:
     source: str
     expectation: str
     overrides: dict[str, str]
+    study: TransferStudy | None = None  # None: one sweep of the overridden spec
 
+
+MUP2022_EXPECTATION = (
+    "the best lr (lowest final training loss) falls as sp widens; under mup it stays at the "
+    "same lr for every width (the 'Best lr per width' table, shift 0 decades)"
+)
 
 PRESETS: dict[str, Preset] = {preset.name: preset for preset in (
     Preset(
@@ -77,6 +92,16 @@ PRESETS: dict[str, Preset] = {preset.name: preset for preset in (
         {"inits": "orthogonal,lecun-normal", "hidden": ",".join(["64"] * 20),
          "activation": "linear", "optimizer": "sgd", "lr": "0.005", "momentum": "0.9",
          "epochs": "5"},
+    ),
+    Preset(  # a study: widths × lrs × sp/mup, run by core/lr_transfer.py; headless only
+        "mup2022",
+        "Yang et al. 2022, Tensor Programs V (μP): learning-rate transfer; MLP 784-w-w-10, "
+        "w = 64, 256, 1024, Adam lr 1e-4 to 1e-2, sp and mup (base width 64), --headless",
+        MUP2022_EXPECTATION,
+        {"inits": "he-normal", "hidden": "64,64", "activation": "relu", "optimizer": "adam",
+         "lr": "0.001", "batch_size": "64", "epochs": "5", "base_width": "64",
+         "dataset": "mnist-5k", "diagnostics": "false"},
+        TransferStudy(widths=(64, 256, 1024), lrs=(1e-4, 3e-4, 1e-3, 3e-3, 1e-2)),
     ),
 )}
 

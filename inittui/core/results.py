@@ -23,13 +23,15 @@ from inittui.core.events import (
 )
 from inittui.core.specs import ExperimentSpec, RunInfo
 
-STATUS_ORDER = ("running", "stopped", "diverged", "ok")
-STATUS_LABELS = {"running": "running", "stopped": "stopped", "diverged": "diverged", "ok": "done"}
+STATUS_ORDER = ("running", "failed", "stopped", "diverged", "ok")
+STATUS_LABELS = {"running": "running", "failed": "failed", "stopped": "stopped",
+                 "diverged": "diverged", "ok": "done"}
 
 
 @dataclass
 class RunRecord:
-    """Everything known about one run; status is running, ok, diverged or stopped."""
+    """Everything known about one run; status is running, ok, diverged, stopped or failed
+    (its group's worker died on a cluster)."""
 
     info: RunInfo
     sweep: int
@@ -68,6 +70,7 @@ class SweepRecord:
     runs: dict[str, RunRecord] = field(default_factory=dict)
     steps_per_epoch: int = 0
     """0 when unknown (a sweep loaded from a results file)."""
+    sweep_id: str = ""
     group_runs: dict[int, tuple[str, ...]] = field(default_factory=dict)
     """A grid's batched groups: the run ids of each, in the order its events index them."""
 
@@ -81,7 +84,8 @@ class ResultsBook:
     def apply(self, event: Event) -> None:
         if isinstance(event, SweepStarted):
             sweep = SweepRecord(len(self.sweeps) + 1, event.spec, event.device,
-                                steps_per_epoch=event.steps_per_epoch)
+                                steps_per_epoch=event.steps_per_epoch,
+                                sweep_id=event.sweep_id)
             sweep.runs = {run.run_id: RunRecord(run, sweep.number) for run in event.runs}
             self.sweeps.append(sweep)
         elif isinstance(event, EpochFinished):

@@ -12,12 +12,13 @@ several values on any of them is a grid, the product of every listed value (see
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
 from inittui.core.activations import ACTIVATIONS
-from inittui.core.errors import SpecError, unknown_name
+from inittui.core.errors import SpecError, shown, unknown_name
 from inittui.core.init_registry import (
     BiasChoice,
     InitializerChoice,
@@ -40,6 +41,20 @@ SHAPE_FIELDS = GRID_FIELDS[:3]
 RUN_FIELDS = GRID_FIELDS[3:]
 ARCHITECTURE_SEPARATOR = ";"
 """Between two architectures in one text (`64x10;64x20`); a comma separates layers."""
+MAX_INT = 2**31 - 1
+"""Counts beyond this overflow PyTorch's 32-bit sizes long before memory runs out."""
+MAX_WIDTH = 1_000_000
+MAX_SEED = 2**32 - 1
+MAX_SEEDS = 10_000
+MAX_DEVICE_INDEX = 1023
+VAL_SPLIT_RANGE = (0.01, 0.99)
+"""Beyond these, a data set of a few thousand images has an empty split."""
+CNN_MIN_SIDE = 4
+"""The cnn pools twice by 2: smaller images leave nothing for the dense layers."""
+_INTEGER = re.compile(r"\+?[0-9]+")
+_FLOAT = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?|[+-]?(inf|infinity|nan)",
+                    re.IGNORECASE)
+"""Plain ASCII spellings only: Python would also take `1_0` and Arabic-Indic digits."""
 
 
 @dataclass(frozen=True)
@@ -168,23 +183,27 @@ class RunInfo:
         return dict(self.settings).get(name, getattr(spec, name))
 
 
-def _positive_int(name: str, text: str, minimum: int = 1) -> int:
-    try:
-        value = int(str(text).strip())
-    except ValueError:
-        raise SpecError(name, f"{name} must be a whole number, got '{text}'") from None
+def _positive_int(name: str, text: str, minimum: int = 1, maximum: int = MAX_INT) -> int:
+    value_text = str(text).strip()
+    if not _INTEGER.fullmatch(value_text):
+        sign = value_text.startswith("-") and _INTEGER.fullmatch(value_text[1:])
+        if not sign:
+            raise SpecError(name, f"{name} must be a whole number, got '{shown(text, 30)}'")
+    value = int(value_text)
     if value < minimum:
         raise SpecError(name, f"{name} must be at least {minimum}, got {value}")
+    if value > maximum:
+        raise SpecError(name, f"{name} must be at most {maximum}, got {shown(value, 30)}")
     return value
 
 
 def _finite_float(name: str, text: str) -> float:
-    try:
-        value = float(str(text).strip())
-    except ValueError:
-        raise SpecError(name, f"{name} must be a number, got '{text}'") from None
+    value_text = str(text).strip()
+    if not _FLOAT.fullmatch(value_text):
+        raise SpecError(name, f"{name} must be a number, got '{shown(text, 30)}'")
+    value = float(value_text)
     if not math.isfinite(value):
-        raise SpecError(name, f"{name} must be finite, got {text}")
+        raise SpecError(name, f"{name} must be finite, got {shown(text, 30)}")
     return value
 
 
@@ -267,12 +286,13 @@ def _flag(name: str) -> str:
     return name.replace("_", "-")
 
 
-def list_items(name: str, text: str | Iterable[str], separator: str = ",") -> list[str]:
+def list_items(name: str, text: str | Iterable[str], separator: str = ",",
+               item: str = "item") -> list[str]:
     """The items of a list text; an empty item (`1e-3,,3e-3`, a trailing comma) is refused."""
     pieces = [text] if isinstance(text, str) else [str(piece) for piece in text]
-    items = [item.strip() for piece in pieces for item in str(piece).split(separator)]
-    if not items or any(not item for item in items):
-        raise SpecError(name, f"{_flag(name)} has an empty item in "
+    items = [part.strip() for piece in pieces for part in str(piece).split(separator)]
+    if not items or any(not part for part in items):
+        raise SpecError(name, f"{_flag(name)} has an empty {item} in "
                               f"'{separator.join(map(str, pieces))}'")
     return items
 
@@ -280,12 +300,14 @@ def list_items(name: str, text: str | Iterable[str], separator: str = ",") -> li
 def parse_architecture(text: str) -> tuple[int, ...]:
     """One architecture's hidden sizes: `128,64`, `128x30` (thirty layers of 128), `64x5,32`."""
     layers: list[int] = []
-    for item in list_items("hidden", text.replace(" ", ",")):
+    pieces = list_items("hidden", text, item="layer size")  # `128,,64` is a typo
+    for item in (token for piece in pieces for token in piece.split()):  # `128 64` too
         size, sep, repeat = item.lower().partition("x")
-        if sep and not size.strip():
+        if sep and not size.strip() and repeat.strip():
             raise SpecError("hidden", f"hidden '{item}' needs a layer size before 'x', "
                                       "e.g. 128x30")
-        width = _positive_int("hidden", size)
+        width = _positive_int("hidden", size if sep and repeat.strip() else item,
+                              maximum=MAX_WIDTH)
         count = _positive_int("hidden", repeat, minimum=0) if sep else 1
         if sep and count < 1:
             raise SpecError("hidden", f"hidden '{item}' repeats a layer {count} times; "
@@ -334,6 +356,24 @@ def _listed(parse_one: Any, name: str) -> Any:
     return parse
 
 
+def parse_widths(text: str) -> tuple[int, ...]:
+    """The coordinate check's widths: `64,128,256` → (64, 128, 256); two or more, sorted."""
+    parts = [part.strip() for part in str(text).replace(" ", ",").split(",") if part.strip()]
+    widths: list[int] = []
+    for part in parts:
+        try:
+            width = int(part)
+        except ValueError:
+            raise SpecError("coord-widths", f"coord-widths must be whole numbers, got '{part}'") \
+                from None
+        if width < 1:
+            raise SpecError("coord-widths", f"coord-widths must be at least 1, got {width}")
+        widths.append(width)
+    if len(set(widths)) < 2:
+        raise SpecError("coord-widths", "coord-widths needs at least two different widths")
+    return tuple(sorted(set(widths)))
+
+
 def parse_lr(text: str) -> float:
     value = _finite_float("lr", text)
     if value <= 0:
@@ -350,17 +390,43 @@ def parse_momentum(text: str) -> float:
 
 def parse_val_split(text: str) -> float:
     value = _finite_float("val-split", text)
-    if not 0 < value < 1:
-        raise SpecError("val-split", f"val-split must be between 0 and 1, got {text}")
+    low, high = VAL_SPLIT_RANGE
+    if not low <= value <= high:
+        raise SpecError("val-split", f"val-split must be between {low} and {high} (a smaller "
+                        f"or larger share leaves a split empty), got {shown(text, 30)}")
     return value
 
 
 def parse_device(text: str) -> str:
+    """auto, cpu, cuda, cuda:N or mps; `cpu:0` and `mps:0` are the same devices."""
     value = str(text).strip().lower()
-    base, _, index = value.partition(":")
-    if base not in ("auto", "cpu", "cuda", "mps") or (index and not index.isdigit()):
-        raise SpecError("device", f"unknown device '{text}' (use auto, cpu, cuda, cuda:N or mps)")
-    return value
+    base, colon, index = value.partition(":")
+    usage = "(use auto, cpu, cuda, cuda:N or mps)"
+    if base not in ("auto", "cpu", "cuda", "mps"):
+        raise SpecError("device", f"unknown device '{shown(text, 30)}' {usage}")
+    if not colon:
+        return value
+    if not (index.isascii() and index.isdigit()):
+        raise SpecError("device", f"device index in '{shown(text, 30)}' must be a number "
+                        f"{usage}")
+    number = int(index)
+    if base == "auto" or (base in ("cpu", "mps") and number != 0):
+        raise SpecError("device", f"device '{shown(text, 30)}' takes no index {usage}")
+    if number > MAX_DEVICE_INDEX:
+        raise SpecError("device", f"device index {shown(index, 30)} is too large {usage}")
+    return base if base in ("cpu", "mps") else f"{base}:{number}"
+
+
+def check_spec(spec: ExperimentSpec) -> None:
+    """Settings that are each valid but do not go together, refused before any work."""
+    if spec.model == "cnn" and spec.dataset.startswith("synthetic"):
+        side = synthetic_params(spec.dataset)["side"]
+        if side < CNN_MIN_SIDE:
+            raise SpecError("model", f"model cnn needs images of at least {CNN_MIN_SIDE} "
+                            f"pixels a side, the data set has {side}; use mlp or a larger "
+                            "side")
+    if spec.seed + spec.seeds - 1 > MAX_SEED:
+        raise SpecError("seed", f"seed + seeds - 1 must be at most {MAX_SEED}")
 
 
 def _parse_bool(text: str) -> bool:
@@ -384,8 +450,8 @@ PARSERS = {
     "momentum": _listed(parse_momentum, "momentum"),
     "batch_size": _listed(lambda text: _positive_int("batch-size", text), "batch_size"),
     "epochs": lambda text: _positive_int("epochs", text),
-    "seeds": lambda text: _positive_int("seeds", text),
-    "seed": lambda text: _positive_int("seed", text, minimum=0),
+    "seeds": lambda text: _positive_int("seeds", text, maximum=MAX_SEEDS),
+    "seed": lambda text: _positive_int("seed", text, minimum=0, maximum=MAX_SEED),
     "device": parse_device,
     "diagnostics": _parse_bool,
     "param": lambda text: _choice("param", text, PARAMETRIZATIONS, "parametrization"),

@@ -35,13 +35,14 @@ from inittui.core.events import (
 )
 from inittui.core.init_registry import registry
 from inittui.core.result_files import (
-    ResultsCsvWriter,
+    LoadedResults,
+    ResultFiles,
     check_writable,
-    read_results,
+    load_results,
     write_results,
 )
 from inittui.core.results import ResultsBook, leaderboard
-from inittui.core.specs import ExperimentSpec
+from inittui.core.specs import ExperimentSpec, check_spec
 from inittui.tui.commands import InittuiCommands
 from inittui.tui.groups import RunGroup, group_key, run_groups
 from inittui.tui.messages import SweepEvent, SweepProgress
@@ -55,6 +56,7 @@ from inittui.tui.results.layers_view import LayersView
 from inittui.tui.results.leaderboard import Leaderboard
 from inittui.tui.results.sensitivity import SensitivityView
 from inittui.tui.results.status_line import StatusLine
+from inittui.tui.screens.confirm import ConfirmScreen
 from inittui.tui.screens.export import ExportScreen, default_export_path
 from inittui.tui.screens.help import HelpScreen
 from inittui.tui.screens.run_detail import RunDetailScreen
@@ -75,6 +77,23 @@ WIDE = 110
 """Terminal width from which the setup panel stays open beside the results."""
 
 
+def field_label(field: str) -> str:
+    """How the app words a setting the core names: the form's label, else the option."""
+    from inittui.tui.setup.spec_form import FIELDS
+
+    labels = dict(FIELDS)
+    if field in labels:
+        return f"the {labels[field]} field"
+    return f"--{field.replace('_', '-')}"
+
+
+def error_text(error: BaseException) -> str:
+    """An error as one line for a notification: the core's wording, or the exception."""
+    if isinstance(error, InittuiError):
+        return error.worded(field_label)
+    return f"{type(error).__name__}: {error}"
+
+
 class InittuiApp(App[None]):
     """Compare weight initializers: pick, train side by side, see who wins and why."""
 
@@ -89,13 +108,14 @@ class InittuiApp(App[None]):
                 tooltip="stop training; finished epochs are kept"),
         Binding("s", "toggle_setup", "Setup", id="setup",
                 tooltip="unfold the setup panel (narrow terminal) or move focus to it"),
+        Binding("question_mark,f1", "help", "Help", id="help", tooltip="this screen"),
         Binding("m", "cycle_metric", "Metric", id="metric",
                 tooltip="curves: val acc → train acc → val loss → train loss"),
         Binding("l", "toggle_log", "Log", id="log",
                 tooltip="curves: log y axis for the losses (on an accuracy, says so)"),
-        Binding("x", "toggle_x", "x", id="x-axis",
+        Binding("x", "toggle_x", "Steps", id="x-axis",
                 tooltip="curves: x by epoch or by optimizer step (per-step training loss)"),
-        Binding("a", "cycle_smoothing", "Smooth", id="smooth",
+        Binding("a", "cycle_smoothing", "EMA", id="smooth",
                 tooltip="curves: EMA smoothing off → 0.6 → 0.8 → 0.9; the raw line stays faint"),
         Binding("z", "toggle_crop", "Crop", id="crop",
                 tooltip="curves: y axis cropped to the best 20 % of its range, or fitted to all"),
@@ -130,16 +150,18 @@ class InittuiApp(App[None]):
                 tooltip="sensitivity and heatmap: the next axis of the grid"),
         Binding("b", "toggle_rank_by", "Rank by", id="rank-by",
                 tooltip="leaderboard of a grid: every cell, or each initializer's best cell"),
-        Binding("question_mark,f1", "help", "Help", id="help", tooltip="this screen"),
-        Binding("e", "export", "Export", id="export",
+        Binding("w", "coord_check", "Width", show=False, id="coord-check",
+                tooltip="coordinate check of the setup's MLP: activation size against width, "
+                        "sp and mup"),
+        Binding("e", "export", "Export", id="export", show=False,
                 tooltip="write every run of this session to a CSV file"),
         Binding("c", "clear", "Clear", id="clear",
                 tooltip="forget the results of this session, after asking (not while training)"),
         Binding("escape", "escape", "Back", show=False, id="escape",
                 tooltip="clear the filter, then the cursor, then fold the setup panel back"),
-        Binding("ctrl+q", "quit", "Quit", priority=True, id="quit", tooltip="quit"),
         Binding("q", "quit", "Quit", show=False, id="quit-q",
                 tooltip="quit (when no text field has the focus)"),
+        Binding("ctrl+q", "quit", "Quit", priority=True, id="quit", tooltip="quit"),
     ]
 
     CSS = """
@@ -195,7 +217,9 @@ class InittuiApp(App[None]):
         self.engine = engine
         self.book = ResultsBook()
         self._stop = threading.Event()
-        self._writer: ResultsCsvWriter | None = None
+        self._writer: ResultFiles | None = None
+        self._loaded: ResultsBook | None = None
+        self.loading = False
         self._epochs = spec.epochs
         self._runs = 0
         self._grid = GridProgress()
@@ -225,11 +249,15 @@ class InittuiApp(App[None]):
         self.query_one(InitializerPicker).set_registry(registry())  # torch-free, instant
         self.call_after_refresh(self._import_torch)
         if self.load is not None:
+            self.loading = True
+            self.query_one(StatusLine).say(f"loading {self.load}…")
             self._load_results(self.load)
         else:
             self._say_ready()
         self._show_book()
-        target = "#init-list" if self.size.width >= WIDE else "#leaderboard"
+        # Results first when there are some to look at (after --load) or no room for both.
+        wide_and_empty = self.size.width >= WIDE and self.load is None
+        target = "#init-list" if wide_and_empty else "#leaderboard"
         self.query_one(target).focus()
 
     def on_unmount(self) -> None:
@@ -244,15 +272,18 @@ class InittuiApp(App[None]):
         panel = self.query_one(SetupPanel)
         try:
             spec = panel.spec()
+            check_spec(spec)
         except SpecError as error:
-            self.notify(str(error), title="Fix the setup to run", severity="error")
+            self.notify(error_text(error), title="Fix the setup to run", severity="error",
+                        markup=False)
             self.setup_open = True
             panel.focus_first_invalid()
             return
         try:
             writer = self._results_writer()
         except InittuiError as error:
-            self.notify(str(error), title="Cannot write results", severity="error")
+            self.notify(error_text(error), title="Cannot write results", severity="error",
+                        markup=False)
             return
         self._stop = threading.Event()
         from inittui.core.grid import plan_grid  # torch-free
@@ -272,7 +303,7 @@ class InittuiApp(App[None]):
 
     @work(thread=True, exclusive=True, group="sweep", exit_on_error=False)
     def _train(self, spec: ExperimentSpec, stop: threading.Event,
-               writer: ResultsCsvWriter | None) -> None:
+               writer: ResultFiles | None) -> None:
         """Runs in a thread: the engine blocks here; its events go back as messages."""
         engine = self.engine
         if engine is None:
@@ -300,12 +331,19 @@ class InittuiApp(App[None]):
         """
         import inittui.core.engine  # noqa: F401
 
-    def _results_writer(self) -> ResultsCsvWriter | None:
-        """The `--out` file, opened at the first run and kept for the session's sweeps."""
+    def _results_writer(self) -> ResultFiles | None:
+        """The `--out` file, opened at the first run and kept for the session's sweeps.
+
+        When it is the file that was loaded, its rows are kept: the file grows with the
+        new sweeps instead of losing what it held.
+        """
         if self.out is None:
             return None
         if self._writer is None:
-            self._writer = ResultsCsvWriter(check_writable(self.out, self.overwrite))
+            same = self.load is not None and self.load.exists() and self.out.exists() and \
+                self.load.resolve() == self.out.resolve()
+            self._writer = ResultFiles(self.out, overwrite=self.overwrite,
+                                       keep=self._loaded if same else None)
         return self._writer
 
     @on(SweepEvent)
@@ -315,6 +353,9 @@ class InittuiApp(App[None]):
         self._grid.apply(event)
         status = self.query_one(StatusLine)
         if isinstance(event, SweepStarted):
+            if event.data_source:
+                self.notify(f"{event.spec.dataset} read from {event.data_source}",
+                            title="Data", markup=False)
             status.say(f"training {len(event.runs)} runs on {event.device} · "
                        f"{event.parameters_per_run:,} parameters each · ctrl+x stops")
         elif isinstance(event, SweepFinished):
@@ -338,24 +379,19 @@ class InittuiApp(App[None]):
         """The one place worker outcomes land: results, and every error as a notification."""
         worker = event.worker
         if event.state == WorkerState.ERROR:
-            error = worker.error
-            text = str(error) if isinstance(error, InittuiError) else \
-                f"{type(error).__name__}: {error}"
+            text = error_text(worker.error) if worker.error is not None else "unknown error"
             title = {"sweep": "Run failed", "torch": "Cannot load torch"}.get(worker.group, "Error")
-            self.notify(text, title=title, severity="error", timeout=10)
+            self.notify(text, title=title, severity="error", timeout=10, markup=False)
             if worker.group == "sweep":
-                self._abandon_running(text)
+                self.query_one(StatusLine).say(f"run failed: {text}", error=True)
+            if worker.group == "load":
+                self.loading = False
+                self._say_ready()
+        elif event.state == WorkerState.SUCCESS and worker.group == "load":
+            self._show_loaded(worker.result)
         if worker.group == "sweep" and event.state in (
                 WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED):
             self.running = False
-
-    def _abandon_running(self, reason: str) -> None:
-        """After a failed sweep, its unfinished runs count as stopped."""
-        for record in self.book.records():
-            if record.status == "running":
-                record.status = "stopped"
-        self.query_one(StatusLine).say(f"run failed: {reason}", error=True)
-        self._show_book()
 
     # ── what the views show ────────────────────────────────────────────────────────────
 
@@ -438,20 +474,55 @@ class InittuiApp(App[None]):
         epochs = max((len(r.epochs) for r in sweep.runs.values()), default=0)
         what = "stopped" if stopped else "finished"
         self.query_one(StatusLine).say(
-            f"sweep {sweep.number} {what}: {len(sweep.runs)} runs · {epochs} of "
-            f"{sweep.spec.epochs} epochs on {sweep.device} · enter opens a row · L layers")
+            f"sweep {sweep.number} {what} · {len(sweep.runs)} runs · {epochs}/"
+            f"{sweep.spec.epochs} epochs · {sweep.device} · ⏎ on the board: details")
 
-    def _load_results(self, path: Path) -> None:
+    @work(thread=True, group="load", exit_on_error=False)
+    def _load_results(self, path: Path) -> LoadedResults | InittuiError:
+        """Reads a results file off the UI thread, with its progress in the status line.
+
+        A file that cannot be used at all comes back as its error, to be notified.
+        """
         try:
-            self.book = read_results(path)
+            total = max(path.stat().st_size, 1)
+        except OSError:
+            total = 1
+
+        def progress(read: int) -> None:
+            share = min(read / total, 1.0)
+            self.call_from_thread(self.query_one(StatusLine).say,
+                                  f"loading {path}… {share:.0%}")
+
+        try:
+            return load_results(path, progress)
         except InittuiError as error:
-            self.notify(str(error), title="Cannot load results", severity="error", timeout=10)
+            return error
+
+    def _show_loaded(self, loaded: LoadedResults | InittuiError) -> None:
+        """The loaded runs join the session; skipped rows are one notification."""
+        assert self.load is not None
+        self.loading = False
+        if isinstance(loaded, InittuiError):
+            self.notify(error_text(loaded), title="Cannot load results", severity="error",
+                        timeout=10, markup=False)
             self._say_ready()
             return
-        runs, sweeps = len(self.book.records()), len(self.book.sweeps)
+        self._loaded = loaded.book  # what the file held, even after the session is cleared
+        self.book.sweeps[:0] = loaded.book.sweeps  # before anything trained meanwhile
+        for number, sweep in enumerate(self.book.sweeps, start=1):
+            sweep.number = number
+            for record in sweep.runs.values():
+                record.sweep = number
+        problems = loaded.summary(self.load)
+        if problems is not None:
+            self.notify(problems, title="Some rows were skipped", severity="warning",
+                        timeout=15, markup=False)
+        runs, sweeps = len(loaded.book.records()), len(loaded.book.sweeps)
         self.query_one(StatusLine).say(
             f"loaded {runs} run{'s' if runs != 1 else ''} in {sweeps} "
-            f"sweep{'s' if sweeps != 1 else ''} from {path} · ctrl+r trains more to compare")
+            f"sweep{'s' if sweeps != 1 else ''} from {self.load} · ctrl+r trains more to "
+            "compare")
+        self._show_book()
 
     # ── keys ───────────────────────────────────────────────────────────────────────────
 
@@ -466,7 +537,7 @@ class InittuiApp(App[None]):
         if action == "stop":
             return self.running
         if action == "run":
-            return not self.running
+            return not self.running and not self.loading
         return True
 
     def action_cycle_metric(self) -> None:
@@ -578,13 +649,42 @@ class InittuiApp(App[None]):
         else:
             self.query_one("#init-list").focus()
 
+    def action_coord_check(self) -> None:
+        """The coordinate check of the setup's spec, computed in the screen's own worker."""
+        from inittui.tui.screens.width_study import CoordCheckScreen
+
+        try:
+            spec = self.query_one(SetupPanel).spec()
+        except SpecError as error:
+            self.notify(str(error), title="Fix the setup first", severity="error")
+            return
+        if spec.model != "mlp":
+            self.notify("The coordinate check is implemented for the mlp model.",
+                        severity="warning")
+            return
+        self.push_screen(CoordCheckScreen(spec=spec, compute=True))
+
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
 
     def action_clear(self) -> None:
+        """Ask, then forget every sweep of the session (the --out file keeps its rows)."""
         if self.running:
             self.notify("Stop the run first (ctrl+x), then clear.", severity="warning")
+            return
+        if not self.book.sweeps:
+            self.notify("Nothing to clear yet.")
+            return
+        sweeps, runs = len(self.book.sweeps), len(self.book.records())
+        question = (f"Forget {runs} run{'s' if runs != 1 else ''} in {sweeps} "
+                    f"sweep{'s' if sweeps != 1 else ''}? The curves, leaderboard and layer "
+                    "statistics go; a results file already written keeps its rows.")
+        self.push_screen(ConfirmScreen("Clear results", question), self._clear_if)
+
+    def _clear_if(self, yes: bool | None) -> None:
+        if not yes:
+            self.notify("Kept every result.")
             return
         sweeps = len(self.book.sweeps)
         self.book.clear()
@@ -609,9 +709,10 @@ class InittuiApp(App[None]):
                 raise InittuiError(f"'{path}' already exists; choose another name")
             rows = write_results(self.book, check_writable(path, overwrite=False))
         except InittuiError as error:
-            self.notify(str(error), title="Export failed", severity="error")
+            self.notify(error_text(error), title="Export failed", severity="error",
+                        markup=False)
             return
-        self.notify(f"Wrote {rows} rows to {path}", title="Exported")
+        self.notify(f"Wrote {rows} rows to {path}", title="Exported", markup=False)
 
     def apply_preset(self, name: str) -> None:
         """Load a preset into the setup (from the command palette)."""

@@ -20,6 +20,12 @@ ACTIONS: tuple[tuple[str, str, str], ...] = (
     ("Clear results", "forget earlier sweeps of this session (c)", "clear"),
     ("Next metric", "val acc → train acc → val loss → train loss (m)", "cycle_metric"),
     ("Toggle log scale", "logarithmic y axis for the losses (l)", "toggle_log"),
+    ("By epoch / by step", "x axis; by step, training loss at every step (x)", "toggle_x"),
+    ("Smoothing", "EMA off → 0.6 → 0.8 → 0.9, raw line faint (a)", "cycle_smoothing"),
+    ("Crop to the best 20 %", "y axis: the best fifth of its range, or all (z)",
+     "toggle_crop"),
+    ("Focus on the highlighted run", "the rest faint (f)", "toggle_focus"),
+    ("Filter runs", "by a text in their label; escape clears (/)", "filter"),
     ("Layers view", "activation and gradient std by depth, histograms (L)", "toggle_layers"),
     ("Setup", "open or close the setup panel (s)", "toggle_setup"),
     ("Help", "every key and how to read the screen (? or f1)", "help"),
@@ -35,6 +41,7 @@ class InittuiCommands(Provider):
         commands: list[tuple[str, str, Callable[[], object]]] = [
             (name, help_text, partial(app.run_action, action))
             for name, help_text, action in ACTIONS
+            if app.check_action(action, ()) is not False  # no Stop while idle
         ]
         commands += [
             (f"Preset: {preset.name}", preset.source, partial(app.apply_preset, preset.name))

@@ -188,8 +188,8 @@ class CurvesPlot(Plot):
             return "nothing positive to show on a log axis"
         if self.log_axis:
             self.plt.yscale("log")
-        for s in series:  # bands under every line
-            if s.has_band:
+        for s in series:  # bands under every line; in focus, the chosen run's alone
+            if s.has_band and (not self.focus or s.group.key == self.highlighted):
                 self.band(s.xs, s.low, s.high, colors.faint(s.group.color, 0.7), y_range,
                           self.log_axis)
         for s in series:
@@ -208,7 +208,7 @@ class CurvesPlot(Plot):
         else:
             self.plt.xticks(integer_ticks(round(last), most_x))
         self.plt.xlim(min(first, 1), max(last, first + 1))
-        most_y = max(2, self.size.height // 3)
+        most_y = max(2, self.size.height // 2)
         if self.log_axis:
             ticks, labels = log_ticks(*y_range, most=most_y)
         else:

@@ -1,4 +1,8 @@
-"""Known causes behind the results (core.hints), shown next to the leaderboard."""
+"""Known causes behind the results (core.hints), shown next to the leaderboard.
+
+Hints belong to a sweep: each is said for the newest sweep only, so the tanh warning of an
+earlier sweep does not linger under a later ReLU one, and clearing takes them away.
+"""
 
 from __future__ import annotations
 
@@ -18,6 +22,9 @@ class HintsPanel(Static):
     """
 
     def show(self, book: ResultsBook) -> None:
-        hints = pitfalls(book)
+        latest = ResultsBook()
+        latest.sweeps = book.sweeps[-1:]
+        prefix = f"sweep {book.current.number}: " if len(book.sweeps) > 1 else ""
+        hints = [prefix + hint for hint in pitfalls(latest)]
         self.set_class(not hints, "-empty")
         self.update(Text("\n".join(f"⚠ {hint}" for hint in hints)))

@@ -1,6 +1,7 @@
 """Why an initializer wins: signal spread by depth, and one layer's activations, at an epoch.
 
-Activation std and back-propagated gradient std against depth, on log axes, are the
+Activation std and back-propagated gradient std (∂L/∂h, h after the activation; the
+header adds ∂L/∂s, s before it, Glorot & Bengio's Fig. 7) against depth, on log axes, are the
 pictures of Glorot & Bengio (2010) and He et al. (2015): flat lines train, lines that
 fall or climb with depth are vanishing or exploding signals. Epoch 0 is the
 initialization; the view follows the newest epoch until the user steps back.
@@ -17,10 +18,10 @@ from textual.widgets import Static
 
 from inittui.core.events import LayerStats
 from inittui.tui.groups import RunGroup
-from inittui.tui.plots import Plot, integer_ticks
+from inittui.tui.plots import Plot, integer_ticks, log_ticks, value_ticks
 from inittui.tui.results.legend import legend
 
-STATS: dict[str, str] = {"act_std": "act std", "grad_std": "grad std"}
+STATS: dict[str, str] = {"act_std": "act std", "grad_std": "grad ∂L/∂h std"}
 """LayerStats field → plot title, for the by-depth plots."""
 
 
@@ -50,17 +51,25 @@ class DepthPlot(Plot):
         if self._epoch is None:
             return ""
         depth = 0
+        values: list[float] = []
+        colors = self.colors
         for group in self._groups:
             for layers in layers_at(group, self._epoch):
                 points = [(s.layer, getattr(s, self.stat)) for s in layers]
                 points = [(x, y) for x, y in points if math.isfinite(y) and y > 0]
                 if points:
                     depth = max(depth, len(layers))
-                    self.line([x for x, _ in points], [y for _, y in points], group.color)
+                    values += [y for _, y in points]
+                    self.line([x for x, _ in points], [y for _, y in points],
+                              colors.line(group.color))
         if depth == 0:
             return f"{STATS[self.stat]}: every value is 0"
         self.plt.yscale("log")
         self.plt.xticks(integer_ticks(depth, most=6))
+        low, high = min(values) / 1.5, max(values) * 1.5  # zeros are left out: log axis
+        ticks, labels = log_ticks(low, high, most=max(2, self.size.height // 3))
+        self.plt.ylim(low, high)
+        self.plt.yticks(ticks, [f"{t:.2g}" for t in ticks] if len(ticks) > 2 else labels)
         self.plt.title(STATS[self.stat])
         return None
 
@@ -85,10 +94,9 @@ class HistogramPlot(Plot):
         width = (high - low) / len(stats.hist_counts)
         centers = [low + (index + 0.5) * width for index in range(len(stats.hist_counts))]
         counts = list(stats.hist_counts)
-        self.plt.bar(centers, counts, color=self._group.color, width=1.0)
+        self.plt.bar(centers, counts, color=self.colors.line(self._group.color), width=1.0)
         self.plt.yticks([0, max(counts) // 2, max(counts)])
-        self.plt.xticks([low, (low + high) / 2, high],
-                        [f"{value:.3g}" for value in (low, (low + high) / 2, high)])
+        self.plt.xticks(*value_ticks(low, high, most=5))  # round values; 0 reads 0
         self.plt.title(f"layer {stats.layer} activations")
         return None
 
@@ -178,16 +186,17 @@ class LayersView(Vertical):
     def _header(self, epoch: int | None, stats: LayerStats | None) -> Text:
         if epoch is None:
             return Text("no layer statistics yet: they are taken at initialization and after "
-                        "every epoch (unless --no-diagnostics)", style="dim")
+                        "every epoch (when diagnostics are on)", style="dim")
         when = " (initialization)" if epoch == 0 else f"/{self.epochs[-1]}"
         text = legend(f"Epoch {epoch}{when} · std by layer", self._groups)
         if self._selected is not None and stats is not None:
-            dead = "" if math.isnan(stats.dead_frac) else f", {stats.dead_frac:.0%} dead"
+            dead = "" if math.isnan(stats.dead_frac) else f", {stats.dead_units} dead"
             text.append("\n")
             text.append(f"{self._selected.label} L{stats.layer}:", style="bold")
             text.append(f" {stats.distinct_units}/{stats.units} distinct{dead}"
                         f" · act std {format_std(stats.act_std)}"
-                        f" · grad std {format_std(stats.grad_std)}")
+                        f" · grad std ∂L/∂h {format_std(stats.grad_std)}"
+                        f", ∂L/∂s {format_std(stats.pre_grad_std)}")
         flat = [group.label for group in self._groups
                 if all(s.act_std == 0 for layers in layers_at(group, epoch) for s in layers)
                 and layers_at(group, epoch)]

@@ -35,7 +35,7 @@ class Leaderboard(DataTable[Text | str]):
     """Ranked by mean best validation accuracy; space hides a line, enter opens its epochs."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "open_run", "Open", id="open-run",
+        Binding("enter", "open_run", "Open", id="open-run", show=False,
                 tooltip="leaderboard: the highlighted initializer's epochs, seed by seed"),
         Binding("space", "toggle_shown", "Show", key_display="␣", id="toggle-shown",
                 tooltip="leaderboard: hide or show the highlighted initializer in the plots"),
@@ -67,7 +67,10 @@ class Leaderboard(DataTable[Text | str]):
         key: str
 
     def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(cursor_type="row", zebra_stripes=True, id=id)
+        # The cells' own colours win over the cursor's, so the highlighted row keeps its
+        # colour dot (the one link between a row and its line) and its state colour.
+        super().__init__(cursor_type="row", zebra_stripes=True, id=id,
+                         cursor_foreground_priority="renderable")
         self._init_width = 0
         self._chosen: str | None = None  # the group the user put the cursor on
         self._rebuilding = False

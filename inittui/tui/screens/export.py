@@ -45,7 +45,7 @@ class ExportScreen(ModalScreen[Path | None]):
             box.border_title = "Export results"
             box.border_subtitle = "enter writes · escape cancels"
             yield Static("Every run of this session, one CSV row per run and epoch "
-                         "(read it back with --load).")
+                         "(the app can load it again to compare).")
             yield Input(str(self.path), id="export-path")
 
     def on_mount(self) -> None:

@@ -22,9 +22,15 @@ MORE_KEYS: tuple[tuple[str, str], ...] = (
 )
 READING = (
     "Every initializer trains on the same minibatches, so the gap between two curves is "
-    "the initializer's alone. With seeds > 1 the curve is the mean and the dim lines the "
-    "min–max over seeds. The layers view (L) shows why: an initializer that keeps the "
-    "activation and gradient std flat across depth trains; zeros never breaks symmetry."
+    "the initializer's alone. With seeds > 1 the curve is the mean and the shaded band the "
+    "min–max over seeds. The leader and the highlighted row are drawn last, on top. "
+    "Leaderboard: best val is the mean over seeds of each run's best val acc; ep→90 is the "
+    "first epoch whose mean val acc reaches 90 % of the top row's best (- if never). "
+    "The layers view (L) shows why: an initializer that keeps the activation and gradient "
+    "std flat across depth trains; zeros never breaks symmetry. "
+    "grad std is of ∂L/∂h (h: a layer's output after its activation); the header also "
+    "gives ∂L/∂s (s: before it, Glorot & Bengio's Fig. 7). 'distinct' counts live units "
+    "with different responses on 128 training images; dead ReLU units are counted apart."
 )
 
 

@@ -8,8 +8,9 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
+from textual.markup import escape
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Static
+from textual.widgets import DataTable, Footer, Static
 
 from inittui.core.specs import ExperimentSpec
 from inittui.tui.groups import RunGroup, format_number, hex_color
@@ -54,10 +55,11 @@ class RunDetailScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical() as box:
-            box.border_title = f"{self.group.label} · sweep {self.group.sweep}"
+            box.border_title = escape(f"{self.group.label} · sweep {self.group.sweep}")
             box.border_subtitle = "escape goes back"
-            yield Static(describe(self.spec, self.device), id="detail-config")
+            yield Static(Text(describe(self.spec, self.device)), id="detail-config")
             yield DataTable(cursor_type="row", zebra_stripes=True, id="detail-table")
+        yield Footer(compact=True, show_command_palette=False)  # its own keys, not the app's
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)

@@ -31,6 +31,14 @@ class InitializerPicker(Vertical):
         & > SelectionList {
             height: auto; max-height: 10; padding: 0; scrollbar-size-vertical: 1;
             border: none; &:focus { border: none; }
+            /* unchosen: an empty box; chosen: a bold check mark, and the label bright */
+            & > .selection-list--button, & > .selection-list--button-highlighted {
+                color: $panel;
+            }
+            & > .selection-list--button-selected,
+            & > .selection-list--button-selected-highlighted {
+                color: $text-success; text-style: bold;
+            }
         }
         & > #init-info { height: auto; padding: 0 1; color: $text-muted; }
         & > #init-custom { margin: 0 0 0 1; }
@@ -97,6 +105,15 @@ class InitializerPicker(Vertical):
         for label in labels:
             selection_list.select(label)
 
+    def reveal(self, label: str) -> None:
+        """Highlight the option and scroll it into view (a custom one is added last)."""
+        selection_list = self.query_one("#init-list", SelectionList)
+        for index in range(selection_list.option_count):
+            if selection_list.get_option_at_index(index).value == label:
+                selection_list.highlighted = index
+                selection_list.scroll_to_highlight()
+                return
+
     def _describe(self, index: int | None) -> None:
         info_widget = self.query_one("#init-info", Static)
         if not self._infos:
@@ -142,3 +159,4 @@ class InitializerPicker(Vertical):
         event.input.remove_class("-invalid")
         event.input.value = ""
         self.choose((*self.chosen, label))
+        self.reveal(label)

@@ -29,6 +29,8 @@ class SetupPanel(Vertical):
             text-wrap: nowrap; text-overflow: ellipsis;
         }
         & > #setup-body { height: 1fr; scrollbar-size-vertical: 1; }
+        & > #form-errors { height: auto; max-height: 4; padding: 0 1; color: $text-error; }
+        & > #form-errors.-empty { display: none; }
         & .section { color: $accent; text-style: bold; padding: 0 1; }
     }
     """
@@ -46,6 +48,7 @@ class SetupPanel(Vertical):
             yield InitializerPicker(self._spec.inits, id="picker")
             yield Static("Hyperparameters", classes="section")
             yield SpecForm(self._spec, self._preset, id="form")
+        yield Static(id="form-errors", classes="-empty")  # below the scroll: never hidden
 
     def on_mount(self) -> None:
         self.border_title = "Setup"
@@ -76,15 +79,22 @@ class SetupPanel(Vertical):
     @on(SpecForm.Changed)
     @on(InitializerPicker.Changed)
     def _summarize(self) -> None:
-        """One line that says what ctrl+r would train, shown while the panel is folded."""
-        texts = self.query_one(SpecForm).texts()
+        """One line that says what ctrl+r would train, shown while the panel is folded;
+        and the form's errors, one `✗` line each."""
+        form = self.query_one(SpecForm)
+        errors = self.query_one("#form-errors", Static)
+        errors.set_class(not form.errors, "-empty")
+        errors.update(Text("\n".join(f"✗ {reason}" for reason in form.errors.values())))
+        texts = form.texts()
         inits = self.query_one(InitializerPicker).chosen
         seeds = texts["seeds"]
+        # Short settings first: at 80 columns the long lists (inits, data) are what is cut.
         summary = Text.assemble(
             ("Setup ▸ ", "bold"),
+            f"{texts['model']} {texts['hidden']} {texts['activation']} · {texts['optimizer']} "
+            f"lr {texts['lr']} · {texts['epochs']} epochs · {seeds} seed"
+            f"{'s' if seeds != '1' else ''} · ",
             (", ".join(inits) or "no initializer chosen", "bold" if inits else "red"),
-            f" · {texts['dataset']} · {texts['model']} {texts['hidden']} {texts['activation']}"
-            f" · {texts['optimizer']} lr {texts['lr']} · {texts['epochs']} epochs"
-            f" · {seeds} seed{'s' if seeds != '1' else ''}",
+            f" · {texts['dataset']}",
         )
         self.query_one("#setup-summary", Static).update(summary)

@@ -62,8 +62,10 @@ class SpecForm(Vertical):
         & Input, & Select { width: 1fr; }
         & Input.-invalid { background: $error 30%; }
         & #preset-note { height: auto; padding: 0 1; color: $text-muted; }
-        & #preset-note.-empty, & #form-errors.-empty { display: none; }
-        & #form-errors { height: auto; padding: 0 1; color: $text-error; }
+        & #preset-note.-empty { display: none; }
+        /* compact selects lose their border, and an open list then looks like fields
+           that changed: give the open list a frame of its own */
+        & Select > SelectOverlay { border: round $accent !important; }
     }
     """
 
@@ -111,7 +113,6 @@ class SpecForm(Vertical):
                         if name in SUGGESTIONS else None
                     yield Input(self._texts[name], compact=True, suggester=suggester,
                                 placeholder=PLACEHOLDERS.get(name, ""), id=f"field-{name}")
-        yield Static(id="form-errors", classes="-empty")
 
     def texts(self) -> dict[str, str]:
         """Each field's current text."""
@@ -162,9 +163,8 @@ class SpecForm(Vertical):
         widget.tooltip = self.errors.get(name)
 
     def _show_errors(self) -> None:
-        errors = self.query_one("#form-errors", Static)
-        errors.set_class(not self.errors, "-empty")
-        errors.update(Text("\n".join(f"✗ {reason}" for reason in self.errors.values())))
+        """The setup panel shows `errors` under its scrolling body, always in view."""
+        self.post_message(self.Changed(self))
 
     @on(Input.Changed)
     def _on_input_changed(self, event: Input.Changed) -> None:
@@ -172,7 +172,6 @@ class SpecForm(Vertical):
             event.stop()
             self._validate(event.input.id.removeprefix("field-"), event.value)
             self._show_errors()
-            self.post_message(self.Changed(self))
 
     @on(Select.Changed)
     def _on_select_changed(self, event: Select.Changed) -> None:

@@ -1,0 +1,113 @@
+"""`inittui --headless --coord-check`: the coordinate check as CSV rows and a summary table.
+
+Rows are written width by width as each finishes, so Ctrl+C keeps every finished width.
+"""
+
+from __future__ import annotations
+
+import csv
+import sys
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from inittui.core.errors import InittuiError
+from inittui.core.specs import ExperimentSpec
+from inittui.core.width_records import COORD_COLUMNS, CoordPoint, growth, row
+from inittui.interrupts import StopSignals
+
+EXIT_OK = 0
+
+
+def growth_table(points: Sequence[CoordPoint], step: int) -> Table:
+    """Per init and layer: l1 at the narrowest and the widest width after `step` steps."""
+    widths = sorted({p.width for p in points})
+    table = Table(title=f"Mean |activation| after {step} step{'s' * (step != 1)} "
+                        f"({points[0].param}, mean over {points[0].seeds} seed"
+                        f"{'s' * (points[0].seeds != 1)})", title_justify="left")
+    for name in ("init", "layer", f"width {widths[0]}", f"width {widths[-1]}", "ratio"):
+        table.add_column(name, justify="left" if name in ("init", "layer") else "right")
+    at = {(p.init, p.layer, p.width): p.l1 for p in points if p.step == step}
+    for (init, layer), ratio in growth(points, step).items():
+        table.add_row(init, layer, f"{at[init, layer, widths[0]]:.4g}",
+                      f"{at[init, layer, widths[-1]]:.4g}", f"×{ratio:.3g}")
+    return table
+
+
+def run_coord_check(spec: ExperimentSpec, out: Path | None, overwrite: bool,
+                    widths: Sequence[int], steps: int, signals: StopSignals | None = None) -> int:
+    """Run the check, write `out` as widths finish, print the summary; return the exit code.
+
+    Ctrl+C and SIGTERM (caught by `signals`) stop it after the width in progress: finished widths
+    stay in `out`, and the exit code is 130 or 143.
+    """
+    own_signals = signals is None
+    signals = signals or StopSignals().install()
+    try:
+        return _run(spec, out, overwrite, widths, steps, signals)
+    finally:
+        if own_signals:
+            signals.restore()
+
+
+def _run(spec: ExperimentSpec, out: Path | None, overwrite: bool, widths: Sequence[int],
+         steps: int, signals: StopSignals) -> int:
+    from inittui.core.coord_check import coord_check
+    from inittui.core.result_files import check_writable
+
+    if out is not None:
+        check_writable(out, overwrite)
+    console = Console(highlight=False)
+    stop, done = signals.event, threading.Event()
+    points: list[CoordPoint] = []
+    failure: list[BaseException] = []
+    handle = out.open("w" if overwrite else "x", newline="", encoding="utf-8") \
+        if out is not None else None
+    writer = csv.writer(handle) if handle is not None else None
+    if writer is not None:
+        writer.writerow(COORD_COLUMNS)
+
+    def on_width(width: int, found: list[CoordPoint]) -> None:
+        if writer is not None and handle is not None:
+            writer.writerows(row(point) for point in found)
+            handle.flush()
+        points.extend(found)
+        print(f"width {width}: {len({p.layer for p in found})} layers × {steps + 1} steps "
+              f"recorded", flush=True)
+
+    def work() -> None:
+        try:
+            coord_check(spec, widths, steps, stop=stop, on_width=on_width)
+        except BaseException as error:  # reported by the main thread, in one line
+            failure.append(error)
+        finally:
+            done.set()
+
+    print(f"coordinate check ({spec.param}, {spec.optimizer} lr {spec.lr:g}, "
+          f"{len(spec.hidden)} hidden layers, {spec.dataset}): widths "
+          f"{', '.join(map(str, widths))}, steps 0-{steps}", flush=True)
+    threading.Thread(target=work, name="inittui-coord-check", daemon=True).start()
+    try:
+        while not done.wait(0.1):  # signals only set `stop` (see inittui.interrupts)
+            pass
+    finally:
+        if handle is not None:
+            handle.close()
+    if failure:
+        error = failure[0]
+        if isinstance(error, InittuiError):
+            raise error
+        raise InittuiError(f"coordinate check failed: {type(error).__name__}: {error}")
+    if points:
+        for step in sorted({1, steps} & {p.step for p in points}):
+            console.print(growth_table(points, step))
+    if signals.received is not None:
+        saved = f"; finished widths are in {out}" if out is not None else ""
+        print(f"{signals.name}: stopped{saved}", file=sys.stderr)
+        return signals.exit_code
+    if out is not None:
+        console.print(f"coordinate check written to {out}")
+    return EXIT_OK

@@ -1,0 +1,159 @@
+"""`inittui --headless --preset mup2022`: a learning-rate transfer study, cell by cell.
+
+One line per finished cell, a CSV row per cell as it finishes (Ctrl+C keeps them), then the
+final training loss per lr and width and the best lr per width, for each parametrization.
+"""
+
+from __future__ import annotations
+
+import csv
+import sys
+import threading
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from inittui.core.errors import InittuiError
+from inittui.core.presets import TransferStudy
+from inittui.core.specs import ExperimentSpec
+from inittui.core.width_records import (
+    TRANSFER_COLUMNS,
+    TransferCell,
+    best_lrs,
+    lr_shift,
+    row,
+)
+from inittui.interrupts import StopSignals
+
+EXIT_OK = 0
+
+
+def loss_table(cells: Sequence[TransferCell], param: str) -> Table:
+    """Final training loss per lr (rows) and width (columns); * marks each width's best."""
+    mine = [cell for cell in cells if cell.param == param]
+    widths = sorted({cell.width for cell in mine})
+    best = best_lrs(cells)
+    seeds = mine[0].seeds
+    table = Table(title=f"{param}: final train loss, {seeds} seed{'s' * (seeds != 1)} "
+                        "(* lowest)", title_justify="left")
+    table.add_column("lr", justify="right")
+    for width in widths:
+        table.add_column(f"width {width}", justify="right")
+    for lr in sorted({cell.lr for cell in mine}):
+        row = [f"{lr:g}"]
+        for width in widths:
+            cell = next((c for c in mine if c.width == width and c.lr == lr), None)
+            if cell is None or cell.status == "stopped":
+                row.append("-")
+            elif cell.status == "diverged":
+                row.append("diverged")
+            else:
+                mark = "*" if best.get((param, width)) == cell else " "
+                row.append(f"{cell.final_train_loss:.4f}{mark}")
+        table.add_row(*row)
+    return table
+
+
+def best_lr_table(cells: Sequence[TransferCell]) -> Table:
+    """The leaderboard of a study: the best lr at every width, per parametrization."""
+    widths = sorted({cell.width for cell in cells})
+    best = best_lrs(cells)
+    table = Table(title="Best lr per width (lowest final train loss)", title_justify="left")
+    table.add_column("param", justify="left")
+    for width in widths:
+        table.add_column(f"width {width}", justify="right")
+    table.add_column("shift", justify="right")
+    for param in dict.fromkeys(cell.param for cell in cells):
+        row = [param]
+        for width in widths:
+            cell = best.get((param, width))
+            row.append(f"{cell.lr:g}" if cell else "-")
+        shift = lr_shift(cells, param)
+        row.append("-" if shift is None else f"{shift:+.1f} decades")
+        table.add_row(*row)
+    return table
+
+
+def run_study_headless(spec: ExperimentSpec, study: TransferStudy, out: Path | None,
+                       overwrite: bool, signals: StopSignals | None = None) -> int:
+    """Run every cell, write `out` as cells finish, print the tables; return the exit code.
+
+    Ctrl+C and SIGTERM (caught by `signals`) stop the cell in training: finished cells stay
+    in `out` (the stopped one too, marked stopped), and the exit code is 130 or 143.
+    """
+    own_signals = signals is None
+    signals = signals or StopSignals().install()
+    try:
+        return _run(spec, study, out, overwrite, signals)
+    finally:
+        if own_signals:
+            signals.restore()
+
+
+def _run(spec: ExperimentSpec, study: TransferStudy, out: Path | None, overwrite: bool,
+         signals: StopSignals) -> int:
+    from inittui.core.lr_transfer import run_study
+    from inittui.core.result_files import check_writable
+
+    if out is not None:
+        check_writable(out, overwrite)
+    console = Console(highlight=False)
+    stop, done = signals.event, threading.Event()
+    cells: list[TransferCell] = []
+    failure: list[BaseException] = []
+    total = len(study.params) * len(study.widths) * len(study.lrs)
+    handle = out.open("w" if overwrite else "x", newline="", encoding="utf-8") \
+        if out is not None else None
+    writer = csv.writer(handle) if handle is not None else None
+    if writer is not None:
+        writer.writerow(TRANSFER_COLUMNS)
+    started = time.monotonic()
+
+    def on_cell(cell: TransferCell) -> None:
+        if writer is not None and handle is not None:
+            writer.writerow(row(cell))
+            handle.flush()
+        cells.append(cell)
+        print(f"cell {len(cells)}/{total} {cell.param} width {cell.width} lr {cell.lr:g}: "
+              f"final train_loss {cell.final_train_loss:.4f} best val_acc "
+              f"{cell.best_val_acc:.4f} {cell.status} ({cell.wall_s:.1f}s)", flush=True)
+
+    def work() -> None:
+        try:
+            run_study(spec, study, on_cell, stop)
+        except BaseException as error:  # reported by the main thread, in one line
+            failure.append(error)
+        finally:
+            done.set()
+
+    print(f"learning-rate transfer: {total} cells ({', '.join(study.params)} × widths "
+          f"{', '.join(map(str, study.widths))} × lr {', '.join(f'{lr:g}' for lr in study.lrs)})"
+          f"; {spec.optimizer}, {len(spec.hidden)} hidden layers, {spec.epochs} epochs, "
+          f"{spec.inits[0]}, {spec.dataset}", flush=True)
+    threading.Thread(target=work, name="inittui-study", daemon=True).start()
+    try:
+        while not done.wait(0.1):  # signals only set `stop` (see inittui.interrupts)
+            pass
+    finally:
+        if handle is not None:
+            handle.close()
+    if failure:
+        error = failure[0]
+        if isinstance(error, InittuiError):
+            raise error
+        raise InittuiError(f"study failed: {type(error).__name__}: {error}")
+    for param in dict.fromkeys(cell.param for cell in cells):
+        console.print(loss_table(cells, param))
+    if cells:
+        console.print(best_lr_table(cells))
+    console.print(f"{len(cells)} cells in {time.monotonic() - started:.0f}s")
+    if signals.received is not None:
+        saved = f"; finished cells are in {out}" if out is not None else ""
+        print(f"{signals.name}: stopped{saved}", file=sys.stderr)
+        return signals.exit_code
+    if out is not None:
+        console.print(f"cells written to {out}")
+    return EXIT_OK

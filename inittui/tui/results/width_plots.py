@@ -1,0 +1,76 @@
+"""Log-log panels for the width studies: the coordinate check and learning-rate transfer.
+
+Each panel is a small plot of lines drawn in log10 space with ticks at 1, 2, 5 × 10^k, so
+a quantity that grows like a power of width is a straight line and a flat one is flat.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from inittui.tui.groups import PALETTE, RGB
+from inittui.tui.plots import Plot, log_ticks
+
+
+@dataclass(frozen=True)
+class Line:
+    """One labelled series; points with a value ≤ 0 or not finite are left out."""
+
+    label: str
+    color: RGB
+    xs: tuple[float, ...]
+    ys: tuple[float, ...]
+
+    def drawable(self) -> tuple[list[float], list[float]]:
+        pairs = [(math.log10(x), math.log10(y)) for x, y in zip(self.xs, self.ys)
+                 if x > 0 and y > 0 and math.isfinite(y)]
+        return [x for x, _ in pairs], [y for _, y in pairs]
+
+
+def line_color(index: int) -> RGB:
+    return PALETTE[index % len(PALETTE)]
+
+
+class LogLogPanel(Plot):
+    """One panel: its title, lines on log-log axes, the x label under the plot."""
+
+    DEFAULT_CSS = """
+    LogLogPanel { height: 1fr; width: 1fr; }
+    """
+
+    def __init__(self, title: str, x_label: str, *, log_y: bool = True,
+                 id: str | None = None) -> None:
+        super().__init__(id=id, classes="width-panel")
+        self.title = title
+        self.x_label = x_label
+        self.log_y = log_y
+        self.lines: list[Line] = []
+
+    def show(self, lines: Sequence[Line]) -> None:
+        self.lines = list(lines)
+        self.stale()
+
+    def draw(self) -> str | None:
+        drawn = [(line, *line.drawable()) for line in self.lines]
+        drawn = [(line, xs, ys) for line, xs, ys in drawn if xs]
+        if not drawn:
+            return f"{self.title}\n(no data yet)"
+        plt = self.plt
+        all_x = [x for _, xs, _ in drawn for x in xs]
+        all_y = [y for _, _, ys in drawn for y in ys]
+        for line, xs, ys in drawn:
+            self.line(xs, ys if self.log_y else [10 ** y for y in ys], self.colors.line(line.color))
+        x_ticks, _ = log_ticks(10 ** min(all_x), 10 ** max(all_x), 5)
+        plt.xticks([math.log10(t) for t in x_ticks], [f"{t:g}" for t in x_ticks])
+        low, high = min(all_y), max(all_y)
+        if high - low < 0.2:  # a flat set of lines: show a decade around it, not noise
+            low, high = (low + high) / 2 - 0.5, (low + high) / 2 + 0.5
+        if self.log_y:
+            y_ticks, y_labels = log_ticks(10 ** low, 10 ** high, 4)
+            plt.yticks([math.log10(t) for t in y_ticks], y_labels)
+            plt.ylim(low, high)
+        plt.title(self.title)
+        plt.xlabel(self.x_label)
+        return None

@@ -1,0 +1,99 @@
+"""Ctrl+C and SIGTERM, sent for real to a real `inittui --headless` process.
+
+Whatever the moment (start-up, training, a second Ctrl+C right after the first), the
+process ends the same clean way: finished epochs on disk, `stopped` rows, one line on
+stderr, exit 130 for SIGINT and 143 for SIGTERM.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+LONG = [sys.executable, "-m", "inittui", "--headless", "--epochs", "200", "--dataset",
+        "synthetic:train=4000,side=12", "--hidden", "32", "--device", "cpu",
+        "--init", "zeros,he-normal"]
+
+pytestmark = pytest.mark.slow
+
+
+def start(*args: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [*LONG, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        # As in a terminal: a test runner started in the background may ignore SIGINT.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+
+
+def rows_of(path: Path) -> list[dict[str, str]]:
+    with path.open(newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def wait_for_rows(process: subprocess.Popen[str], out: Path, count: int) -> None:
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and (not out.exists() or len(rows_of(out)) < count):
+        assert process.poll() is None, process.communicate()
+        time.sleep(0.1)
+
+
+def assert_clean_stop(out: Path, stderr: str, word: str) -> None:
+    lines = stderr.strip().splitlines()
+    assert lines == [f"{word}: stopped after the last finished epoch; finished epochs are in "
+                     f"{out}"], stderr
+    rows = rows_of(out)
+    finished = [r for r in rows if r["status"] == "ok"]
+    stopped = [r for r in rows if r["status"] == "stopped"]
+    assert len(finished) >= 2 and len(finished) % 2 == 0
+    assert [(r["init"], int(r["epoch"])) for r in stopped] == [
+        ("zeros", len(finished) // 2 + 1), ("he-normal", len(finished) // 2 + 1)]
+    assert out.read_bytes().endswith(b"\r\n")
+
+
+def test_two_ctrl_c_within_50_ms_end_as_cleanly_as_one(tmp_path: Path) -> None:
+    out = tmp_path / "r.csv"
+    process = start("--out", str(out))
+    wait_for_rows(process, out, 2)
+    process.send_signal(signal.SIGINT)
+    time.sleep(0.02)
+    process.send_signal(signal.SIGINT)
+    stdout, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130, stderr
+    assert "terminate called" not in stderr and "Traceback" not in stderr
+    assert_clean_stop(out, stderr, "interrupted")
+    assert "Leaderboard" in stdout
+
+
+def test_sigterm_stops_like_ctrl_c_and_exits_143(tmp_path: Path) -> None:
+    out = tmp_path / "r.csv"
+    process = start("--out", str(out))
+    wait_for_rows(process, out, 2)
+    process.send_signal(signal.SIGTERM)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 143, stderr
+    assert_clean_stop(out, stderr, "terminated")
+
+
+def test_ctrl_c_during_start_up_leaves_an_old_file_and_exits_130(tmp_path: Path) -> None:
+    out = tmp_path / "r.csv"
+    out.write_text("earlier results\n")
+    process = start("--out", str(out), "--overwrite")
+    maps = Path(f"/proc/{process.pid}/maps")
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and "libtorch" not in maps.read_text():
+        time.sleep(0.01)  # torch is loading: the command has started, training has not
+    process.send_signal(signal.SIGINT)
+    stdout, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130, stderr
+    assert "Aborted!" not in stderr + stdout and "Traceback" not in stderr
+    assert len(stderr.strip().splitlines()) == 1 and stderr.startswith("interrupted")
+    assert out.read_text() == "earlier results\n"
