@@ -30,7 +30,7 @@ from inittui.core.grid import format_number, plan_grid
 from inittui.core.initialize import DATA_STREAM, generator, initialize_runs
 from inittui.core.models import BatchedMLP
 from inittui.core.optimizers import FusedAdam, PerRunAdam, PerRunSGD, make_optimizer
-from inittui.core.result_files import ResultsCsvWriter, read_results
+from inittui.core.result_files import ResultFiles, read_results
 from inittui.core.results import ResultsBook, leaderboard
 from inittui.core.specs import ExperimentSpec
 from tests.conftest import TINY_DATA
@@ -199,7 +199,7 @@ def test_a_cell_of_a_grid_trains_as_that_cell_alone() -> None:
 
 def test_rows_carry_their_cell_and_a_grid_reads_back_as_one_sweep(tmp_path: Path) -> None:
     out = tmp_path / "grid.csv"
-    writer, book = ResultsCsvWriter(out), ResultsBook()
+    writer, book = ResultFiles(out), ResultsBook()
     run_sweep(grid(hidden="8;4x3", lr="1e-2,1e-1", momentum="0.5"),
               lambda event: (writer(event), book.apply(event)))
     writer.close()
