@@ -74,6 +74,8 @@ class Leaderboard(DataTable[Text | str]):
         self._init_width = 0
         self._chosen: str | None = None  # the group the user put the cursor on
         self._rebuilding = False
+        self.by = "cell"
+        """A grid's rows: every (cell, initializer), or `init`: each one's best cell."""
 
     def on_mount(self) -> None:
         self._set_columns(INIT_WIDTH[0] + 4)
@@ -89,7 +91,8 @@ class Leaderboard(DataTable[Text | str]):
     def show(self, book: ResultsBook, groups: list[RunGroup], hidden: frozenset[str]) -> None:
         """Replace the rows by the book's ranking, keeping the cursor on its group."""
         by_key = {group.key: group for group in groups}
-        ranked = [(row, by_key[group_key(row.sweep, row.init)]) for row in leaderboard(book)]
+        ranked = [(row, by_key[group_key(row.sweep, row.init, row.cell)])
+                  for row in leaderboard(book, by=self.by)]
         widest = max((len(group.label) for _, group in ranked), default=0)
         width = min(max(widest, INIT_WIDTH[0]), INIT_WIDTH[1])
         self._rebuilding = True
