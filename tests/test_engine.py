@@ -241,11 +241,22 @@ def test_the_batch_in_the_estimate_is_capped_at_the_data() -> None:
 ])
 def test_any_wording_of_an_allocation_failure_is_out_of_memory(message: str) -> None:
     from inittui.core.device import is_out_of_memory
-    from inittui.headless import _one_line
 
     assert is_out_of_memory(RuntimeError(message))
-    assert str(_one_line(RuntimeError(message))).startswith("out of memory while training")
     assert not is_out_of_memory(RuntimeError("shape mismatch"))
+
+
+def test_a_real_allocation_failure_mid_sweep_is_one_out_of_memory_error(
+        tiny_spec: ExperimentSpec) -> None:
+    def sink(event: object) -> None:
+        if isinstance(event, EpochFinished):
+            torch.empty(2**50)  # 4 PiB: the CPU allocator refuses, in its own words
+
+    with pytest.raises(DeviceError) as error:
+        run_sweep(tiny_spec, sink)
+    message = str(error.value)
+    assert message.startswith("out of memory while training (") and "\n" not in message
+    assert "smaller batch-size" in message
 
 
 def test_a_failure_mid_sweep_still_ends_every_run_and_the_sweep(

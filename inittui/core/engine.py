@@ -17,8 +17,9 @@ import torch
 from torch import Tensor
 
 from inittui.core.data import DataSplits, load_dataset
-from inittui.core.device import check_fits, resolve_device
+from inittui.core.device import check_fits, is_out_of_memory, resolve_device
 from inittui.core.diagnostics import layer_statistics
+from inittui.core.errors import DeviceError, InittuiError, option, shown
 from inittui.core.events import (
     EpochFinished,
     EventSink,
@@ -268,5 +269,24 @@ def _is_finite(value: float) -> bool:
 
 def run_sweep(spec: ExperimentSpec, on_event: EventSink,
               stop: threading.Event | None = None, data: DataSplits | None = None) -> None:
-    """Train every (initializer, seed) run of spec, reporting through on_event."""
-    Sweep(spec, on_event, stop, data).run()
+    """Train every (initializer, seed) run of spec, reporting through on_event.
+
+    An allocation failure, however PyTorch or the C library words it, comes out as one
+    DeviceError saying so, whether it happens while setting up or while training.
+    """
+    try:
+        Sweep(spec, on_event, stop, data).run()
+    except InittuiError:
+        raise
+    except Exception as error:
+        if is_out_of_memory(error):
+            raise DeviceError(
+                f"out of memory while training ({_first_line(error)}); use fewer or smaller "
+                f"hidden layers, initializers or seeds, or a smaller {option('batch_size')}"
+            ) from None
+        raise
+
+
+def _first_line(error: BaseException) -> str:
+    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+    return shown(lines[0] if lines else type(error).__name__, 120)
