@@ -42,7 +42,7 @@ SEEDS = 3
 def seeded_sweep(name: str, **overrides: str) -> dict[str, list[list[float]]]:
     """Validation accuracy by epoch, per initializer and seed, over SEEDS seeds."""
     spec = apply_preset(ExperimentSpec(device="cpu"), name).with_text(
-        seeds=str(SEEDS), diagnostics="false", **overrides)
+        **{"seeds": str(SEEDS), "diagnostics": "false", **overrides})
     curves: dict[str, dict[int, list[float]]] = {}
 
     def keep(event: Event) -> None:
@@ -115,7 +115,7 @@ def test_keras_notebook_zeros_stall_and_the_random_inits_train_close_together() 
                              "he-normal:truncated=true"}
     assert all(value > 0.75 for curves in accuracy.values() for value in finals(curves))
     means = [mean(finals(curves)) for curves in accuracy.values()]
-    assert max(means) - min(means) < 0.03
+    assert max(means) - min(means) < 0.02
 
 
 def test_keras_validation_split_would_be_two_classes_of_the_sorted_sample() -> None:
@@ -150,7 +150,7 @@ def test_glorot2010_xavier_uniform_trains_faster() -> None:
     accuracy = seeded_sweep("glorot2010", epochs="1", hidden="256,256,256,256,256",
                             seeds="2")
     for standard, normalized in zip(finals(accuracy["pytorch-default"]),
-                                    finals(accuracy["xavier-uniform"])):
+                                    finals(accuracy["xavier-uniform"]), strict=True):
         assert normalized > standard + 0.1
 
 

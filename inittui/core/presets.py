@@ -53,7 +53,8 @@ PRESETS: dict[str, Preset] = {preset.name: preset for preset in (
         "stratified random 20 % of the training digits, not Keras' validation_split, which "
         "takes the last 20 % unshuffled: on this class-sorted sample only 8s and 9s",
         "zeros stalls at chance; RandomNormal(0.05), GlorotNormal and HeNormal all train, "
-        "within 3 points of each other from the first epoch (mean of 3 seeds)",
+        "within 2 points of each other at every epoch (10 epochs, mean ± std of 3 seeds: "
+        "0.929±.003, 0.926±.004, 0.925±.003): on this shallow net their scales barely matter",
         {"inits": "zeros,RandomNormal,GlorotNormal,HeNormal", "output_init": "GlorotUniform",
          "hidden": "128,64",
          "activation": "relu", "optimizer": "adam", "lr": "0.001", "batch_size": "64",
