@@ -39,17 +39,22 @@ PRESETS: dict[str, Preset] = {preset.name: preset for preset in (
     Preset(
         "pytorch-notebook",
         "the classic PyTorch initialization exercise (MLP 784-128-10, SGD), flatten fixed",
-        "zeros stays near chance (symmetry); normal(0.01) learns slowly; xavier and he lead",
+        "zeros stays at chance (all hidden gradients are 0: only the output bias learns); "
+        "normal(0.01) learns slowly; xavier and he lead, close together (10 epochs, mean ± "
+        "std of 3 seeds: xavier 0.755±.013, he 0.746±.018, normal 0.502±.038, zeros 0.100)",
         {"inits": "zeros,normal,xavier-normal,he-normal", "hidden": "128",
          "activation": "relu", "optimizer": "sgd", "lr": "0.001", "momentum": "0",
          "batch_size": "64", "epochs": "10"},
     ),
     Preset(
         "keras-notebook",
-        "the classic Keras exercise: Dense 128-64 ReLU, Adam 1e-3, 20 % validation; the "
-        "initializers on the hidden layers, Keras' default GlorotUniform on the output",
+        "the classic Keras exercise: Dense 128-64 ReLU, Adam 1e-3, the initializers on the "
+        "hidden layers, Keras' default GlorotUniform on the output; validation is a "
+        "stratified random 20 % of the training digits, not Keras' validation_split, which "
+        "takes the last 20 % unshuffled: on this class-sorted sample only 8s and 9s",
         "zeros stalls at chance; RandomNormal(0.05), GlorotNormal and HeNormal all train, "
-        "He slightly ahead early",
+        "within 2 points of each other at every epoch (10 epochs, mean ± std of 3 seeds: "
+        "0.929±.003, 0.926±.004, 0.925±.003): on this shallow net their scales barely matter",
         {"inits": "zeros,RandomNormal,GlorotNormal,HeNormal", "output_init": "GlorotUniform",
          "hidden": "128,64",
          "activation": "relu", "optimizer": "adam", "lr": "0.001", "batch_size": "64",
@@ -59,8 +64,10 @@ PRESETS: dict[str, Preset] = {preset.name: preset for preset in (
         "glorot2010",
         "Glorot & Bengio 2010, Understanding the difficulty of training deep feedforward "
         "networks: 5 tanh layers, standard U(±1/√fan_in) against normalized (xavier-uniform)",
-        "with the standard init, activation and gradient std shrink layer by layer; "
-        "xavier-uniform keeps them roughly constant across depth and trains faster",
+        "with the standard init, activation std shrinks about 10x from layer 1 to layer 5 "
+        "and the back-propagated gradient ∂L/∂s (pre_grad_std) about 10x from layer 5 down "
+        "to layer 1, while the weight gradients stay level; xavier-uniform keeps both within "
+        "3x across depth and trains faster",
         {"inits": "pytorch-default,xavier-uniform", "hidden": "1000,1000,1000,1000,1000",
          "activation": "tanh", "optimizer": "sgd", "lr": "0.01", "momentum": "0",
          "batch_size": "10", "epochs": "5"},
@@ -78,8 +85,11 @@ PRESETS: dict[str, Preset] = {preset.name: preset for preset in (
         "selu2017",
         "Klambauer et al. 2017, Self-Normalizing Neural Networks: deep SELU MLP",
         "with lecun-normal, activations stay near zero mean and unit std at every depth; "
-        "he-normal and xavier-normal drift",
-        {"inits": "lecun-normal,xavier-normal,he-normal", "hidden": ",".join(["64"] * 16),
+        "xavier-normal (the same draw on the 64x64 layers) starts at std about 1.25 after the "
+        "784-input layer and SELU pulls it back to about 1 within a few layers; he-normal's "
+        "std grows with depth (about 6 by layer 16); normal(0.01)'s vanishes, 10x per layer",
+        {"inits": "lecun-normal,xavier-normal,he-normal,normal",
+         "hidden": ",".join(["64"] * 16),
          "activation": "selu", "optimizer": "sgd", "lr": "0.01", "momentum": "0.9",
          "epochs": "5"},
     ),
