@@ -1,8 +1,8 @@
 """`--cluster ray`: the headless run's engine swapped for Ray tasks, with one-line notices.
 
-Builds a runner with the engine's signature (spec, on_event, stop), so headless writes
-the same files and shows the same progress whichever runs the groups. Ray loads only
-when the runner is called.
+Builds a runner with the engine's signature (spec, on_event, stop), so headless and the
+app write the same files and show the same progress whichever runs the groups. Ray loads
+only when the runner is called.
 """
 
 from __future__ import annotations
@@ -37,8 +37,11 @@ def say(line: str) -> None:
 
 
 def ray_runner(address: str | None, retries: int = 1,
-               announce: Callable[[str], None] = say) -> Runner:
-    """A runner training each group of a spec as a Ray task (local Ray without address)."""
+               announce: Callable[[str], None] = say, keep: bool = False) -> Runner:
+    """A runner training each group of a spec as a Ray task (local Ray without address).
+
+    keep: stay connected after a sweep (the app: its next sweep starts at once).
+    """
 
     def run(spec: ExperimentSpec, on_event: EventSink, stop: threading.Event) -> None:
         from inittui.core.ray_backend import (
@@ -58,7 +61,7 @@ def ray_runner(address: str | None, retries: int = 1,
 
         groups = groups_of(spec)
         started = time.monotonic()
-        with ray_session(address) as ray:
+        with ray_session(address, keep=keep) as ray:
             resources = ray.cluster_resources()
             where = f"joined the Ray cluster at {address}" if address else \
                 "started a local Ray instance on 127.0.0.1"

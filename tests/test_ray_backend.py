@@ -217,6 +217,29 @@ def test_headless_on_ray_writes_the_local_csv_apart_from_wall_time_and_device(
     assert "ray: " in on_ray.output and "1 group as tasks" in on_ray.output
 
 
+@pytest.mark.slow
+async def test_the_app_trains_on_ray_and_ranks_what_a_local_run_ranks(local_ray: object) -> None:
+    from inittui.cluster import ray_runner
+    from inittui.core.results import ResultsBook, leaderboard
+    from inittui.tui.app import create_app
+
+    said: list[str] = []
+    app = create_app(GROUP, engine=ray_runner(None, announce=said.append, keep=True))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.app.workers.wait_for_complete()
+        await pilot.press("ctrl+r")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        assert not app.running and [n.message for n in app._notifications
+                                    if n.severity == "error"] == []
+        on_ray = leaderboard(app.book)
+    local = ResultsBook()
+    for event in local_events(GROUP):
+        local.apply(event)
+    assert on_ray == leaderboard(local) and len(on_ray) == 3
+    assert said and said[0].startswith("ray: ")
+
+
 @pytest.mark.slow  # a fresh interpreter importing torch (for the options' defaults)
 def test_without_the_cluster_extra_it_is_one_line_naming_the_extra() -> None:
     blocked = ("import sys; sys.modules['ray'] = None; from inittui.cli import main; "
@@ -230,7 +253,6 @@ def test_without_the_cluster_extra_it_is_one_line_naming_the_extra() -> None:
 
 @pytest.mark.parametrize(("args", "message"), [
     (["--headless", "--address", "10.0.0.1:6379"], "--address needs --cluster ray"),
-    (["--cluster", "ray"], "--cluster ray trains headless runs; add --headless"),
     (["--headless", "--cluster", "dask"], "'dask' is not one of 'local', 'ray'"),
 ])
 def test_cluster_usage_errors(args: list[str], message: str) -> None:

@@ -132,10 +132,12 @@ def _ray() -> Any:
 
 
 @contextlib.contextmanager
-def ray_session(address: str | None = None, num_cpus: int | None = None) -> Iterator[Any]:
+def ray_session(address: str | None = None, num_cpus: int | None = None,
+                keep: bool = False) -> Iterator[Any]:
     """Join the cluster at address, or start a local Ray bound to 127.0.0.1; on exit,
-    disconnect (a local instance is shut down). A program that has connected Ray itself
-    keeps its connection."""
+    disconnect (a local instance is shut down) unless keep is set, for the next sweep of
+    a long-lived program (Ray then shuts down when the process exits). A program that has
+    connected Ray itself keeps its connection."""
     os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")  # nothing reported home
     if address is None:
         # Read when ray is imported (and by every Ray process): listeners on loopback only.
@@ -156,6 +158,9 @@ def ray_session(address: str | None = None, num_cpus: int | None = None) -> Iter
         where = f"the Ray cluster at {address}" if address else "a local Ray instance"
         raise ClusterError(f"could not start or join {where}: "
                            f"{str(error).strip().splitlines()[0]}") from None
+    if keep:
+        yield ray
+        return
     try:
         yield ray
     finally:
