@@ -85,9 +85,18 @@ def local_ray() -> Iterator[object]:
 
 @functools.cache
 def local_run(group: ExperimentSpec) -> tuple[Event, ...]:
-    events: list[Event] = []
-    run_sweep(group, events.append)
-    return tuple(events)
+    """A local run with one torch thread, as a 1-CPU Ray task has (the headless test below
+    compares with the default threads): on a busy machine two threads wait on each other."""
+    import torch
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        events: list[Event] = []
+        run_sweep(group, events.append)
+        return tuple(events)
+    finally:
+        torch.set_num_threads(threads)
 
 
 def local_events(*groups: ExperimentSpec) -> list[Event]:

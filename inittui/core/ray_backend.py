@@ -111,7 +111,7 @@ class _Delivery:
 
 
 def _event_key(event: Event) -> Hashable | None:
-    """What makes an event unique within a group; None for those that may repeat."""
+    """What makes an event unique within a group; None for one that cannot be told apart."""
     if isinstance(event, SweepStarted):
         return ("sweep",)
     if isinstance(event, SweepFinished):
@@ -120,7 +120,10 @@ def _event_key(event: Event) -> Hashable | None:
         return (type(event).__name__, event.run.index)
     if isinstance(event, (EpochFinished, LayerStatsReady)):
         return (type(event).__name__, event.run.index, event.epoch)
-    return None  # StepLosses: a repeated report replaces the earlier one
+    try:  # any other event: a retry repeats it exactly (it carries no wall time)
+        return (type(event).__name__, hash(event), event)
+    except TypeError:  # unhashable: let it through
+        return None
 
 
 def _ray() -> Any:
