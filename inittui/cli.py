@@ -44,8 +44,15 @@ SPEC_OPTIONS: tuple[tuple[str, str, str, str], ...] = (
      "fashion-mnist and cifar10."),
     ("val_split", "--val-split", "FRACTION", "Share of the training data held out for "
      "validation."),
-    ("model", "--model", "mlp|cnn", "mlp, or cnn (two conv blocks before the hidden layers)."),
-    ("hidden", "--hidden", "SIZES", "Hidden layer sizes, comma-separated."),
+    ("model", "--model", "NAME", "mlp, cnn (two conv blocks before the hidden layers), "
+     "resmlp (residual blocks), resnet, gpt (on the bundled text), or your own "
+     "path/file.py:ClassName (constructor: input shape, number of classes)."),
+    ("hidden", "--hidden", "SIZES", "Hidden layer sizes, comma-separated; for resmlp, "
+     "resnet and gpt one entry per block (64,64,64,64 is 4 blocks of width 64)."),
+    ("norm", "--norm", "none|batch|layer", "Normalization in resmlp (pre-norm) and resnet "
+     "blocks."),
+    ("residual_init", "--residual-init", "NAME", "Initializer of the last layer of every "
+     "residual branch (e.g. zeros); unset, each run's own."),
     ("activation", "--activation", "NAME", "relu, leaky-relu, tanh, sigmoid, gelu, selu or "
      "linear."),
     ("optimizer", "--optimizer", "adam|sgd", "Optimizer (one per run, same settings)."),

@@ -200,10 +200,5 @@ def _one_line(error: BaseException) -> InittuiError:
     """Any failure in the engine thread, as the one-line error the CLI prints."""
     if isinstance(error, InittuiError):
         return error
-    from inittui.core.device import is_out_of_memory
-
-    if is_out_of_memory(error):
-        return InittuiError("out of memory while training; use a smaller model, fewer runs or "
-                            "a smaller --batch-size")
     first_line = str(error).strip().splitlines()[0] if str(error).strip() else ""
     return InittuiError(f"training failed: {type(error).__name__}: {shown(first_line, 200)}")

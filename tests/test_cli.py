@@ -102,6 +102,13 @@ def test_runtime_errors_exit_1_with_one_line(args: list[str], message: str) -> N
     assert len(output.strip().splitlines()) == 1
 
 
+def test_a_batch_larger_than_the_data_is_the_whole_data() -> None:
+    """Not refused as tens of GiB: the estimate and the engine take at most every image."""
+    code, output = invoke("--headless", *TINY, "--epochs", "1", "--batch-size", "100000000")
+    assert code == 0, output
+    assert "epoch 1/1" in output
+
+
 def test_cpu_0_is_the_cpu() -> None:
     code, output = invoke("--headless", *TINY[:-2], "--device", "cpu:0", "--epochs", "1")
     assert code == 0, output
