@@ -11,7 +11,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -247,6 +247,34 @@ async def test_the_app_trains_on_ray_and_ranks_what_a_local_run_ranks(local_ray:
         local.apply(event)
     assert on_ray == leaderboard(local) and len(on_ray) == 3
     assert said and said[0].startswith("ray: ")
+
+
+async def test_the_app_shows_a_run_whose_group_failed_as_failed() -> None:
+    """The events a failed group sends (a real sweep's, one run ended as failed)."""
+    from inittui.tui.app import create_app
+    from inittui.tui.results.leaderboard import Leaderboard
+
+    def engine(spec: ExperimentSpec, on_event: Callable[[Event], None],
+               stop: threading.Event) -> None:
+        def relay(event: Event) -> None:
+            if isinstance(event, RunFinished) and event.run.init == "zeros":
+                event = RunFinished(event.run, "failed", event.epochs - 1, None)
+            on_event(event)
+
+        run_sweep(spec, relay, stop)
+
+    app = create_app(replace(GROUP, epochs=1), engine=engine)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.app.workers.wait_for_complete()
+        await pilot.press("ctrl+r")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        statuses = {r.info.init: r.status for r in app.book.records()}
+        assert statuses == {"zeros": "failed", "xavier-normal": "ok", "he-normal": "ok"}
+        table = app.query_one(Leaderboard)
+        cells = [str(cell) for row in range(table.row_count)
+                 for cell in table.get_row_at(row)]
+        assert "failed" in cells
 
 
 @pytest.mark.slow  # a fresh interpreter importing torch (for the options' defaults)
