@@ -44,12 +44,7 @@ def ray_runner(address: str | None, retries: int = 1,
     """
 
     def run(spec: ExperimentSpec, on_event: EventSink, stop: threading.Event) -> None:
-        from inittui.core.ray_backend import (
-            GroupFailed,
-            GroupRetried,
-            ray_session,
-            run_groups_on_ray,
-        )
+        from inittui.core.ray_backend import GroupFailed, GroupRetried, RayBackend, ray_session
 
         def notice(event: object) -> None:
             if isinstance(event, GroupRetried):
@@ -68,7 +63,6 @@ def ray_runner(address: str | None, retries: int = 1,
             announce(f"ray: {where} in {time.monotonic() - started:.1f} s "
                      f"({resources.get('CPU', 0):g} CPUs, {resources.get('GPU', 0):g} GPUs); "
                      f"{len(groups)} group{'s' if len(groups) != 1 else ''} as tasks")
-            run_groups_on_ray(groups, on_event, stop, ray=ray, retries=retries,
-                              on_notice=notice)
+            RayBackend(ray, retries, notice).run_groups(groups, on_event, stop)
 
     return run

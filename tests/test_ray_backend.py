@@ -178,6 +178,13 @@ def first_group(events: list[Event]) -> tuple[list[Event], list[Event]]:
 
 
 @pytest.mark.slow
+def test_a_gpu_group_on_a_cluster_without_gpus_is_one_clear_error(local_ray: object) -> None:
+    with pytest.raises(ClusterError, match="device 'cuda' was asked for but the Ray cluster "
+                                           "has no GPU"):
+        run_groups_on_ray([replace(GROUP, device="cuda")], lambda _: None, ray=local_ray)
+
+
+@pytest.mark.slow
 def test_a_killed_worker_costs_a_retry_and_not_a_number(local_ray: object) -> None:
     events, notices, failure = run_with_a_kill(local_ray, [], retries=1)
     assert failure is None
