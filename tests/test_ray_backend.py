@@ -20,6 +20,7 @@ from click.testing import CliRunner
 
 from inittui.cli import main
 from inittui.core.engine import run_sweep
+from inittui.core.errors import InittuiError
 from inittui.core.events import (
     EpochFinished,
     Event,
@@ -182,6 +183,17 @@ def test_a_gpu_group_on_a_cluster_without_gpus_is_one_clear_error(local_ray: obj
     with pytest.raises(ClusterError, match="device 'cuda' was asked for but the Ray cluster "
                                            "has no GPU"):
         run_groups_on_ray([replace(GROUP, device="cuda")], lambda _: None, ray=local_ray)
+
+
+@pytest.mark.slow
+def test_an_error_in_a_task_is_the_error_a_local_run_raises(local_ray: object,
+                                                             tmp_path: Path) -> None:
+    missing = replace(GROUP, dataset="fashion-mnist", data_dir=str(tmp_path))
+    with pytest.raises(InittuiError) as local:
+        run_sweep(missing, lambda _: None)
+    with pytest.raises(InittuiError) as on_ray:
+        run_groups_on_ray([missing], lambda _: None, ray=local_ray)
+    assert type(on_ray.value) is type(local.value) and str(on_ray.value) == str(local.value)
 
 
 @pytest.mark.slow

@@ -250,9 +250,10 @@ def run_groups_on_ray(groups: Sequence[Group], on_event: EventSink,
                       ) -> None:
     """Train every group as a Ray task on the connected cluster (see `ray_session`).
 
-    Events reach on_event group by group, in a local run's order; notices (`GroupRetried`,
-    `GroupFailed`) reach on_notice as they happen. Raises ClusterError when a group
-    failed, after every other group has finished and been delivered.
+    Events reach on_event group by group, in a local run's order; `GroupRetried` reaches
+    on_notice as it happens, `GroupFailed` once every group has ended. Raises ClusterError
+    when a group failed, after every other group has finished and been delivered; an error
+    the engine raised (a missing data set on a worker) is raised as it is, as locally.
     """
     stop = stop or threading.Event()
     notice = on_notice or (lambda _: None)
