@@ -20,7 +20,8 @@ from textual.widgets import DataTable
 from inittui.core.results import LeaderRow, format_accuracy
 from inittui.tui.groups import RunGroup, group_key, hex_color
 
-STATE_STYLES = {"running": "cyan", "stopped": "yellow", "diverged": "bold red", "done": "green"}
+STATE_STYLES = {"running": "cyan", "stopped": "yellow", "diverged": "bold red", "done": "green",
+                "failed": "bold red"}
 INIT_WIDTH = (12, 28)
 """Least and most characters of the init column; labels longer than the most are cut."""
 COLUMNS: tuple[tuple[str, str, int], ...] = (
