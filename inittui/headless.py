@@ -76,8 +76,10 @@ class ProgressReporter:
             self.runs = len(event.runs)
             if event.data_source:
                 self._say(f"data: {event.spec.dataset} from {event.data_source}")
+            param = f" (mup, base width {event.spec.base_width})" \
+                if event.spec.param == "mup" else ""
             self._say(f"training {self.runs} runs of {event.parameters_per_run:,} "
-                      f"parameters on {event.device}: {', '.join(event.spec.inits)}")
+                      f"parameters{param} on {event.device}: {', '.join(event.spec.inits)}")
             if self.live:
                 self.progress.update(self.task, description=self._describe(1),
                                      total=self.epochs * self.steps, completed=0)

@@ -48,7 +48,7 @@ from inittui.core.events import (
     SweepStarted,
 )
 from inittui.core.results import ResultsBook, RunRecord, SweepRecord
-from inittui.core.specs import ExperimentSpec, RunInfo, parse_hidden
+from inittui.core.specs import ExperimentSpec, RunInfo, parse_field, parse_hidden
 
 RESULT_COLUMNS = (
     "sweep_id",
@@ -66,6 +66,8 @@ RESULT_COLUMNS = (
     "momentum",
     "batch_size",
     "epochs",
+    "param",
+    "base_width",
     "epoch",
     "train_loss",
     "train_acc",
@@ -81,7 +83,7 @@ STATS_COLUMNS = (
     "dead_frac", "distinct_units", "pre_grad_std", "dead_units",
 )
 REQUIRED_COLUMNS = tuple(c for c in RESULT_COLUMNS if c not in (
-    "sweep_id", "output_init", "momentum", "epochs"))
+    "sweep_id", "output_init", "momentum", "epochs", "param", "base_width"))
 """Files written before sweep_id and the spec columns existed still load."""
 """grad_std: std of ∂L/∂h (after the activation); pre_grad_std: std of ∂L/∂s (before it);
 distinct_units counts live units, dead_units (ReLU family) apart."""
@@ -273,11 +275,13 @@ def result_row(sweep_id: str, spec: ExperimentSpec, device: str, run: RunInfo, e
         "bias_init": run.bias_init, "output_init": spec.output_init or "",
         "dataset": spec.dataset, "model": spec.model, "activation": spec.activation,
         "optimizer": spec.optimizer, "status": status, "device": device,
+        "param": spec.param,
     }
     numbers = {
         "seed": str(run.seed), "hidden": ",".join(map(str, spec.hidden)), "lr": repr(spec.lr),
         "momentum": repr(spec.momentum), "batch_size": str(spec.batch_size),
         "epochs": str(spec.epochs), "epoch": str(epoch), "wall_s": _number(wall_s),
+        "base_width": str(spec.base_width),
         **{name: _number(value) for name, value in zip(
             ("train_loss", "train_acc", "val_loss", "val_acc", "test_acc"), metrics)},
     }
@@ -555,7 +559,7 @@ class _Reader:
                 _metric(row, "val_loss"), _metric(row, "val_acc", 0, 1),
                 _metric(row, "wall_s"), status, _cell_number(row, "test_acc", 0, 1))
         config = tuple(row.get(c, "") for c in (*CONFIG_COLUMNS, "momentum", "epochs",
-                                                  "output_init"))
+                                                  "output_init", "param", "base_width"))
         key = row["sweep_id"] or "\x00".join(config)
         sweep = self.sweeps.get(key)
         if sweep is not None and sweep.config != config:
@@ -627,6 +631,10 @@ def _spec_of(row: dict[str, str]) -> ExperimentSpec:
             batch_size=_cell_int(row, "batch_size", 1),
             epochs=_cell_int(row, "epochs", 1) if row.get("epochs") else ExperimentSpec.epochs,
             output_init=row.get("output_init") or None,
+            param=str(parse_field("param", row["param"])) if row.get("param")
+            else ExperimentSpec.param,
+            base_width=_cell_int(row, "base_width", 1) if row.get("base_width")
+            else ExperimentSpec.base_width,
         )
     except SpecError as error:
         raise _BadRow(str(error)) from None
