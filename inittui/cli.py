@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -23,6 +24,9 @@ from inittui.core.specs import (
 )
 from inittui.interrupts import StopSignals
 from inittui.serve import serve
+
+if TYPE_CHECKING:
+    from inittui.cluster import Runner
 
 DEFAULTS = ExperimentSpec()
 
@@ -40,8 +44,15 @@ SPEC_OPTIONS: tuple[tuple[str, str, str, str], ...] = (
      "fashion-mnist and cifar10."),
     ("val_split", "--val-split", "FRACTION", "Share of the training data held out for "
      "validation."),
-    ("model", "--model", "mlp|cnn", "mlp, or cnn (two conv blocks before the hidden layers)."),
-    ("hidden", "--hidden", "SIZES", "Hidden layer sizes, comma-separated."),
+    ("model", "--model", "NAME", "mlp, cnn (two conv blocks before the hidden layers), "
+     "resmlp (residual blocks), resnet, gpt (on the bundled text), or your own "
+     "path/file.py:ClassName (constructor: input shape, number of classes)."),
+    ("hidden", "--hidden", "SIZES", "Hidden layer sizes, comma-separated; for resmlp, "
+     "resnet and gpt one entry per block (64,64,64,64 is 4 blocks of width 64)."),
+    ("norm", "--norm", "none|batch|layer", "Normalization in resmlp (pre-norm) and resnet "
+     "blocks."),
+    ("residual_init", "--residual-init", "NAME", "Initializer of the last layer of every "
+     "residual branch (e.g. zeros); unset, each run's own."),
     ("activation", "--activation", "NAME", "relu, leaky-relu, tanh, sigmoid, gelu, selu or "
      "linear."),
     ("optimizer", "--optimizer", "adam|sgd", "Optimizer (one per run, same settings)."),
@@ -147,6 +158,12 @@ def build_spec(ctx: click.Context, values: dict[str, object], preset: str | None
 @click.option("--overwrite", is_flag=True, help="Replace --out / --stats-out if they exist.")
 @click.option("--load", type=click.Path(dir_okay=False, path_type=Path),
               help="Open earlier results (a CSV from --out) in the app, without training.")
+@click.option("--cluster", type=click.Choice(["local", "ray"]), default="local",
+              show_default=True, help="Where a headless run trains: this process, or Ray "
+              "tasks (one per batched group; needs the 'cluster' extra).")
+@click.option("--address", metavar="ADDR", help="With --cluster ray: the Ray cluster to "
+              "join (host:port or ray://host:10001); without it a local Ray starts on "
+              "127.0.0.1.")
 @click.option("--headless", is_flag=True, help="Train without the app: progress, then a "
               "leaderboard; plain lines when output is not a terminal.")
 @click.option("--coord-check", is_flag=True, help="The coordinate check instead of a sweep: "
@@ -163,14 +180,18 @@ def build_spec(ctx: click.Context, values: dict[str, object], preset: str | None
 @click.pass_context
 def main(ctx: click.Context, download: bool, diagnostics: bool, preset: str | None,
          out: Path | None, stats_out: Path | None, overwrite: bool, load: Path | None,
-         headless: bool, coord_check: bool, coord_widths: str, coord_steps: int,
-         list_inits: bool, list_presets: bool, **values: object) -> None:
+         cluster: str, address: str | None, headless: bool, coord_check: bool,
+         coord_widths: str, coord_steps: int, list_inits: bool, list_presets: bool,
+         **values: object) -> None:
     """Compare neural-network weight initializers side by side.
 
     Opens the interactive app; with --headless, trains and prints a leaderboard;
     `inittui serve [--host H] [--port P] [options]` serves the app to web browsers.
     """
+    signals = ctx.obj if isinstance(ctx.obj, StopSignals) else None
     if ctx.invoked_subcommand is not None:
+        if signals is not None:  # a subcommand (serve) handles Ctrl+C its own way
+            signals.restore()
         given = [param.opts[0] for param in ctx.command.params if param.name and
                  ctx.get_parameter_source(param.name) is not click.core.ParameterSource.DEFAULT]
         if given:
@@ -186,10 +207,10 @@ def main(ctx: click.Context, download: bool, diagnostics: bool, preset: str | No
     if headless and load is not None:
         raise click.UsageError("--load opens results in the app; it cannot be combined with "
                                "--headless")
-    signals = ctx.obj if isinstance(ctx.obj, StopSignals) else None
     if signals is not None and signals.received is not None:
         click.echo(f"{signals.name} before training started; no file was touched", err=True)
         ctx.exit(signals.exit_code)
+    runner = _cluster_runner(cluster, address, headless)
     try:
         widths = parse_widths(coord_widths)
     except SpecError as error:
@@ -219,7 +240,7 @@ def main(ctx: click.Context, download: bool, diagnostics: bool, preset: str | No
         if headless:
             from inittui.headless import run_headless
 
-            ctx.exit(run_headless(spec, out, stats_out, overwrite, signals))
+            ctx.exit(run_headless(spec, out, stats_out, overwrite, signals, runner))
         if signals is not None:  # the app reads Ctrl+C as a key, and quits on its own
             signals.restore()
         from inittui.tui.app import create_app
@@ -230,6 +251,23 @@ def main(ctx: click.Context, download: bool, diagnostics: bool, preset: str | No
     except InittuiError as error:
         click.echo(f"error: {error.worded(flag)}", err=True)
         sys.exit(1)
+
+
+
+def _cluster_runner(cluster: str, address: str | None, headless: bool) -> Runner | None:
+    """The runner --cluster asks for (None: the local engine); exits 1 without the extra."""
+    if address is not None and cluster != "ray":
+        raise click.UsageError("--address needs --cluster ray")
+    if cluster != "ray":
+        return None
+    if not headless:
+        raise click.UsageError("--cluster ray trains headless runs; add --headless")
+    from inittui.cluster import EXTRA_MISSING, ray_available, ray_runner
+
+    if not ray_available():
+        click.echo(f"error: {EXTRA_MISSING}", err=True)
+        sys.exit(1)
+    return ray_runner(address)
 
 
 main.add_command(serve)

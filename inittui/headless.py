@@ -31,6 +31,7 @@ from inittui.core.specs import ExperimentSpec
 from inittui.interrupts import StopSignals
 
 if TYPE_CHECKING:
+    from inittui.cluster import Runner
     from inittui.core.result_files import ResultFiles
 
 EXIT_OK, EXIT_ERROR = 0, 1
@@ -119,8 +120,11 @@ class ProgressReporter:
 
 
 def run_headless(spec: ExperimentSpec, out: Path | None, stats_out: Path | None,
-                 overwrite: bool, signals: StopSignals | None = None) -> int:
+                 overwrite: bool, signals: StopSignals | None = None,
+                 runner: Runner | None = None) -> int:
     """Train spec, write the files as it goes, print the leaderboard; return the exit code.
+
+    runner: what trains the spec (default: the local engine; `inittui.cluster` has Ray's).
 
     signals: the command line installs them before anything slow is imported, so that a
     Ctrl+C during start-up is caught too; without them, they are installed here.
@@ -128,14 +132,14 @@ def run_headless(spec: ExperimentSpec, out: Path | None, stats_out: Path | None,
     own_signals = signals is None
     signals = signals or StopSignals().install()
     try:
-        return _run(spec, out, stats_out, overwrite, signals)
+        return _run(spec, out, stats_out, overwrite, signals, runner)
     finally:
         if own_signals:
             signals.restore()
 
 
 def _run(spec: ExperimentSpec, out: Path | None, stats_out: Path | None, overwrite: bool,
-         signals: StopSignals) -> int:
+         signals: StopSignals, runner: Runner | None) -> int:
     from inittui.core.result_files import ResultFiles
 
     files = ResultFiles(out, stats_out, overwrite) if out or stats_out else None
@@ -148,10 +152,10 @@ def _run(spec: ExperimentSpec, out: Path | None, stats_out: Path | None, overwri
 
     def train() -> None:
         try:
-            from inittui.core.engine import run_sweep
-
+            if runner is None:
+                from inittui.core.engine import run_sweep as local_runner
             if not stop.is_set():
-                run_sweep(spec, lambda event: [sink(event) for sink in sinks], stop)
+                (runner or local_runner)(spec, lambda event: [sink(event) for sink in sinks], stop)
         except BaseException as error:  # reported by the main thread, in one line
             failure.append(error)
         finally:
@@ -198,10 +202,5 @@ def _one_line(error: BaseException) -> InittuiError:
     """Any failure in the engine thread, as the one-line error the CLI prints."""
     if isinstance(error, InittuiError):
         return error
-    from inittui.core.device import is_out_of_memory
-
-    if is_out_of_memory(error):
-        return InittuiError("out of memory while training; use a smaller model, fewer runs or "
-                            "a smaller --batch-size")
     first_line = str(error).strip().splitlines()[0] if str(error).strip() else ""
     return InittuiError(f"training failed: {type(error).__name__}: {shown(first_line, 200)}")

@@ -11,15 +11,37 @@ from inittui.core.errors import DeviceError
 CPU = torch.device("cpu")
 
 
-def test_auto_prefers_cuda_then_mps_then_the_cpu() -> None:
-    """Stated against torch's own checks, so it holds on CPU-only and GPU machines alike."""
-    if torch.cuda.is_available():
-        expected = "cuda"
-    elif torch.backends.mps.is_available():
-        expected = "mps"
-    else:
-        expected = "cpu"
+def pretend(monkeypatch: pytest.MonkeyPatch, cuda: int, mps: bool) -> None:
+    """Make torch's own availability checks report `cuda` CUDA devices and MPS or not."""
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: cuda > 0)
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: cuda)
+    monkeypatch.setattr(torch.backends.mps, "is_available", lambda: mps)
+
+
+@pytest.mark.parametrize(("cuda", "mps", "expected"), [
+    (2, True, "cuda"), (1, False, "cuda"), (0, True, "mps"), (0, False, "cpu"),
+])
+def test_auto_prefers_cuda_then_mps_then_the_cpu(monkeypatch: pytest.MonkeyPatch, cuda: int,
+                                                 mps: bool, expected: str) -> None:
+    pretend(monkeypatch, cuda, mps)
     assert resolve_device("auto").type == expected
+
+
+def test_the_devices_torch_reports_are_listed_cpu_first(monkeypatch: pytest.MonkeyPatch) -> None:
+    pretend(monkeypatch, cuda=2, mps=True)
+    assert available_devices() == ["cpu", "cuda:0", "cuda:1", "mps"]
+
+
+def test_a_device_that_is_not_there_is_refused_naming_those_that_are(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    pretend(monkeypatch, cuda=1, mps=False)
+    assert resolve_device("cuda") == torch.device("cuda")
+    assert resolve_device("cuda:0") == torch.device("cuda:0")
+    with pytest.raises(DeviceError, match="cuda:1") as refused:
+        resolve_device("cuda:1")
+    assert "cpu, cuda:0" in str(refused.value)
+    with pytest.raises(DeviceError, match="mps"):
+        resolve_device("mps")
 
 
 def test_cpu_resolves_to_the_cpu() -> None:

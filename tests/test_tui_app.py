@@ -11,6 +11,8 @@ import io
 import subprocess
 import sys
 import threading
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 from rich.console import Console
@@ -65,10 +67,14 @@ async def train(pilot: Pilot) -> None:
     await ready(pilot)
 
 
-async def wait_until(pilot: Pilot, condition: object, tries: int = 400) -> None:
-    for _ in range(tries):
-        if condition():  # type: ignore[operator]
-            return
+async def wait_until(pilot: Pilot, condition: Callable[[], bool], what: str,
+                     timeout_s: float = 60.0) -> None:
+    """Let the app run until condition() holds; fail the test, saying what, if it never does."""
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(
+                f"waited {timeout_s:.0f} s for {what}; status: {status(pilot.app)}")
         await pilot.pause(0.05)
 
 
@@ -131,7 +137,8 @@ async def test_ctrl_x_stops_training_and_keeps_finished_epochs() -> None:
     async with app.run_test(size=NARROW) as pilot:
         await ready(pilot)
         await pilot.press("ctrl+r")
-        await wait_until(pilot, lambda: any(r.epochs for r in app.book.records()))
+        await wait_until(pilot, lambda: any(r.epochs for r in app.book.records()),
+                         "a finished epoch")
         await pilot.press("ctrl+x")
         await ready(pilot)
         records = app.book.records()
@@ -156,7 +163,7 @@ async def test_progress_and_eta_show_only_while_training() -> None:
     async with app.run_test(size=NARROW) as pilot:
         await ready(pilot)
         await pilot.press("ctrl+r")
-        await wait_until(pilot, lambda: "ETA" in status(app))
+        await wait_until(pilot, lambda: "ETA" in status(app), "an ETA in the status line")
         assert "ETA" in status(app) and "epoch 1/1" in status(app)
         await pilot.press("ctrl+x")
         gate.set()

@@ -36,6 +36,7 @@ def wait_for_screen(session: str, condition: object, timeout_s: float) -> str:
     return screen
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(TMUX is None, reason="tmux is not installed")
 @pytest.mark.skipif(not Path(INITTUI).exists(), reason="the inittui command is not installed")
 def test_installed_command_trains_in_a_terminal_and_quits(tmp_path: Path) -> None:

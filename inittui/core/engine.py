@@ -16,9 +16,10 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor
 
+from inittui.core.batching import build_model, validate
 from inittui.core.data import DataSplits, load_dataset
-from inittui.core.device import check_fits, resolve_device
-from inittui.core.diagnostics import layer_statistics
+from inittui.core.device import check_fits, is_out_of_memory, resolve_device
+from inittui.core.errors import DeviceError, InittuiError, option, shown
 from inittui.core.events import (
     EpochFinished,
     EventSink,
@@ -31,8 +32,9 @@ from inittui.core.events import (
     SweepFinished,
     SweepStarted,
 )
+from inittui.core.hook_diagnostics import statistics
 from inittui.core.initialize import DATA_STREAM, generator, initialize_runs
-from inittui.core.models import BatchedNet, build_model, per_run_loss_and_correct
+from inittui.core.models import BatchedNet, per_run_loss_and_correct
 from inittui.core.parametrization import (
     ParametrizedOptimizer,
     check_parametrization,
@@ -40,7 +42,7 @@ from inittui.core.parametrization import (
     rescale_initialization,
 )
 from inittui.core.result_files import new_sweep_id
-from inittui.core.specs import ExperimentSpec, RunInfo
+from inittui.core.specs import ExperimentSpec, RunInfo, is_user_model
 
 PROGRESS_INTERVAL_S = 0.25
 EVAL_CHUNK = 2048
@@ -101,11 +103,13 @@ def train_step(model: BatchedNet, optimizer: ParametrizedOptimizer, images: Tens
 def evaluate(model: BatchedNet, x: Tensor, y: Tensor) -> tuple[Tensor, Tensor]:
     """Loss and accuracy of every run on a whole split, in chunks; shape (runs,) each."""
     loss_sum = torch.zeros(model.runs, device=x.device, dtype=torch.float64)
-    correct = torch.zeros(model.runs, device=x.device, dtype=torch.int64)
-    for start in range(0, len(x), EVAL_CHUNK):
-        chunk_x, chunk_y = x[start:start + EVAL_CHUNK], y[start:start + EVAL_CHUNK]
+    correct = torch.zeros(model.runs, device=x.device, dtype=torch.float64)
+    chunk = getattr(model, "eval_chunk", EVAL_CHUNK)
+    for start in range(0, len(x), chunk):
+        chunk_x, chunk_y = x[start:start + chunk], y[start:start + chunk]
         logits = model(chunk_x.unsqueeze(0))
-        loss, right = per_run_loss_and_correct(logits, chunk_y.expand(model.runs, -1))
+        loss, right = per_run_loss_and_correct(logits, chunk_y.expand(model.runs,
+                                                                      *chunk_y.shape))
         loss_sum += loss.double() * len(chunk_x)
         correct += right
     return loss_sum / len(x), correct.double() / len(x)
@@ -123,6 +127,8 @@ class Sweep:
         self.device = resolve_device(spec.device)
         cpu_data = data or load_dataset(spec.dataset, spec.data_dir, spec.download,
                                         spec.val_split)
+        if is_user_model(spec.model):  # the user's code runs once, for real, on 2 samples
+            validate(spec, cpu_data.input_shape, cpu_data.num_classes, cpu_data.x_train)
         with torch.device("meta"):  # sized without allocating, so a huge sweep is refused
             self.model = build_model(spec, cpu_data.input_shape, cpu_data.num_classes)
         check_fits(estimated_bytes(spec, self.model, cpu_data), self.device,
@@ -132,7 +138,8 @@ class Sweep:
         self.runs = [RunState(info) for info in spec.runs()]
         self.probe_x = self.data.x_train[:PROBE_SIZE].unsqueeze(0)
         self.probe_y = self.data.y_train[:PROBE_SIZE]
-        initialize_runs(self.model, spec.runs(), self.probe_x, spec.output_init)
+        initialize_runs(self.model, spec.runs(), self.probe_x, spec.output_init,
+                        spec.residual_init, spec.model)
         rescale_initialization(self.model, spec.runs(), spec)  # μP's width scaling; SP: none
         self.optimizer = make_parametrized_optimizer(spec, self.model)
         self.data_generators = [generator(seed, DATA_STREAM) for seed in spec.run_seeds]
@@ -180,7 +187,7 @@ class Sweep:
         orders = torch.stack([torch.randperm(count, generator=g)
                               for g in self.data_generators]).to(self.device)
         loss_sum = torch.zeros(model.runs, device=self.device)
-        correct = torch.zeros(model.runs, device=self.device, dtype=torch.int64)
+        correct = torch.zeros(model.runs, device=self.device, dtype=torch.float64)
         last_report = epoch_start
         pending: list[Tensor] = []  # per-step losses, still on the device
         rows = data.x_train.reshape(count, -1)
@@ -191,7 +198,8 @@ class Sweep:
             index = batch.reshape(-1)  # index_select on rows: several times faster than x[batch]
             images = rows.index_select(0, index).view(*batch.shape, *data.x_train.shape[1:])
             loss, right = train_step(model, self.optimizer, images,
-                                     data.y_train.index_select(0, index).view(batch.shape),
+                                     data.y_train.index_select(0, index)
+                                     .view(*batch.shape, *data.y_train.shape[1:]),
                                      self.active)
             loss_sum.add_(loss, alpha=batch.shape[1])
             correct += right
@@ -249,7 +257,7 @@ class Sweep:
     def _report_layers(self, epoch: int) -> None:
         if not self.spec.diagnostics:
             return
-        stats = layer_statistics(self.model, self.probe_x, self.probe_y)
+        stats = statistics(self.model, self.probe_x, self.probe_y)
         for state in self.runs:
             if state.status == "running" or (state.epochs == epoch and epoch > 0):
                 self.emit(LayerStatsReady(state.info, epoch, stats[state.info.index]))
@@ -268,5 +276,24 @@ def _is_finite(value: float) -> bool:
 
 def run_sweep(spec: ExperimentSpec, on_event: EventSink,
               stop: threading.Event | None = None, data: DataSplits | None = None) -> None:
-    """Train every (initializer, seed) run of spec, reporting through on_event."""
-    Sweep(spec, on_event, stop, data).run()
+    """Train every (initializer, seed) run of spec, reporting through on_event.
+
+    An allocation failure, however PyTorch or the C library words it, comes out as one
+    DeviceError saying so, whether it happens while setting up or while training.
+    """
+    try:
+        Sweep(spec, on_event, stop, data).run()
+    except InittuiError:
+        raise
+    except Exception as error:
+        if is_out_of_memory(error):
+            raise DeviceError(
+                f"out of memory while training ({_first_line(error)}); use fewer or smaller "
+                f"hidden layers, initializers or seeds, or a smaller {option('batch_size')}"
+            ) from None
+        raise
+
+
+def _first_line(error: BaseException) -> str:
+    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+    return shown(lines[0] if lines else type(error).__name__, 120)

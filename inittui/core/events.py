@@ -113,7 +113,8 @@ class RunDiverged:
 
 @dataclass(frozen=True)
 class RunFinished:
-    """A run's end: status is 'ok', 'diverged' or 'stopped'; epochs counts finished epochs."""
+    """A run's end: status is 'ok', 'diverged', 'stopped' or 'failed' (its worker died on a
+    cluster, retries spent); epochs counts finished epochs."""
 
     run: RunInfo
     status: str

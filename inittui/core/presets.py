@@ -103,6 +103,36 @@ PRESETS: dict[str, Preset] = {preset.name: preset for preset in (
          "dataset": "mnist-5k", "diagnostics": "false"},
         TransferStudy(widths=(64, 256, 1024), lrs=(1e-4, 3e-4, 1e-3, 3e-3, 1e-2)),
     ),
+    Preset(
+        "fixup2019",
+        "Zhang, Dauphin & Ma 2019, Fixup Initialization (and De & Smith 2020, SkipInit): "
+        "a 50-block residual MLP without normalization",
+        "he-normal's residual stream grows block after block and the run diverges in the "
+        "first epoch; fixup and skipinit start every block as the identity and train",
+        {"inits": "he-normal,fixup,skipinit", "model": "resmlp", "norm": "none",
+         "hidden": ",".join(["64"] * 50), "activation": "relu", "optimizer": "adam",
+         "lr": "0.001", "batch_size": "64", "epochs": "3"},
+    ),
+    Preset(
+        "batchnorm",
+        "Ioffe & Szegedy 2015, Batch Normalization: the same initializers on a residual "
+        "MLP with BatchNorm in every block (compare with --norm none)",
+        "with BatchNorm the random initializers' curves nearly coincide, zeros aside; with "
+        "--norm none they spread apart",
+        {"inits": "zeros,normal,xavier-normal,he-normal", "model": "resmlp",
+         "norm": "batch", "hidden": ",".join(["64"] * 8), "activation": "relu",
+         "optimizer": "adam", "lr": "0.001", "batch_size": "64", "epochs": "5"},
+    ),
+    Preset(
+        "gpt2-init",
+        "Radford et al. 2019, GPT-2: a small character-level GPT on the bundled play, "
+        "PyTorch's default init against GPT-2's (compare --hidden 64,64,64,64: 4 blocks)",
+        "pytorch-default starts far above ln(vocabulary) (its N(0,1) embedding, tied to "
+        "the head, gives large logits) and stays behind gpt2 at 12 blocks as at 4",
+        {"inits": "pytorch-default,gpt2", "model": "gpt", "dataset": "text",
+         "hidden": ",".join(["64"] * 12), "activation": "gelu", "optimizer": "adam",
+         "lr": "0.001", "batch_size": "32", "epochs": "3"},
+    ),
 )}
 
 

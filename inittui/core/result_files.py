@@ -23,6 +23,7 @@ import contextlib
 import csv
 import io
 import math
+import operator
 import os
 import re
 import stat
@@ -82,13 +83,18 @@ STATS_COLUMNS = (
     "run_id", "init", "seed", "epoch", "layer", "act_mean", "act_std", "grad_std", "wgrad_std",
     "dead_frac", "distinct_units", "pre_grad_std", "dead_units",
 )
+"""grad_std: std of ∂L/∂h (after the activation); pre_grad_std: std of ∂L/∂s (before it);
+distinct_units counts live units, dead_units (ReLU family) apart."""
 REQUIRED_COLUMNS = tuple(c for c in RESULT_COLUMNS if c not in (
     "sweep_id", "output_init", "momentum", "epochs", "param", "base_width"))
 """Files written before sweep_id and the spec columns existed still load."""
-"""grad_std: std of ∂L/∂h (after the activation); pre_grad_std: std of ∂L/∂s (before it);
-distinct_units counts live units, dead_units (ReLU family) apart."""
 
-STATUSES = ("ok", "diverged", "stopped")
+STATUSES = ("ok", "diverged", "stopped", "failed")
+TEXT_COLUMNS = frozenset({
+    "sweep_id", "run_id", "init", "bias_init", "output_init", "dataset", "model",
+    "activation", "optimizer", "status", "device", "param",
+})
+"""Cells written through `neutralize`; the others are numbers."""
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 """OWASP's CSV-injection rule: a cell starting with one of these is a formula to Excel."""
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
@@ -153,11 +159,6 @@ def neutralize(text: str) -> str:
     """A text cell as data: control characters dropped, a formula start quoted with `'`."""
     clean = _CONTROL.sub("", text)
     return "'" + clean if clean.startswith(FORMULA_STARTS) or clean.startswith("'") else clean
-
-
-def _unquote(text: str) -> str:
-    """The reverse of `neutralize` for a quoted cell, so a round trip is exact."""
-    return text[1:] if text.startswith("'") else text
 
 
 def _number(value: float | None) -> str:
@@ -270,7 +271,7 @@ def result_row(sweep_id: str, spec: ExperimentSpec, device: str, run: RunInfo, e
                metrics: tuple[float | None, ...], status: str, wall_s: float | None,
                ) -> list[str]:
     """One results row; metrics are train loss, train acc, val loss, val acc, test acc."""
-    text = {
+    text = {  # the TEXT_COLUMNS
         "sweep_id": sweep_id, "run_id": run.run_id, "init": run.init,
         "bias_init": run.bias_init, "output_init": spec.output_init or "",
         "dataset": spec.dataset, "model": spec.model, "activation": spec.activation,
@@ -358,10 +359,10 @@ class ResultFiles:
                 self.sweep_id, self.spec, self.device, event.run, event.epoch,
                 (event.train_loss, event.train_acc, event.val_loss, event.val_acc,
                  event.test_acc), event.status, event.wall_s))
-        elif isinstance(event, RunFinished) and event.status == "stopped" and \
+        elif isinstance(event, RunFinished) and event.status in ("stopped", "failed") and \
                 self.results is not None:
             self.results.add(result_row(self.sweep_id, self.spec, self.device, event.run,
-                                        event.epochs + 1, (None,) * 5, "stopped", None))
+                                        event.epochs + 1, (None,) * 5, event.status, None))
         elif isinstance(event, LayerStatsReady) and self.stats is not None:
             for layer in event.layers:
                 self.stats.add([
@@ -369,7 +370,8 @@ class ResultFiles:
                     str(event.run.seed), str(event.epoch), str(layer.layer),
                     _number(layer.act_mean), _number(layer.act_std), _number(layer.grad_std),
                     _number(layer.wgrad_std), _number(layer.dead_frac),
-                    str(layer.distinct_units), _number(layer.pre_grad_std), str(layer.dead_units),
+                    str(layer.distinct_units), _number(layer.pre_grad_std),
+                    str(layer.dead_units),
                 ])
         in_burst = isinstance(event, (EpochFinished, RunDiverged, RunFinished))
         if self.results is not None and not in_burst:
@@ -422,9 +424,9 @@ def _book_rows(book: ResultsBook) -> Iterator[list[str]]:
                 yield result_row(sweep_id, sweep.spec, sweep.device, record.info, epoch.epoch,
                                  (epoch.train_loss, epoch.train_acc, epoch.val_loss,
                                   epoch.val_acc, epoch.test_acc), epoch.status, epoch.wall_s)
-            if record.status == "stopped":
+            if record.status in ("stopped", "failed"):
                 yield result_row(sweep_id, sweep.spec, sweep.device, record.info,
-                                 len(record.epochs) + 1, (None,) * 5, "stopped", None)
+                                 len(record.epochs) + 1, (None,) * 5, record.status, None)
 
 
 def write_results(book: ResultsBook, path: Path, overwrite: bool = False) -> int:
@@ -521,6 +523,10 @@ class _Reader:
 
     def __init__(self, columns: list[str]):
         self.columns = columns
+        self.quoted_columns = [c for c in columns if c in TEXT_COLUMNS]
+        self.absent = {c: "" for c in RESULT_COLUMNS if c not in columns}
+        self.config_of = operator.itemgetter(*CONFIG_COLUMNS, "momentum", "epochs",
+                                             "output_init", "param", "base_width")
         self.sweeps: dict[str, _SweepBuilder] = {}
         self.result = LoadedResults(ResultsBook())
 
@@ -541,25 +547,25 @@ class _Reader:
             raise _BadRow("a repeated header line")
         if len(cells) != len(self.columns):
             raise _BadRow(f"{len(cells)} fields where the header has {len(self.columns)}")
-        row = {name: _unquote(value) for name, value in zip(self.columns, cells)}
-        row.setdefault("sweep_id", "")
+        row = dict(zip(self.columns, cells))
+        for name in self.quoted_columns:  # only text cells can carry neutralize's quote
+            if row[name].startswith("'"):
+                row[name] = row[name][1:]
+        row.update(self.absent)
         status = row["status"]
         if status not in STATUSES:
             raise _BadRow(f"unknown status '{shown(status, 20)}' (expected "
                           f"{', '.join(STATUSES)})")
         if not row["run_id"] or not row["init"]:
             raise _BadRow("run_id and init must not be empty")
-        epoch = _cell_int(row, "epoch", 1 if status == "stopped" else 0)
+        epoch = _cell_int(row, "epoch", 1 if status in ("stopped", "failed") else 0)
         seed = _cell_int(row, "seed", 0)
-        event = None
-        if status != "stopped":
-            event = EpochFinished(
-                RunInfo(0, row["init"], seed, row["bias_init"]), epoch,
-                _metric(row, "train_loss"), _metric(row, "train_acc", 0, 1),
-                _metric(row, "val_loss"), _metric(row, "val_acc", 0, 1),
-                _metric(row, "wall_s"), status, _cell_number(row, "test_acc", 0, 1))
-        config = tuple(row.get(c, "") for c in (*CONFIG_COLUMNS, "momentum", "epochs",
-                                                  "output_init", "param", "base_width"))
+        metrics = None
+        if status not in ("stopped", "failed"):
+            metrics = (_metric(row, "train_loss"), _metric(row, "train_acc", 0, 1),
+                       _metric(row, "val_loss"), _metric(row, "val_acc", 0, 1),
+                       _metric(row, "wall_s"), _cell_number(row, "test_acc", 0, 1))
+        config = self.config_of(row)
         key = row["sweep_id"] or "\x00".join(config)
         sweep = self.sweeps.get(key)
         if sweep is not None and sweep.config != config:
@@ -572,8 +578,9 @@ class _Reader:
                 raise _BadRow(f"a row for run {shown(row['run_id'], 30)} after its end")
             if (record.info.init, record.info.seed) != (row["init"], seed):
                 raise _BadRow(f"run {shown(row['run_id'], 30)} changes its init or seed")
-            if event is not None and any(e.epoch == epoch for e in record.epochs):
-                raise _BadRow(f"epoch {epoch} of run {shown(row['run_id'], 30)} again")
+            if metrics is not None and record.epochs and record.epochs[-1].epoch >= epoch:
+                raise _BadRow(f"epoch {epoch} of run {shown(row['run_id'], 30)} after "
+                              f"epoch {record.epochs[-1].epoch}")
         # Every check passed: only now does the row change the book.
         if sweep is None:
             assert spec is not None
@@ -587,13 +594,14 @@ class _Reader:
             record = RunRecord(info, sweep.record.number)
             sweep.record.runs[row["run_id"]] = record
             sweep.seeds.add(seed)
-        if event is None:
-            record.status = "stopped"
+        if metrics is None:
+            record.status = status
             return
-        event = replace(event, run=record.info)
-        record.epochs.append(event)
-        if status == "diverged" or event.test_acc is not None:
-            record.status, record.test_acc = status, event.test_acc
+        train_loss, train_acc, val_loss, val_acc, wall_s, test_acc = metrics
+        record.epochs.append(EpochFinished(record.info, epoch, train_loss, train_acc, val_loss,
+                                           val_acc, wall_s, status, test_acc))
+        if status == "diverged" or test_acc is not None:
+            record.status, record.test_acc = status, test_acc
 
 
     def finish(self) -> LoadedResults:

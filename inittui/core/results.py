@@ -22,13 +22,15 @@ from inittui.core.events import (
 )
 from inittui.core.specs import ExperimentSpec, RunInfo
 
-STATUS_ORDER = ("running", "stopped", "diverged", "ok")
-STATUS_LABELS = {"running": "running", "stopped": "stopped", "diverged": "diverged", "ok": "done"}
+STATUS_ORDER = ("running", "failed", "stopped", "diverged", "ok")
+STATUS_LABELS = {"running": "running", "failed": "failed", "stopped": "stopped",
+                 "diverged": "diverged", "ok": "done"}
 
 
 @dataclass
 class RunRecord:
-    """Everything known about one run; status is running, ok, diverged or stopped."""
+    """Everything known about one run; status is running, ok, diverged, stopped or failed
+    (its group's worker died on a cluster)."""
 
     info: RunInfo
     sweep: int

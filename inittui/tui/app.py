@@ -196,6 +196,7 @@ class InittuiApp(App[None]):
         self.book = ResultsBook()
         self._stop = threading.Event()
         self._writer: ResultFiles | None = None
+        self._loaded: ResultsBook | None = None
         self.loading = False
         self._epochs = spec.epochs
         self._runs = 0
@@ -314,7 +315,7 @@ class InittuiApp(App[None]):
             same = self.load is not None and self.load.exists() and self.out.exists() and \
                 self.load.resolve() == self.out.resolve()
             self._writer = ResultFiles(self.out, overwrite=self.overwrite,
-                                       keep=self.book if same else None)
+                                       keep=self._loaded if same else None)
         return self._writer
 
     @on(SweepEvent)
@@ -458,6 +459,7 @@ class InittuiApp(App[None]):
                         timeout=10, markup=False)
             self._say_ready()
             return
+        self._loaded = loaded.book  # what the file held, even after the session is cleared
         self.book.sweeps[:0] = loaded.book.sweeps  # before anything trained meanwhile
         for number, sweep in enumerate(self.book.sweeps, start=1):
             sweep.number = number

@@ -8,6 +8,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
+from textual.markup import escape
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Static
 
@@ -54,9 +55,9 @@ class RunDetailScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical() as box:
-            box.border_title = f"{self.group.label} · sweep {self.group.sweep}"
+            box.border_title = escape(f"{self.group.label} · sweep {self.group.sweep}")
             box.border_subtitle = "escape goes back"
-            yield Static(describe(self.spec, self.device), id="detail-config")
+            yield Static(Text(describe(self.spec, self.device)), id="detail-config")
             yield DataTable(cursor_type="row", zebra_stripes=True, id="detail-table")
         yield Footer(compact=True, show_command_palette=False)  # its own keys, not the app's
 
