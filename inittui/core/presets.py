@@ -106,7 +106,7 @@ PRESETS: dict[str, Preset] = {preset.name: preset for preset in (
     Preset(  # a study: widths × lrs × sp/mup, run by core/lr_transfer.py; headless only
         "mup2022",
         "Yang et al. 2022, Tensor Programs V (μP): learning-rate transfer; MLP 784-w-w-10, "
-        "w = 64, 256, 1024, Adam lr 1e-4 to 1e-2, sp and mup (base width 64), --headless",
+        "w = 64, 256, 1024, Adam lr 1e-4 to 1e-2, sp and mup (base width 64); 30 sweeps",
         MUP2022_EXPECTATION,
         {"inits": "he-normal", "hidden": "64,64", "activation": "relu", "optimizer": "adam",
          "lr": "0.001", "batch_size": "64", "epochs": "5", "base_width": "64",
