@@ -375,8 +375,10 @@ class InittuiApp(App[None]):
             visible, hidden=len(groups) - len(visible), leader=order[0] if order else None,
             highlighted=self.query_one(Leaderboard).highlighted_key, order=order,
             filter_text=self.filter_text.strip())
-        self.query_one(Leaderboard).show(self.book, groups, self.hidden)
-        self.query_one(FinalBars).show(self.book, groups, self.hidden)
+        shown = {group.key for group in visible}  # hidden with space, or filtered out
+        not_drawn = frozenset(group.key for group in groups if group.key not in shown)
+        self.query_one(Leaderboard).show(self.book, groups, not_drawn)
+        self.query_one(FinalBars).show(self.book, groups, not_drawn)
         self.query_one(HintsPanel).show(self.book)
         self._show_layers()
 
