@@ -411,8 +411,10 @@ class InittuiApp(App[None]):
             visible, hidden=len(groups) - len(visible), leader=order[0] if order else None,
             highlighted=board.highlighted_key, order=order,
             filter_text=self.filter_text.strip())
-        board.show(rows, groups, self.hidden)
-        self.query_one(FinalBars).show(rows, groups, self.hidden)
+        shown = {group.key for group in visible}  # hidden with space, or filtered out
+        not_drawn = frozenset(group.key for group in groups if group.key not in shown)
+        board.show(rows, groups, not_drawn)
+        self.query_one(FinalBars).show(rows, groups, not_drawn)
         self.query_one(HintsPanel).show(self.book)
         self._show_layers(groups)
         self._show_grid_view()
