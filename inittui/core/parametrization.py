@@ -149,6 +149,9 @@ def check_parametrization(spec: ExperimentSpec) -> None:
     if spec.model != "mlp":
         raise SpecError("param", f"μP is implemented for the mlp model, not {spec.model}; "
                                  "use --param sp")
+    if spec.norm != "none":
+        raise SpecError("param", "μP is implemented for the mlp without normalization layers; "
+                                 "use --param sp")
     for label in (*spec.inits, *([spec.output_init] if spec.output_init else [])):
         _fan(parse_initializer(label), 1, 1)
 
