@@ -45,9 +45,16 @@ SPEC_OPTIONS: tuple[tuple[str, str, str, str], ...] = (
      "fashion-mnist and cifar10."),
     ("val_split", "--val-split", "FRACTION", "Share of the training data held out for "
      "validation."),
-    ("model", "--model", "mlp|cnn", "mlp, or cnn (two conv blocks before the hidden layers)."),
+    ("model", "--model", "NAME", "mlp, cnn (two conv blocks before the hidden layers), "
+     "resmlp (residual blocks), resnet, gpt (on the bundled text), or your own "
+     "path/file.py:ClassName (constructor: input shape, number of classes)."),
     ("hidden", "--hidden", "SIZES", "Hidden layer sizes, comma-separated; 128x30 is thirty "
-     "layers of 128. Repeat the option (or split by ';') for a grid of architectures."),
+     "layers of 128; for resmlp, resnet and gpt one entry per block. Repeat the option (or "
+     "split by ';') for a grid of architectures."),
+    ("norm", "--norm", "none|batch|layer", "Normalization in resmlp (pre-norm) and resnet "
+     "blocks."),
+    ("residual_init", "--residual-init", "NAME", "Initializer of the last layer of every "
+     "residual branch (e.g. zeros); unset, each run's own."),
     ("activation", "--activation", "NAMES", "relu, leaky-relu, tanh, sigmoid, gelu, selu or "
      "linear; a comma-separated list makes a grid."),
     ("optimizer", "--optimizer", "adam|sgd", "Optimizer (one per run, same settings)."),
@@ -154,8 +161,8 @@ def build_spec(ctx: click.Context, values: dict[str, object], preset: str | None
 @click.option("--load", type=click.Path(dir_okay=False, path_type=Path),
               help="Open earlier results (a CSV from --out) in the app, without training.")
 @click.option("--cluster", type=click.Choice(["local", "ray"]), default="local",
-              show_default=True, help="Where a headless run trains: this process, or Ray "
-              "tasks (one per batched group; needs the 'cluster' extra).")
+              show_default=True, help="Where training runs: this process, or Ray tasks "
+              "(one per batched group; needs the 'cluster' extra).")
 @click.option("--address", metavar="ADDR", help="With --cluster ray: the Ray cluster to "
               "join (host:port or ray://host:10001); without it a local Ray starts on "
               "127.0.0.1.")
@@ -252,7 +259,8 @@ def main(ctx: click.Context, download: bool, diagnostics: bool, preset: str | No
             signals.restore()
         from inittui.tui.app import create_app
 
-        app = create_app(spec, out=out, overwrite=overwrite, load=load, preset=preset)
+        app = create_app(spec, out=out, overwrite=overwrite, load=load, preset=preset,
+                         engine=runner)
         app.run()
         ctx.exit(app.return_code or 0)  # a crash in the app is 1, never 0
     except SpecError as error:  # found once the data is known: a grid that does not fit
@@ -281,14 +289,12 @@ def _cluster_runner(cluster: str, address: str | None, headless: bool) -> Runner
         raise click.UsageError("--address needs --cluster ray")
     if cluster != "ray":
         return None
-    if not headless:
-        raise click.UsageError("--cluster ray trains headless runs; add --headless")
     from inittui.cluster import EXTRA_MISSING, ray_available, ray_runner
 
     if not ray_available():
         click.echo(f"error: {EXTRA_MISSING}", err=True)
         sys.exit(1)
-    return ray_runner(address)
+    return ray_runner(address, keep=not headless)  # the app's next sweep reuses Ray
 
 
 main.add_command(serve)

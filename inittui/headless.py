@@ -94,11 +94,14 @@ class ProgressReporter:
             self.runs = self.group_runs = len(event.runs)
             if event.data_source:
                 self._say(f"data: {event.spec.dataset} from {event.data_source}")
+            param = f" (mup, base width {event.spec.base_width})" \
+                if event.spec.param == "mup" else ""
             if not event.spec.is_grid:
                 self._say(f"training {self.runs} runs of {event.parameters_per_run:,} "
-                          f"parameters on {event.device}: {', '.join(event.spec.inits)}")
+                          f"parameters{param} on {event.device}: {', '.join(event.spec.inits)}")
             else:
-                self._say(f"training a grid on {event.device}: {', '.join(event.spec.inits)}")
+                self._say(f"training a grid{param} on {event.device}: "
+                          f"{', '.join(event.spec.inits)}")
         elif isinstance(event, GridStarted):
             self.groups = event.groups
             if self.live:

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor
 
+from inittui.core.batching import build_model, validate
 from inittui.core.data import DataSplits, load_dataset
 from inittui.core.device import check_fits, is_out_of_memory, resolve_device
-from inittui.core.diagnostics import layer_statistics
 from inittui.core.errors import DeviceError, InittuiError, option, shown
 from inittui.core.events import (
     EpochFinished,
@@ -33,15 +33,16 @@ from inittui.core.events import (
     StepProgress,
 )
 from inittui.core.grid import Group, plan_grid, run_grid
+from inittui.core.hook_diagnostics import statistics
 from inittui.core.initialize import DATA_STREAM, generator, initialize_runs
-from inittui.core.models import BatchedNet, build_model, per_run_loss_and_correct
+from inittui.core.models import BatchedNet, per_run_loss_and_correct
 from inittui.core.parametrization import (
     ParametrizedOptimizer,
     check_parametrization,
     make_parametrized_optimizer,
     rescale_initialization,
 )
-from inittui.core.specs import ExperimentSpec, RunInfo
+from inittui.core.specs import ExperimentSpec, RunInfo, is_user_model
 
 PROGRESS_INTERVAL_S = 0.25
 EVAL_CHUNK = 2048
@@ -102,11 +103,13 @@ def train_step(model: BatchedNet, optimizer: ParametrizedOptimizer, images: Tens
 def evaluate(model: BatchedNet, x: Tensor, y: Tensor) -> tuple[Tensor, Tensor]:
     """Loss and accuracy of every run on a whole split, in chunks; shape (runs,) each."""
     loss_sum = torch.zeros(model.runs, device=x.device, dtype=torch.float64)
-    correct = torch.zeros(model.runs, device=x.device, dtype=torch.int64)
-    for start in range(0, len(x), EVAL_CHUNK):
-        chunk_x, chunk_y = x[start:start + EVAL_CHUNK], y[start:start + EVAL_CHUNK]
+    correct = torch.zeros(model.runs, device=x.device, dtype=torch.float64)
+    chunk = getattr(model, "eval_chunk", EVAL_CHUNK)
+    for start in range(0, len(x), chunk):
+        chunk_x, chunk_y = x[start:start + chunk], y[start:start + chunk]
         logits = model(chunk_x.unsqueeze(0))
-        loss, right = per_run_loss_and_correct(logits, chunk_y.expand(model.runs, -1))
+        loss, right = per_run_loss_and_correct(logits, chunk_y.expand(model.runs,
+                                                                      *chunk_y.shape))
         loss_sum += loss.double() * len(chunk_x)
         correct += right
     return loss_sum / len(x), correct.double() / len(x)
@@ -126,6 +129,8 @@ class Sweep:
         self.device = resolve_device(spec.device)
         cpu_data = data or load_dataset(spec.dataset, spec.data_dir, spec.download,
                                         spec.val_split)
+        if is_user_model(spec.model):  # the user's code runs once, for real, on 2 samples
+            validate(spec, cpu_data.input_shape, cpu_data.num_classes, cpu_data.x_train)
         with torch.device("meta"):  # sized without allocating, so a huge sweep is refused
             self.model = build_model(spec, cpu_data.input_shape, cpu_data.num_classes,
                                      group.runs_per_seed)
@@ -136,7 +141,8 @@ class Sweep:
         self.runs = [RunState(info) for info in group.runs]
         self.probe_x = self.data.x_train[:PROBE_SIZE].unsqueeze(0)
         self.probe_y = self.data.y_train[:PROBE_SIZE]
-        initialize_runs(self.model, list(group.runs), self.probe_x, spec.output_init)
+        initialize_runs(self.model, list(group.runs), self.probe_x, spec.output_init,
+                        spec.residual_init, spec.model)
         rescale_initialization(self.model, group.runs, spec)  # μP's width scaling; SP: none
         self.optimizer = make_parametrized_optimizer(spec, self.model, group.run_lrs(),
                                                      group.run_momenta())
@@ -186,7 +192,7 @@ class Sweep:
         orders = torch.stack([torch.randperm(count, generator=g)
                               for g in self.data_generators]).to(self.device)
         loss_sum = torch.zeros(model.runs, device=self.device)
-        correct = torch.zeros(model.runs, device=self.device, dtype=torch.int64)
+        correct = torch.zeros(model.runs, device=self.device, dtype=torch.float64)
         last_report = epoch_start
         pending: list[Tensor] = []  # per-step losses, still on the device
         rows = data.x_train.reshape(count, -1)
@@ -197,7 +203,8 @@ class Sweep:
             index = batch.reshape(-1)  # index_select on rows: several times faster than x[batch]
             images = rows.index_select(0, index).view(*batch.shape, *data.x_train.shape[1:])
             loss, right = train_step(model, self.optimizer, images,
-                                     data.y_train.index_select(0, index).view(batch.shape),
+                                     data.y_train.index_select(0, index)
+                                     .view(*batch.shape, *data.y_train.shape[1:]),
                                      self.active)
             loss_sum.add_(loss, alpha=batch.shape[1])
             correct += right
@@ -256,7 +263,7 @@ class Sweep:
     def _report_layers(self, epoch: int) -> None:
         if not self.spec.diagnostics:
             return
-        stats = layer_statistics(self.model, self.probe_x, self.probe_y)
+        stats = statistics(self.model, self.probe_x, self.probe_y)
         for state in self.runs:
             if state.status == "running" or (state.epochs == epoch and epoch > 0):
                 self.emit(LayerStatsReady(state.info, epoch, stats[state.info.index]))

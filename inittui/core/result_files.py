@@ -50,7 +50,13 @@ from inittui.core.events import (
     SweepStarted,
 )
 from inittui.core.results import ResultsBook, RunRecord, SweepRecord
-from inittui.core.specs import GRID_FIELDS, ExperimentSpec, RunInfo, parse_architecture
+from inittui.core.specs import (
+    GRID_FIELDS,
+    ExperimentSpec,
+    RunInfo,
+    parse_architecture,
+    parse_field,
+)
 
 RESULT_COLUMNS = (
     "sweep_id",
@@ -68,6 +74,8 @@ RESULT_COLUMNS = (
     "momentum",
     "batch_size",
     "epochs",
+    "param",
+    "base_width",
     "epoch",
     "train_loss",
     "train_acc",
@@ -86,13 +94,13 @@ STATS_COLUMNS = (
 """grad_std: std of ∂L/∂h (after the activation); pre_grad_std: std of ∂L/∂s (before it);
 distinct_units counts live units, dead_units (ReLU family) apart."""
 REQUIRED_COLUMNS = tuple(c for c in RESULT_COLUMNS if c not in (
-    "sweep_id", "output_init", "momentum", "epochs", "cell"))
+    "sweep_id", "output_init", "momentum", "epochs", "cell", "param", "base_width"))
 """Files written before sweep_id and the spec columns existed still load."""
 
 STATUSES = ("ok", "diverged", "stopped", "failed")
 TEXT_COLUMNS = frozenset({
     "sweep_id", "run_id", "init", "bias_init", "output_init", "dataset", "model",
-    "activation", "optimizer", "status", "device", "cell",
+    "activation", "optimizer", "status", "device", "cell", "param",
 })
 """Cells written through `neutralize`; the others are numbers."""
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -277,12 +285,14 @@ def result_row(sweep_id: str, spec: ExperimentSpec, device: str, run: RunInfo, e
         "dataset": spec.dataset, "model": spec.model,
         "activation": run.setting("activation", spec), "optimizer": spec.optimizer,
         "status": status, "device": device, "cell": run.cell,
+        "param": spec.param,
     }
     numbers = {  # a grid's runs each have their own lr, hidden, ... (run.setting)
         "seed": str(run.seed), "hidden": ",".join(map(str, run.setting("hidden", spec))),
         "lr": repr(run.setting("lr", spec)), "momentum": repr(run.setting("momentum", spec)),
         "batch_size": str(run.setting("batch_size", spec)),
         "epochs": str(spec.epochs), "epoch": str(epoch), "wall_s": _number(wall_s),
+        "base_width": str(spec.base_width),
         **{name: _number(value) for name, value in zip(
             ("train_loss", "train_acc", "val_loss", "val_acc", "test_acc"), metrics)},
     }
@@ -526,9 +536,10 @@ class _Reader:
         self.quoted_columns = [c for c in columns if c in TEXT_COLUMNS]
         self.absent = {c: "" for c in RESULT_COLUMNS if c not in columns}
         self.config_of = operator.itemgetter(*CONFIG_COLUMNS, "momentum", "epochs",
-                                             "output_init")
+                                             "output_init", "param", "base_width")
         self.grid_config_of = operator.itemgetter(*(
-            c for c in (*CONFIG_COLUMNS, "momentum", "epochs", "output_init")
+            c for c in (*CONFIG_COLUMNS, "momentum", "epochs", "output_init", "param",
+                        "base_width")
             if c not in GRID_FIELDS))
         """A grid's rows differ in the grid fields: its sweep is the rest (and its id)."""
         self.sweeps: dict[str, _SweepBuilder] = {}
@@ -650,6 +661,10 @@ def _spec_of(row: dict[str, str]) -> ExperimentSpec:
             batch_size=_cell_int(row, "batch_size", 1),
             epochs=_cell_int(row, "epochs", 1) if row.get("epochs") else ExperimentSpec.epochs,
             output_init=row.get("output_init") or None,
+            param=str(parse_field("param", row["param"])) if row.get("param")
+            else ExperimentSpec.param,
+            base_width=_cell_int(row, "base_width", 1) if row.get("base_width")
+            else ExperimentSpec.base_width,
         )
     except SpecError as error:
         raise _BadRow(str(error)) from None

@@ -28,11 +28,18 @@ from inittui.core.init_registry import (
 
 OPTIMIZERS = ("adam", "sgd")
 PARAMETRIZATIONS = ("sp", "mup")
-MODELS = ("mlp", "cnn")
-DATASETS = ("mnist-5k", "mnist", "fashion-mnist", "cifar10", "synthetic")
+MODELS = ("mlp", "cnn", "resmlp", "resnet", "gpt")
+NORMS = ("none", "batch", "layer")
+DATASETS = ("mnist-5k", "mnist", "fashion-mnist", "cifar10", "synthetic", "text",
+            "synthetic-text")
+TEXT_DATASETS = ("text", "synthetic-text")
+TEXT_DEFAULTS = {"text": {"context": 64},
+                 "synthetic-text": {"train": 512, "val": 128, "test": 128, "context": 16,
+                                    "vocab": 8}}
 SYNTHETIC_DEFAULTS = {
     "train": 2000, "val": 500, "test": 500, "side": 28, "channels": 1, "classes": 10,
 }
+DEFAULT_DATASET = "mnist-5k"
 DEFAULT_INITS = ("zeros", "normal", "xavier-normal", "he-normal")
 GRID_FIELDS = ("hidden", "activation", "batch_size", "lr", "momentum")
 """Fields that take a list of values; the first three change a model's shapes, the last two
@@ -64,11 +71,13 @@ class ExperimentSpec:
     inits: tuple[str, ...] = DEFAULT_INITS
     bias_init: str = "zeros"
     output_init: str | None = None  # None: the output layer takes each run's initializer
-    dataset: str = "mnist-5k"
+    dataset: str = DEFAULT_DATASET  # for --model gpt: the bundled text
     data_dir: str | None = None
     download: bool = False
     val_split: float = 0.15
-    model: str = "mlp"
+    model: str = "mlp"  # a name in MODELS, or the user's `path/file.py:ClassName`
+    norm: str = "none"  # normalization inside residual blocks (resmlp, resnet)
+    residual_init: str | None = None  # None: residual-branch outputs take each run's init
     hidden: tuple[int, ...] = (128, 64)
     activation: str = "relu"
     optimizer: str = "adam"
@@ -95,6 +104,10 @@ class ExperimentSpec:
     def output_choice(self) -> InitializerChoice | None:
         """The parsed `output_init`, or None when the output layer takes each run's own."""
         return parse_initializer(self.output_init) if self.output_init else None
+
+    def __post_init__(self) -> None:
+        if self.model == "gpt" and self.dataset == DEFAULT_DATASET:  # images make no sense
+            object.__setattr__(self, "dataset", "text")
 
     @property
     def is_grid(self) -> bool:
@@ -253,14 +266,52 @@ def parse_output_init(text: str) -> str | None:
     return parse_initializer(value).label if value else None
 
 
+def parse_residual_init(text: str) -> str | None:
+    """An initializer for the last layer of every residual branch; empty: each run's own."""
+    value = str(text).strip()
+    if not value:
+        return None
+    try:
+        return parse_initializer(value).label
+    except SpecError as error:
+        raise SpecError("residual-init", str(error)) from None
+
+
+USER_MODEL_USAGE = "use --model path/to/file.py:ClassName"
+
+
+def is_user_model(text: str) -> bool:
+    """A model given as a file (`my_net.py:Net`) rather than a built-in name."""
+    return ":" in text or text.strip().endswith(".py")
+
+
+def split_user_model(text: str) -> tuple[str, str]:
+    """(file, class name) from `file.py:ClassName`; the file is read when the sweep builds."""
+    path, _, name = text.strip().rpartition(":")
+    if not path.endswith(".py") or not name.isidentifier():
+        raise SpecError("model", f"bad model '{text.strip()}': {USER_MODEL_USAGE}")
+    return path, name
+
+
+def parse_model(text: str) -> str:
+    """A built-in model name, or `path/file.py:ClassName`."""
+    value = str(text).strip()
+    if is_user_model(value):
+        split_user_model(value)
+        return value
+    return _choice("model", value, MODELS, "model (or path/file.py:ClassName)")
+
+
 def parse_dataset(text: str) -> str:
     value = str(text).strip()
     base, _, params = value.partition(":")
     base = _choice("dataset", base, DATASETS, "data set")
-    if params and base != "synthetic":
+    if params and base not in ("synthetic", *TEXT_DATASETS):
         raise SpecError("dataset", f"data set '{base}' takes no parameters, got '{value}'")
     if base == "synthetic":
         synthetic_params(value)
+    if base in TEXT_DATASETS:
+        text_params(f"{base}:{params}")
     return value.lower() if not params else f"{base}:{params}"
 
 
@@ -279,6 +330,21 @@ def synthetic_params(text: str) -> dict[str, int]:
         values[key] = _positive_int("dataset", raw)
     if values["classes"] < 2:
         raise SpecError("dataset", "synthetic data needs at least 2 classes")
+    return values
+
+
+def text_params(text: str) -> dict[str, int]:
+    """The sizes in `text:context=32` or `synthetic-text:train=256,vocab=6`, defaults filled in."""
+    base, _, params = text.partition(":")
+    values = dict(TEXT_DEFAULTS[base.strip().lower()])
+    for pair in filter(None, (p.strip() for p in params.split(","))):
+        key, sep, raw = pair.partition("=")
+        if not sep or key not in values:
+            raise SpecError("dataset", f"bad {base} parameter '{pair}' (use key=value with "
+                                       f"keys: {', '.join(values)})")
+        values[key] = _positive_int("dataset", raw)
+    if values.get("vocab", 2) < 2:
+        raise SpecError("dataset", "synthetic-text needs a vocabulary of at least 2")
     return values
 
 
@@ -441,7 +507,9 @@ PARSERS = {
     "data_dir": lambda text: str(text).strip() or None,
     "download": _parse_bool,
     "val_split": parse_val_split,
-    "model": lambda text: _choice("model", text, MODELS, "model"),
+    "model": parse_model,
+    "norm": lambda text: _choice("norm", text, NORMS, "norm"),
+    "residual_init": parse_residual_init,
     "hidden": parse_hidden,
     "activation": _listed(lambda text: _choice("activation", text, ACTIVATIONS, "activation"),
                           "activation"),

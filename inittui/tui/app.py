@@ -395,23 +395,28 @@ class InittuiApp(App[None]):
 
     # ── what the views show ────────────────────────────────────────────────────────────
 
-    def _groups(self) -> tuple[list[RunGroup], list[RunGroup]]:
-        groups = run_groups(self.book)
+    def _visible(self, groups: list[RunGroup]) -> list[RunGroup]:
+        """The groups the plots draw: not hidden, and matching the `/` filter."""
         wanted = self.filter_text.strip().lower()
-        return groups, [group for group in groups if group.key not in self.hidden
-                        and wanted in group.label.lower()]
+        return [group for group in groups if group.key not in self.hidden
+                and wanted in group.label.lower()]
 
     def _show_book(self) -> None:
-        groups, visible = self._groups()
-        order = [group_key(row.sweep, row.init) for row in leaderboard(self.book)]
+        """Every view from one grouping and one ranking of the book (both made here)."""
+        board = self.query_one(Leaderboard)
+        groups, rows = run_groups(self.book), leaderboard(self.book, by=board.by)
+        visible = self._visible(groups)
+        order = [group_key(row.sweep, row.init, row.cell) for row in rows]
         self.query_one(CurvesView).show(
             visible, hidden=len(groups) - len(visible), leader=order[0] if order else None,
-            highlighted=self.query_one(Leaderboard).highlighted_key, order=order,
+            highlighted=board.highlighted_key, order=order,
             filter_text=self.filter_text.strip())
-        self.query_one(Leaderboard).show(self.book, groups, self.hidden)
-        self.query_one(FinalBars).show(self.book, groups, self.hidden)
+        shown = {group.key for group in visible}  # hidden with space, or filtered out
+        not_drawn = frozenset(group.key for group in groups if group.key not in shown)
+        board.show(rows, groups, not_drawn)
+        self.query_one(FinalBars).show(rows, groups, not_drawn)
         self.query_one(HintsPanel).show(self.book)
-        self._show_layers()
+        self._show_layers(groups)
         self._show_grid_view()
 
     def _show_grid_view(self) -> None:
@@ -423,8 +428,10 @@ class InittuiApp(App[None]):
         assert isinstance(view, SensitivityView | HeatmapView | DepthProfileView)
         view.show(sweep)
 
-    def _show_layers(self) -> None:
-        groups, visible = self._groups()
+    def _show_layers(self, groups: list[RunGroup] | None = None) -> None:
+        """The layers view; `groups` is the book's grouping when the caller has it."""
+        groups = run_groups(self.book) if groups is None else groups
+        visible = self._visible(groups)
         by_key = {group.key: group for group in groups}
         highlighted = self.query_one(Leaderboard).highlighted_key
         selected = by_key.get(highlighted or "") or (visible[0] if visible else None)
