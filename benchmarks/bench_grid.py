@@ -119,6 +119,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--reference-models", type=int, default=2,
                         help="notebook-loop model-epochs to time (multiplied up to 20)")
     args = parser.parse_args(argv)
+    sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]  # figures as they come
     root = Path(tempfile.mkdtemp(prefix="inittui-bench-grid-"))
     try:
         write_digits(root)
