@@ -6,6 +6,7 @@ import math
 
 import pytest
 
+from inittui.core.data import load_dataset
 from inittui.core.engine import run_sweep
 from inittui.core.events import EpochFinished, Event
 from inittui.core.presets import apply_preset
@@ -48,8 +49,8 @@ def test_batchnorm_makes_the_random_initializers_coincide() -> None:
 @pytest.mark.parametrize("blocks", [4, 12])
 def test_gpt2_init_starts_near_log_vocabulary_and_leads_pytorch_default(blocks: int) -> None:
     runs = epochs("gpt2-init", hidden=",".join(["32"] * blocks), epochs="1",
-                  dataset="text:context=32", diagnostics="false")
+                  dataset="text:context=32", batch_size="64", diagnostics="false")
     default, gpt2 = runs["pytorch-default"][0], runs["gpt2"][0]
-    vocabulary = 62
+    vocabulary = load_dataset("text", None, False, 0.15).num_classes
     assert gpt2.train_loss < math.log(vocabulary) < default.train_loss
     assert gpt2.val_loss < default.val_loss and gpt2.val_acc > default.val_acc

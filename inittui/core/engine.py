@@ -71,7 +71,9 @@ def estimated_bytes(spec: ExperimentSpec, model: BatchedNet, data: DataSplits) -
     """
     state_copies = 4 if spec.optimizer == "adam" else 3
     parameters = model.parameters_per_run * model.runs * 4 * state_copies
-    _channels, height, width = data.input_shape
+    shape = data.input_shape
+    height, width = shape[-2:] if len(shape) == 3 else (1, 1)
+    tokens = shape[0] if len(shape) == 1 else 1  # a sequence model's layers work per token
     per_image = 0
     convs = 0
     for layer in model.layers:
@@ -79,7 +81,7 @@ def estimated_bytes(spec: ExperimentSpec, model: BatchedNet, data: DataSplits) -
             per_image += layer.out_features * (height >> convs) * (width >> convs)
             convs += 1
         else:
-            per_image += layer.out_features
+            per_image += layer.out_features * tokens
     batch = min(spec.batch_size, len(data.x_train))
     chunk = min(EVAL_CHUNK, max(len(data.x_val), len(data.x_test)))
     activations = max(batch, chunk) * model.runs * per_image * 4 * 3
