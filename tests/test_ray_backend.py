@@ -7,6 +7,7 @@ import csv
 import functools
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -305,6 +306,20 @@ def test_without_the_cluster_extra_it_is_one_line_naming_the_extra() -> None:
     assert result.returncode == 1
     assert result.stderr == ("error: --cluster ray needs the 'cluster' extra: "
                              "pip install 'inittui[cluster]'\n")
+
+
+@pytest.mark.slow  # a fresh interpreter importing torch and ray
+def test_an_address_nobody_answers_is_one_line_and_exit_1() -> None:
+    with socket.socket() as closed:  # a port that was free a moment ago
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    result = subprocess.run(
+        [sys.executable, "-m", "inittui", "--headless", "--cluster", "ray", "--address",
+         f"127.0.0.1:{port}", "--dataset", "synthetic:train=64,val=16,test=16,side=4",
+         "--epochs", "1"], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1
+    assert result.stderr.startswith(f"error: cannot reach the Ray cluster at 127.0.0.1:{port}: ")
+    assert len(result.stderr.splitlines()) == 1
 
 
 @pytest.mark.parametrize(("args", "message"), [

@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import socket
 import threading
 import time
 from collections.abc import Callable, Hashable, Iterator, Sequence
@@ -155,6 +156,7 @@ def ray_session(address: str | None = None, num_cpus: int | None = None,
     if address is None:
         kwargs.update(_node_ip_address="127.0.0.1", num_cpus=num_cpus)
     else:
+        _check_reachable(address)
         kwargs.update(address=address)
     try:
         ray.init(**kwargs)
@@ -169,6 +171,21 @@ def ray_session(address: str | None = None, num_cpus: int | None = None,
         yield ray
     finally:
         ray.shutdown()
+
+
+def _check_reachable(address: str, timeout_s: float = 10.0) -> None:
+    """A quick TCP connect first: ray.init keeps retrying an address nobody answers (and
+    cannot be interrupted meanwhile), so a wrong one would look like a hang."""
+    if address == "auto":
+        return
+    host, _, port = address.removeprefix("ray://").rpartition(":")
+    if not host or not port.isdigit():
+        raise ClusterError(f"the Ray address '{address}' is not HOST:PORT or ray://HOST:PORT")
+    try:
+        socket.create_connection((host.strip("[]"), int(port)), timeout=timeout_s).close()
+    except OSError as error:
+        raise ClusterError(f"cannot reach the Ray cluster at {address}: "
+                           f"{error.strerror or error}") from None
 
 
 def _train_group(group: Group, channel: Any, index: int, attempt: int) -> None:
