@@ -1,8 +1,8 @@
 """`--cluster ray`: the headless run's engine swapped for Ray tasks, with one-line notices.
 
-Builds a runner with the engine's signature (spec, on_event, stop), so headless writes
-the same files and shows the same progress whichever runs the groups. Ray loads only
-when the runner is called.
+Builds a runner with the engine's signature (spec, on_event, stop), so headless and the
+app write the same files and show the same progress whichever runs the groups. Ray loads
+only when the runner is called.
 """
 
 from __future__ import annotations
@@ -37,16 +37,14 @@ def say(line: str) -> None:
 
 
 def ray_runner(address: str | None, retries: int = 1,
-               announce: Callable[[str], None] = say) -> Runner:
-    """A runner training each group of a spec as a Ray task (local Ray without address)."""
+               announce: Callable[[str], None] = say, keep: bool = False) -> Runner:
+    """A runner training each group of a spec as a Ray task (local Ray without address).
+
+    keep: stay connected after a sweep (the app: its next sweep starts at once).
+    """
 
     def run(spec: ExperimentSpec, on_event: EventSink, stop: threading.Event) -> None:
-        from inittui.core.ray_backend import (
-            GroupFailed,
-            GroupRetried,
-            ray_session,
-            run_groups_on_ray,
-        )
+        from inittui.core.ray_backend import GroupFailed, GroupRetried, RayBackend, ray_session
 
         def notice(event: object) -> None:
             if isinstance(event, GroupRetried):
@@ -58,14 +56,13 @@ def ray_runner(address: str | None, retries: int = 1,
 
         groups = groups_of(spec)
         started = time.monotonic()
-        with ray_session(address) as ray:
+        with ray_session(address, keep=keep) as ray:
             resources = ray.cluster_resources()
             where = f"joined the Ray cluster at {address}" if address else \
                 "started a local Ray instance on 127.0.0.1"
             announce(f"ray: {where} in {time.monotonic() - started:.1f} s "
                      f"({resources.get('CPU', 0):g} CPUs, {resources.get('GPU', 0):g} GPUs); "
                      f"{len(groups)} group{'s' if len(groups) != 1 else ''} as tasks")
-            run_groups_on_ray(groups, on_event, stop, ray=ray, retries=retries,
-                              on_notice=notice)
+            RayBackend(ray, retries, notice).run_groups(groups, on_event, stop)
 
     return run

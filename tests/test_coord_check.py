@@ -167,7 +167,7 @@ def test_bad_coord_check_options_are_usage_errors(args, message):
     assert result.exception is None or isinstance(result.exception, SystemExit)
 
 
-def test_coord_check_without_headless_is_a_usage_error():
-    result = CliRunner().invoke(main, ["--coord-check"])
+def test_a_coordinate_check_of_one_width_is_a_usage_error():
+    result = CliRunner().invoke(main, ["--coord-check", "--coord-widths", "64"])
     assert result.exit_code == 2
-    assert "--coord-check needs --headless" in result.output
+    assert "--coord-widths" in result.output
