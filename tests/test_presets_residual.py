@@ -29,8 +29,8 @@ def epochs(name: str, **overrides: str) -> dict[str, list[EpochFinished]]:
 def test_fixup2019_he_normal_explodes_and_fixup_and_skipinit_train() -> None:
     runs = epochs("fixup2019", hidden=",".join(["32"] * 30), epochs="1", diagnostics="false")
     he = runs["he-normal"][0]
-    assert he.status == "diverged" or he.val_acc < 0.2
-    assert runs["fixup"][0].val_acc > 0.8 and runs["skipinit"][0].val_acc > 0.8
+    assert he.status == "diverged" or (he.train_loss > 1e3 and he.val_acc < 0.2)
+    assert runs["fixup"][0].val_acc > 0.5 and runs["skipinit"][0].val_acc > 0.5  # chance 0.1
 
 
 @pytest.mark.slow
