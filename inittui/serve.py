@@ -59,8 +59,8 @@ def serve(ctx: click.Context, host: str, port: int, app_args: tuple[str, ...]) -
     """Serve the app in a web browser: every tab gets its own session.
 
     APP OPTIONS are the app's own (see inittui --help), e.g. --preset he2015 --seeds 3.
-    A session's process ends when its tab closes or the server stops. Needs the 'serve'
-    extra: pip install 'inittui[serve]'.
+    A session's process ends when its tab closes or the server stops (Ctrl+C: exit 130,
+    SIGTERM: 143). Needs the 'serve' extra: pip install 'inittui[serve]'.
     """
     try:
         from inittui.web_server import AppServer
@@ -71,7 +71,8 @@ def serve(ctx: click.Context, host: str, port: int, app_args: tuple[str, ...]) -
     server = AppServer([sys.executable, "-m", "inittui", *app_args], host, port,
                        announce=lambda line: click.echo(line))
     try:
-        server.serve()
+        stopped_by = server.serve()
     except OSError as error:
         click.echo(f"error: cannot serve on {host}:{port}: {error.strerror or error}", err=True)
         sys.exit(1)
+    sys.exit(128 + stopped_by)  # 130 after Ctrl+C, 143 after SIGTERM, as every command

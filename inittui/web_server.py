@@ -146,20 +146,21 @@ class AppServer(Server):
             await websocket.close()
         return websocket
 
-    def serve(self, debug: bool = False) -> None:
-        """Serve until SIGINT or SIGTERM; every session's process has ended on return.
-
-        Raises OSError when the address cannot be bound (nothing is announced then).
+    def serve(self, debug: bool = False) -> int:
+        """Serve until SIGINT or SIGTERM, which it returns; every session's process has
+        ended by then. Raises OSError when the address cannot be bound (nothing announced).
         """
         self.debug = debug
         self.initialize_logging()
-        asyncio.run(self._serve())
+        return asyncio.run(self._serve())
 
-    async def _serve(self) -> None:
+    async def _serve(self) -> int:
+        stopped_by: list[int] = []
         stopping = asyncio.Event()
         loop = asyncio.get_running_loop()
         for signal_number in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(signal_number, stopping.set)
+            loop.add_signal_handler(signal_number, lambda n=signal_number: (
+                stopped_by.append(n), stopping.set()))
         runner = web.AppRunner(await self._make_app(), handle_signals=False,
                                shutdown_timeout=QUIT_GRACE_S + TERM_GRACE_S + 2)
         await runner.setup()
@@ -171,6 +172,7 @@ class AppServer(Server):
             await stopping.wait()
         finally:
             await runner.cleanup()
+        return stopped_by[0]
 
 
 def _url_host(host: str) -> str:

@@ -9,7 +9,7 @@ import torch
 
 from inittui.core.data import load_dataset
 from inittui.core.initialize import LSUV_TOLERANCE, initialize_runs
-from inittui.core.models import BatchedCNN, BatchedMLP
+from inittui.core.models import BatchedMLP
 from inittui.core.specs import ExperimentSpec
 
 
@@ -40,34 +40,6 @@ def test_runs_are_independent_in_the_forward_pass() -> None:
     after = model(x).detach()
     assert torch.equal(after[0], before[0]) and torch.equal(after[2], before[2])
     assert after[1].isnan().all()
-
-
-def test_cnn_runs_are_channel_groups() -> None:
-    model = BatchedCNN((1, 8, 8), (16,), 4, "relu", seeds=2, inits=2)
-    assert model.weight(0, 3).shape == (16, 1, 3, 3)
-    assert model(torch.randn(2, 3, 1, 8, 8)).shape == (4, 3, 4)
-    assert model(torch.randn(1, 3, 1, 8, 8)).shape == (4, 3, 4)
-
-
-def test_each_cnn_run_computes_what_an_ordinary_cnn_computes() -> None:
-    model = BatchedCNN((2, 8, 8), (6,), 3, "tanh", seeds=2, inits=2).double()
-    for parameter in model.parameters():
-        torch.nn.init.normal_(parameter, std=0.3)
-    images = torch.randn(2, 5, 2, 8, 8, dtype=torch.float64)
-    logits = model(images)
-    for run in range(model.runs):
-        conv1 = torch.nn.Conv2d(2, 16, 3, padding=1).double()
-        conv2 = torch.nn.Conv2d(16, 32, 3, padding=1).double()
-        dense1, dense2 = torch.nn.Linear(32 * 4, 6).double(), torch.nn.Linear(6, 3).double()
-        with torch.no_grad():
-            for index, layer in enumerate((conv1, conv2, dense1, dense2)):
-                layer.weight.copy_(model.weight(index, run))
-                layer.bias.copy_(model.bias(index, run))
-        reference = torch.nn.Sequential(conv1, torch.nn.Tanh(), torch.nn.MaxPool2d(2), conv2,
-                                        torch.nn.Tanh(), torch.nn.MaxPool2d(2),
-                                        torch.nn.Flatten(), dense1, torch.nn.Tanh(), dense2)
-        expected = reference(images[run // model.inits])
-        assert torch.allclose(logits[run], expected, atol=1e-12)
 
 
 def test_lsuv_gives_unit_output_variance_in_every_layer() -> None:

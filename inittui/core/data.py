@@ -20,7 +20,7 @@ import numpy as np
 import torch
 
 from inittui.core.errors import DataError, option, shown_path
-from inittui.core.specs import parse_dataset, synthetic_params
+from inittui.core.specs import TEXT_DATASETS, parse_dataset, synthetic_params
 
 MNIST_5K_FILE = "mnist_5k.npz"
 SPLIT_SEED = 0  # fixed, not the training seed: the same samples are held out in every run
@@ -55,9 +55,9 @@ class DataSplits:
     """Which files the images came from, when that is worth saying (torchvision sets)."""
 
     @property
-    def input_shape(self) -> tuple[int, int, int]:
-        channels, height, width = self.x_train.shape[1:]
-        return (channels, height, width)
+    def input_shape(self) -> tuple[int, ...]:
+        """One sample's shape: (channels, height, width), or (tokens,) for text."""
+        return tuple(self.x_train.shape[1:])
 
     def to(self, device: torch.device) -> DataSplits:
         """A copy with every tensor on `device`, so that an epoch never copies data over."""
@@ -83,6 +83,10 @@ def load_dataset(
         return _mnist_5k(name, val_split)
     if base == "synthetic":
         return _synthetic(name)
+    if base in TEXT_DATASETS:
+        from inittui.core.text_data import load_text
+
+        return load_text(name, val_split)
     return _torchvision(name, data_dir, download, val_split)
 
 

@@ -20,8 +20,9 @@ from torch import Tensor
 
 from inittui.core.events import LayerStats
 from inittui.core.models import ACTIVATION_BACKWARDS, BatchedNet
+from inittui.core.models.activations import ACTIVATIONS
 
-RELU_FAMILY = ("relu", "leaky-relu", "gelu")
+RELU_FAMILY = tuple(name for name, info in ACTIVATIONS.items() if info.family == "relu")
 HISTOGRAM_BINS = 24
 SAME_UNIT_TOLERANCE = 1e-6
 """Two live units are one when, at every probe sample, their responses differ by at most

@@ -153,6 +153,44 @@ _WEIGHTS = (
         ("VarianceScaling",),
         note="Keras' general form, with Keras' defaults (LeCun normal, truncated)",
     ),
+    # Structural schemes: they ask the model for its residual branches (or embeddings) and
+    # refuse a model without them; their draws are in core/roles.py.
+    InitializerInfo(
+        "fixup", "branch's last layer 0, its other layers He·L^(-1/(2m-2)), readout 0, "
+        "biases 0 (L branches of m layers)",
+        "Zhang, Dauphin & Ma 2019, Fixup Initialization: Residual Learning Without "
+        "Normalization",
+        ("relu", "leaky-relu", "gelu"), {}, (),
+        note="residual models only (resmlp, resnet, gpt); the branch scalar multiplier "
+             "starts at 1 and the layers' own biases serve as Fixup's scalar biases",
+    ),
+    InitializerInfo(
+        "skipinit", "x + α·f(x) with α = 0 on every residual branch; weights He-normal",
+        "De & Smith 2020, Batch Normalization Biases Residual Blocks Towards the Identity "
+        "Function in Deep Networks",
+        ("relu", "leaky-relu", "gelu"), {}, (),
+        note="needs a scalar gain on each residual branch (resmlp, resnet)",
+    ),
+    InitializerInfo(
+        "zero-residual", "each residual branch's last BN gain 0 (its last layer 0 without "
+        "BN); weights He-normal",
+        "Goyal et al. 2017, Accurate, Large Minibatch SGD: Training ImageNet in 1 Hour",
+        ("relu", "leaky-relu", "gelu"), {}, ("zero-init-residual",),
+        note="residual models only (resmlp, resnet, gpt); torchvision's zero_init_residual",
+    ),
+    InitializerInfo(
+        "gpt2", "N(0, 0.02²); residual projections N(0, (0.02/√(2·layers))²); biases 0",
+        "Radford et al. 2019, Language Models are Unsupervised Multitask Learners (GPT-2)",
+        ("gelu", "relu"), {}, (),
+        note="residual models only; a GPT has 2 branches per layer, so the std is divided "
+             "by √(number of residual branches)",
+    ),
+    InitializerInfo(
+        "small-embedding", "embeddings U(±1e-4); everything else as gpt2",
+        "Nguyen & Salazar 2019, Transformers without Tears (small embedding init)",
+        ("gelu", "relu"), {}, ("small-init",),
+        note="models with an embedding layer (gpt)",
+    ),
 )
 
 _KERAS_PRESETS: dict[str, dict[str, object]] = {

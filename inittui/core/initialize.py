@@ -7,12 +7,17 @@ rescaled): the comparison is paired down to the draw.
 
 from __future__ import annotations
 
+import math
+
 import torch
 from torch import Tensor
 
+from inittui.core.batching import StackedModel
 from inittui.core.init_registry import parse_initializer
 from inittui.core.initializers import draw_bias, draw_weight
 from inittui.core.models import BatchedNet
+from inittui.core.models.structure import WEIGHT_MODULES, readout_of
+from inittui.core.roles import check_structure, draw_run, parameter_roles
 from inittui.core.specs import RunInfo
 
 WEIGHT_STREAM, BIAS_STREAM, DATA_STREAM = 0, 1, 2
@@ -27,12 +32,18 @@ def generator(seed: int, stream: int) -> torch.Generator:
 
 @torch.no_grad()
 def initialize_runs(model: BatchedNet, runs: list[RunInfo], lsuv_batch: Tensor,
-                    output_init: str | None = None) -> None:
+                    output_init: str | None = None, residual_init: str | None = None,
+                    model_name: str = "") -> None:
     """Set every run's weights and biases; LSUV runs are then rescaled on lsuv_batch.
 
     output_init, when given, draws every run's output layer instead of the run's own
     initializer (the Keras exercise compares initializers on the hidden layers only).
     """
+    if isinstance(model, StackedModel):
+        initialize_stacked(model, runs, lsuv_batch, output_init, residual_init, model_name)
+        return
+    for init_name in {run.init for run in runs}:
+        check_structure(None, init_name, residual_init, model_name or "mlp")
     output_choice = parse_initializer(output_init) if output_init else None
     output_layer = len(model.layers) - 1
     for run in runs:
@@ -69,3 +80,59 @@ def lsuv(model: BatchedNet, run_indices: list[int], batch: Tensor, layers: int) 
                 break
             for run in pending:
                 model.weight(layer, run).div_(variance[run].sqrt())
+
+
+@torch.no_grad()
+def initialize_stacked(model: StackedModel, runs: list[RunInfo], lsuv_batch: Tensor,
+                       output_init: str | None = None, residual_init: str | None = None,
+                       model_name: str = "") -> None:
+    """Every run's parameters by role (see `roles`), then LSUV where asked.
+
+    Runs draw from the same per-seed generators as the fast path, in the model's
+    parameter order, so a plain MLP starts from exactly the fast path's weights.
+    """
+    with torch.device("cpu"):
+        reference = model.make()  # real tensors, for roles and constructor-given values
+    for init_name in {run.init for run in runs}:
+        check_structure(reference, init_name, residual_init, model_name)
+    roles = parameter_roles(reference)
+    for run in runs:
+        values = draw_run(reference, roles, run.init, run.bias_init, model.activation,
+                          generator(run.seed, WEIGHT_STREAM), generator(run.seed, BIAS_STREAM),
+                          output_init, residual_init)
+        for name, value in values.items():
+            model.parameter(name)[run.index].copy_(value)
+    buffers = dict(reference.named_buffers())
+    for name, stacked in zip(model.buffer_names, model.stacked_buffers()):
+        stacked.copy_(buffers[name].expand_as(stacked))  # a new module's running statistics
+    lsuv_runs = [run.index for run in runs if parse_initializer(run.init).info.data_dependent]
+    if lsuv_runs:
+        lsuv_stacked(model, lsuv_runs, lsuv_batch, skip_readout=output_init is not None)
+
+
+@torch.no_grad()
+def lsuv_stacked(model: StackedModel, run_indices: list[int], batch: Tensor,
+                 skip_readout: bool) -> None:
+    """LSUV on the general path: each Linear/Conv output of each run, in order, measured
+    with a forward hook on that run alone (training mode, running statistics untouched)."""
+    skeleton = model.skeleton
+    readout = readout_of(skeleton)
+    layers = [name for name, module in skeleton.named_modules()
+              if isinstance(module, WEIGHT_MODULES) and not (skip_readout and name == readout)]
+    for name in layers:
+        captured: list[Tensor] = []
+        handle = skeleton.get_submodule(name).register_forward_hook(
+            lambda module, args, output, into=captured: into.append(output))
+        try:
+            for run in run_indices:
+                weight = model.parameter(f"{name}.weight")[run]
+                for _ in range(LSUV_MAX_ITERATIONS):
+                    captured.clear()
+                    with model.one_run(run) as forward:
+                        forward(batch[0])
+                    variance = captured[0].var().item()
+                    if abs(variance - 1) <= LSUV_TOLERANCE or not variance > 0:
+                        break
+                    weight.div_(math.sqrt(variance))
+        finally:
+            handle.remove()

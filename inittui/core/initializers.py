@@ -53,14 +53,15 @@ def activation_gain(activation: str) -> float:
     Examples:
         >>> activation_gain("tanh")
         1.6666666666666667
+
+    The value is the activation registry's (`models/activations.py`), shared by both
+    training paths and the diagnostics.
     """
     if activation not in ACTIVATIONS:
         raise SpecError("activation", unknown_name("activation", activation, ACTIVATIONS))
-    if activation == "gelu":
-        return math.sqrt(2.0)
-    if activation == "leaky-relu":
-        return init.calculate_gain("leaky_relu", 0.01)
-    return float(init.calculate_gain(activation))  # type: ignore[arg-type]
+    from inittui.core.models.activations import ACTIVATIONS as REGISTRY
+
+    return REGISTRY[activation].gain
 
 
 def _fans(tensor: torch.Tensor) -> tuple[int, int]:
@@ -221,6 +222,9 @@ def draw_weight(
     if len(shape) < 2:
         raise ValueError(f"a weight needs shape (out, in, ...), got {shape}")
     activation_gain(activation)  # reject an unknown activation for every initializer
+    if choice.info.name not in _WEIGHT_DRAWS:
+        raise ValueError(f"{choice.info.name} draws by parameter role (core/roles.py), "
+                         "not one weight at a time")
     tensor = torch.empty(shape, dtype=dtype, device="cpu")
     if tensor.numel() == 0:
         warnings.warn("Initializing zero-element tensors is a no-op", stacklevel=2)

@@ -13,50 +13,31 @@ there), every other model uses autograd.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from dataclasses import dataclass
-from functools import partial
 from itertools import pairwise
 
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from inittui.core.specs import ExperimentSpec
-
-ACTIVATION_FUNCTIONS: dict[str, Callable[[Tensor], Tensor]] = {
-    "relu": F.relu,
-    "leaky-relu": partial(F.leaky_relu, negative_slope=0.01),
-    "tanh": torch.tanh,
-    "sigmoid": torch.sigmoid,
-    "gelu": F.gelu,
-    "selu": F.selu,
-    "linear": lambda x: x,
-}
-SELU_ALPHA = 1.6732632423543772848170429916717  # Klambauer et al. 2017, as torch's selu
-SELU_SCALE = 1.0507009873554804934193349852946
-# Gradient of each activation from (grad of its output, its input, its output): the
-# kernels autograd itself runs for these functions, so both training paths agree exactly.
-ACTIVATION_BACKWARDS: dict[str, Callable[[Tensor, Tensor, Tensor], Tensor]] = {
-    "relu": lambda grad, pre, out: torch.ops.aten.threshold_backward(grad, out, 0),
-    "leaky-relu": lambda grad, pre, out: torch.ops.aten.leaky_relu_backward(
-        grad, pre, 0.01, False),
-    "tanh": lambda grad, pre, out: torch.ops.aten.tanh_backward(grad, out),
-    "sigmoid": lambda grad, pre, out: torch.ops.aten.sigmoid_backward(grad, out),
-    "gelu": lambda grad, pre, out: torch.ops.aten.gelu_backward(grad, pre),
-    "selu": lambda grad, pre, out: torch.ops.aten.elu_backward(
-        grad, SELU_ALPHA, SELU_SCALE, 1.0, False, pre),
-    "linear": lambda grad, pre, out: grad,
-}
-CNN_CHANNELS = (16, 32)
+from inittui.core.models.activations import ACTIVATION_BACKWARDS, ACTIVATION_FUNCTIONS
 
 
 def per_run_loss_and_correct(logits: Tensor, labels: Tensor) -> tuple[Tensor, Tensor]:
-    """Mean cross-entropy and count of correct predictions, each of shape (runs,)."""
-    runs, batch, classes = logits.shape
+    """Mean cross-entropy and correct predictions per sample, each of shape (runs,).
+
+    logits are (runs, batch, classes) and labels (runs, batch); a sequence model's are
+    (runs, batch, tokens, classes) and (runs, batch, tokens): its loss is the mean over
+    every token and a sample counts as the fraction of its tokens predicted right, so
+    dividing by the number of samples gives next-token accuracy.
+    """
+    runs, classes = logits.shape[0], logits.shape[-1]
     losses = F.cross_entropy(logits.reshape(-1, classes), labels.reshape(-1), reduction="none")
-    correct = (logits.argmax(dim=-1) == labels).sum(dim=1)
-    return losses.view(runs, batch).mean(dim=1), correct
+    hits = logits.argmax(dim=-1) == labels
+    if hits.dim() == 2:
+        return losses.view(runs, -1).mean(dim=1), hits.sum(dim=1)
+    tokens = hits.shape[2]
+    return losses.view(runs, -1).mean(dim=1), hits.flatten(1).sum(dim=1).double() / tokens
 
 
 @dataclass(frozen=True)
@@ -101,7 +82,7 @@ class BatchedNet(nn.Module):
         self.activation = activation
         self.act = ACTIVATION_FUNCTIONS[activation]
         self.seeds = seeds
-        self.inits = inits
+        self.inits = inits  # runs per seed: every initializer of every cell in a grid group
         self.runs = seeds * inits
 
     @property
@@ -143,6 +124,20 @@ class BatchedNet(nn.Module):
         statistics taken over it.
         """
         return stacked.view(self.seeds, self.inits, -1, *stacked.shape[1:])
+
+    def per_run(self, values: Tensor) -> list[Tensor]:
+        """values of shape (runs,) shaped to broadcast over each parameter, in parameters()
+        order: a per-run learning rate or momentum as the optimizer needs it.
+
+        Parameters stacked as (runs, ...) take (runs, 1, ...); a layout that packs runs
+        differently (a first layer per seed, convs with runs as channel groups) overrides
+        `_spread`.
+        """
+        return [self._spread(name, parameter, values)
+                for name, parameter in self.named_parameters()]
+
+    def _spread(self, name: str, parameter: Tensor, values: Tensor) -> Tensor:
+        return values.view(self.runs, *[1] * (parameter.dim() - 1))
 
     def loss_and_gradients(self, x: Tensor, labels: Tensor,
                            active: Tensor) -> tuple[Tensor, Tensor]:
@@ -220,6 +215,13 @@ class BatchedMLP(BatchedNet):
     def weight_parameter(self, layer: int) -> nn.Parameter:
         return self.first_weight if layer == 0 else self.weights[layer - 1]
 
+    def _spread(self, name: str, parameter: Tensor, values: Tensor) -> Tensor:
+        if name in ("first_weight", "first_bias"):  # (seeds, ., runs_per_seed * width)
+            width = self.layers[0].out_features
+            return (values.view(self.seeds, self.inits).repeat_interleave(width, dim=1)
+                    .view(self.seeds, 1, -1))
+        return super()._spread(name, parameter, values)
+
     def run_view(self, layer: int, stacked: Tensor) -> Tensor:
         if layer > 0:
             return super().run_view(layer, stacked)
@@ -278,94 +280,8 @@ class BatchedMLP(BatchedNet):
         return loss, correct
 
 
-class BatchedCNN(BatchedNet):
-    """Two 3×3 conv blocks (conv, activation, 2×2 max-pool) and a dense head.
-
-    Runs are channel groups: the first conv of one seed's runs is one convolution, the
-    second a grouped convolution with one group per run.
-    """
-
-    def __init__(self, input_shape: tuple[int, int, int], hidden: tuple[int, ...],
-                 classes: int, activation: str, seeds: int, inits: int):
-        channels, height, width = input_shape
-        convs = [LayerShape("conv", a, b, 3)
-                 for a, b in pairwise((channels, *CNN_CHANNELS))]
-        flat = CNN_CHANNELS[-1] * (height // 4) * (width // 4)
-        sizes = [flat, *hidden, classes]
-        dense = [LayerShape("dense", a, b) for a, b in pairwise(sizes)]
-        super().__init__(convs + dense, activation, seeds, inits)
-        self.conv_weights = nn.ParameterList(
-            nn.Parameter(torch.zeros(self.runs * layer.out_features, layer.in_features, 3, 3))
-            for layer in convs
-        )
-        self.conv_biases = nn.ParameterList(
-            nn.Parameter(torch.zeros(self.runs * layer.out_features)) for layer in convs
-        )
-        self.weights = nn.ParameterList(
-            nn.Parameter(torch.zeros(self.runs, layer.in_features, layer.out_features))
-            for layer in dense
-        )
-        self.biases = nn.ParameterList(
-            nn.Parameter(torch.zeros(self.runs, 1, layer.out_features)) for layer in dense
-        )
-
-    def trace(self, x: Tensor, keep: bool = True) -> Trace:
-        groups, batch = x.shape[0], x.shape[1]
-        images = x.transpose(0, 1).reshape(batch, groups * x.shape[2], *x.shape[3:])
-        pre: list[Tensor] = []
-        hidden: list[Tensor] = []
-        activation = images
-        for index, (weight, bias) in enumerate(zip(self.conv_weights, self.conv_biases)):
-            conv_groups = groups if index == 0 else self.runs
-            output = F.conv2d(activation, weight, bias, padding=1, groups=conv_groups)
-            pre.append(output)
-            hidden.append(self.act(output))
-            activation = F.max_pool2d(hidden[-1], 2)
-        activation = activation.reshape(batch, self.runs, -1).transpose(0, 1).contiguous()
-        dense_start = len(self.conv_weights)
-        for offset, (weight, bias) in enumerate(zip(self.weights, self.biases)):
-            output = torch.baddbmm(bias, activation, weight)
-            pre.append(output)
-            if dense_start + offset < len(self.layers) - 1:
-                activation = self.act(output)
-                hidden.append(activation)
-        return Trace(logits=pre[-1], pre=pre, hidden=hidden)
-
-    def weight(self, layer: int, run: int) -> Tensor:
-        if layer < len(self.conv_weights):
-            width = self.layers[layer].out_features
-            return self.conv_weights[layer][run * width:(run + 1) * width]
-        return self.weights[layer - len(self.conv_weights)][run].T
-
-    def bias(self, layer: int, run: int) -> Tensor:
-        if layer < len(self.conv_weights):
-            width = self.layers[layer].out_features
-            return self.conv_biases[layer][run * width:(run + 1) * width]
-        return self.biases[layer - len(self.conv_weights)][run, 0]
-
-    def weight_parameter(self, layer: int) -> nn.Parameter:
-        convs = len(self.conv_weights)
-        return self.conv_weights[layer] if layer < convs else self.weights[layer - convs]
-
-    def units(self, layer: int, tensor: Tensor) -> Tensor:
-        if tensor.dim() != 4:
-            return tensor
-        batch, _, height, width = tensor.shape
-        channels = self.layers[layer].out_features
-        return (tensor.view(batch, self.runs, channels, height * width)
-                .permute(1, 0, 3, 2).reshape(self.runs, batch * height * width, channels))
-
-
 def _grad_buffer(parameter: nn.Parameter) -> Tensor:
     """The parameter's `.grad`, created on first use, to be overwritten in place."""
     if parameter.grad is None:
         parameter.grad = torch.empty_like(parameter)
     return parameter.grad
-
-
-def build_model(spec: ExperimentSpec, input_shape: tuple[int, int, int],
-                classes: int) -> BatchedNet:
-    seeds, inits = spec.seeds, len(spec.inits)
-    if spec.model == "cnn":
-        return BatchedCNN(input_shape, spec.hidden, classes, spec.activation, seeds, inits)
-    return BatchedMLP(math.prod(input_shape), spec.hidden, classes, spec.activation, seeds, inits)
