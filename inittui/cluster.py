@@ -27,11 +27,6 @@ def ray_available() -> bool:
         return False
 
 
-def groups_of(spec: ExperimentSpec) -> list[ExperimentSpec]:
-    """The batched groups of a spec (until the grid lands: the whole spec is one)."""
-    return [spec]
-
-
 def say(line: str) -> None:
     print(line, file=sys.stderr, flush=True)
 
@@ -54,7 +49,9 @@ def ray_runner(address: str | None, retries: int = 1,
                 announce(f"ray: group {event.group + 1} failed ({event.reason}); "
                          f"{len(event.runs)} runs without results")
 
-        groups = groups_of(spec)
+        from inittui.core.grid import plan_grid, run_grid
+
+        groups = plan_grid(spec).groups
         started = time.monotonic()
         with ray_session(address, keep=keep) as ray:
             resources = ray.cluster_resources()
@@ -63,6 +60,6 @@ def ray_runner(address: str | None, retries: int = 1,
             announce(f"ray: {where} in {time.monotonic() - started:.1f} s "
                      f"({resources.get('CPU', 0):g} CPUs, {resources.get('GPU', 0):g} GPUs); "
                      f"{len(groups)} group{'s' if len(groups) != 1 else ''} as tasks")
-            RayBackend(ray, retries, notice).run_groups(groups, on_event, stop)
+            run_grid(spec, on_event, stop, backend=RayBackend(ray, retries, notice))
 
     return run

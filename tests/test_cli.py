@@ -121,7 +121,7 @@ def test_a_long_or_escape_laden_init_is_shortened_and_escaped() -> None:
     code, output = invoke("--headless", "--init", "\x1b[31m[bold]" + "x" * 300)
     assert code == 2
     assert "\x1b" not in output and "\\x1b[31m[bold]xxx" in output and "…" in output
-    assert len(output) < 400
+    assert "x" * 60 not in output  # the 300 x's are cut to the first few
 
 
 def test_paths_are_printed_as_text_not_markup(tmp_path: Path) -> None:

@@ -228,10 +228,42 @@ def test_a_group_whose_worker_dies_for_good_is_failed_and_the_others_are_kept(
 
 
 @pytest.mark.slow
+def test_a_grid_group_whose_worker_dies_is_failed_and_closed_the_other_kept(
+        local_ray: object) -> None:
+    from inittui.core.events import GroupFinished
+    from inittui.core.grid import plan_grid, run_grid
+    from inittui.core.ray_backend import RayBackend
+
+    for epochs in LONG_EPOCHS:
+        grid = long_group(epochs).with_axis("hidden", [(16,), (8, 8)])
+        events: list[Event] = []
+        notices: list[object] = []
+        killed: list[int] = []
+        killer = kill_a_training_worker(events, killed)
+        with pytest.raises(ClusterError, match=r"1 of 2 groups failed on Ray"):
+            run_grid(grid, events.append, backend=RayBackend(local_ray, 0, notices.append))
+        killer.join()
+        if killed:
+            break
+    else:
+        raise AssertionError("no worker was killed mid-training")
+    (failed,) = notices
+    assert isinstance(failed, GroupFailed)
+    groups = plan_grid(grid).groups
+    ended = {e.run.run_id: e.status for e in events if isinstance(e, RunFinished)}
+    assert {ended[r.run_id] for r in groups[failed.group].runs} == {"failed"}
+    assert {ended[r.run_id] for r in groups[1 - failed.group].runs} == {"ok"}
+    closed = [e.group for e in events if isinstance(e, GroupFinished)]
+    assert sorted(closed) == [0, 1] and isinstance(events[-1], SweepFinished)
+
+
+@pytest.mark.slow
 def test_headless_on_ray_writes_the_local_csv_apart_from_wall_time_and_device(
         local_ray: object, tmp_path: Path) -> None:
+    # A grid of 2 batched groups (two depths), each with 2 learning rates × 4 inits × 2 seeds.
     args = ["--headless", "--dataset", "synthetic:train=300,val=60,test=60,side=8",
-            "--hidden", "16", "--epochs", "2", "--seeds", "2", "--device", "cpu"]
+            "--hidden", "16", "--hidden", "12,8", "--lr", "0.01,0.001", "--epochs", "2",
+            "--seeds", "2", "--device", "cpu"]
     runner = CliRunner()
     local = runner.invoke(main, [*args, "--out", str(tmp_path / "local.csv")])
     on_ray = runner.invoke(main, [*args, "--cluster", "ray", "--out", str(tmp_path / "ray.csv")])
@@ -242,8 +274,8 @@ def test_headless_on_ray_writes_the_local_csv_apart_from_wall_time_and_device(
             return [{k: v for k, v in row.items() if k not in ("wall_s", "device", "sweep_id")}
                     for row in csv.DictReader(handle)]
 
-    assert rows("ray.csv") == rows("local.csv") and len(rows("ray.csv")) == 16
-    assert "ray: " in on_ray.output and "1 group as tasks" in on_ray.output
+    assert rows("ray.csv") == rows("local.csv") and len(rows("ray.csv")) == 64
+    assert "ray: " in on_ray.output and "2 groups as tasks" in on_ray.output
 
 
 @pytest.mark.slow

@@ -32,6 +32,8 @@ from inittui.core.events import (
     EpochFinished,
     Event,
     EventSink,
+    GroupFinished,
+    GroupStarted,
     LayerStatsReady,
     RunDiverged,
     RunFinished,
@@ -87,6 +89,7 @@ class _Delivery:
     runs: tuple[RunInfo, ...] = ()
     finished: set[int] = field(default_factory=set)
     epochs: dict[int, int] = field(default_factory=dict)
+    group_started: bool = False
     done: bool = False
 
     def admit(self, event: Event) -> bool:
@@ -105,6 +108,8 @@ class _Delivery:
         self.delivered.add(key)
         if isinstance(event, SweepStarted):
             self.runs = event.runs
+        elif isinstance(event, GroupStarted):
+            self.group_started = True
         elif isinstance(event, EpochFinished):
             self.epochs[event.run.index] = event.epoch
         elif isinstance(event, RunFinished):
@@ -347,14 +352,22 @@ def deliver_pending(ray: Any, channel: Any, deliveries: list[_Delivery]) -> None
 
 
 def _fail(delivery: _Delivery, group: Group, index: int, reason: str) -> GroupFailed:
-    """Close a group that cannot finish: its unfinished runs end as failed."""
+    """Close a group that cannot finish: its unfinished runs end as failed.
+
+    A grid's runs were all announced by the driver's SweepStarted, so they always end
+    here; a whole spec's only if its task got as far as announcing them."""
+    whole = isinstance(group, ExperimentSpec)
     runs = delivery.runs or _runs_of(group)
     unfinished = tuple(run for run in runs if run.index not in delivery.finished)
-    if delivery.runs:  # the front ends know the group: close it the way the engine would
-        delivery.pending.extend(
-            RunFinished(run, "failed", delivery.epochs.get(run.index, 0), None)
-            for run in unfinished)
+    if whole and not delivery.runs:
+        return GroupFailed(index, unfinished, reason)
+    delivery.pending.extend(RunFinished(run, "failed", delivery.epochs.get(run.index, 0), None)
+                            for run in unfinished)
+    if whole:
         delivery.pending.append(SweepFinished(stopped=False, wall_s=0.0))
+    elif delivery.group_started:
+        delivery.pending.append(GroupFinished(group.index, group.groups, stopped=False,
+                                              wall_s=0.0))
     return GroupFailed(index, unfinished, reason)
 
 
