@@ -59,7 +59,7 @@ def test_parsing_a_spec_loads_no_torch() -> None:
 def test_the_layering_contracts_in_pyproject_hold() -> None:
     """import-linter's contracts (pyproject.toml): the core imports no UI and no front end;
     front ends use the core's public modules only (not its models, data, diagnostics or
-    draws); the app and the headless front end stay apart. Function-level imports count too."""
+    draws); the app and the headless front end stay apart. Function-level imports count."""
     root = Path(__file__).resolve().parents[1]
     code = ("import sys; from importlinter.cli import lint_imports; "
             "sys.exit(lint_imports(no_cache=True))")

@@ -86,7 +86,7 @@ def test_a_users_model_trains_and_gets_a_layers_view(tiny_spec: ExperimentSpec,
     assert final["he-normal"] > 0.9 and final["zeros"] < 0.45
     layers = [e for e in events if isinstance(e, LayerStatsReady) and e.epoch == 0]
     assert [len(e.layers) for e in layers] == [1, 1]  # the hidden layer; out is the readout
-    assert layers[1].layers[0].distinct_units == 1
+    assert layers[1].layers[0].distinct_units <= 1  # zeros: one unit copied, or all dead
 
 
 @pytest.mark.parametrize(("target", "message"), [

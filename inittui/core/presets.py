@@ -39,17 +39,22 @@ PRESETS: dict[str, Preset] = {preset.name: preset for preset in (
     Preset(
         "pytorch-notebook",
         "the classic PyTorch initialization exercise (MLP 784-128-10, SGD), flatten fixed",
-        "zeros stays near chance (symmetry); normal(0.01) learns slowly; xavier and he lead",
+        "zeros stays at chance (all hidden gradients are 0: only the output bias learns); "
+        "normal(0.01) learns slowly; xavier and he lead, close together (10 epochs, mean ± "
+        "std of 3 seeds: xavier 0.755±.013, he 0.746±.018, normal 0.502±.038, zeros 0.100)",
         {"inits": "zeros,normal,xavier-normal,he-normal", "hidden": "128",
          "activation": "relu", "optimizer": "sgd", "lr": "0.001", "momentum": "0",
          "batch_size": "64", "epochs": "10"},
     ),
     Preset(
         "keras-notebook",
-        "the classic Keras exercise: Dense 128-64 ReLU, Adam 1e-3, 20 % validation; the "
-        "initializers on the hidden layers, Keras' default GlorotUniform on the output",
+        "the classic Keras exercise: Dense 128-64 ReLU, Adam 1e-3, the initializers on the "
+        "hidden layers, Keras' default GlorotUniform on the output; validation is a "
+        "stratified random 20 % of the training digits, not Keras' validation_split, which "
+        "takes the last 20 % unshuffled: on this class-sorted sample only 8s and 9s",
         "zeros stalls at chance; RandomNormal(0.05), GlorotNormal and HeNormal all train, "
-        "He slightly ahead early",
+        "within 2 points of each other at every epoch (10 epochs, mean ± std of 3 seeds: "
+        "0.929±.003, 0.926±.004, 0.925±.003): on this shallow net their scales barely matter",
         {"inits": "zeros,RandomNormal,GlorotNormal,HeNormal", "output_init": "GlorotUniform",
          "hidden": "128,64",
          "activation": "relu", "optimizer": "adam", "lr": "0.001", "batch_size": "64",
@@ -59,27 +64,36 @@ PRESETS: dict[str, Preset] = {preset.name: preset for preset in (
         "glorot2010",
         "Glorot & Bengio 2010, Understanding the difficulty of training deep feedforward "
         "networks: 5 tanh layers, standard U(±1/√fan_in) against normalized (xavier-uniform)",
-        "with the standard init, activation and gradient std shrink layer by layer; "
-        "xavier-uniform keeps them roughly constant across depth and trains faster",
+        "with the standard init, activation std shrinks about 10x from layer 1 to layer 5 "
+        "and the back-propagated gradient ∂L/∂s (pre_grad_std) about 10x from layer 5 down "
+        "to layer 1, while the weight gradients stay level; xavier-uniform keeps both within "
+        "3x across depth and trains faster",
         {"inits": "pytorch-default,xavier-uniform", "hidden": "1000,1000,1000,1000,1000",
          "activation": "tanh", "optimizer": "sgd", "lr": "0.01", "momentum": "0",
          "batch_size": "10", "epochs": "5"},
     ),
     Preset(
         "he2015",
-        "He et al. 2015, Delving Deep into Rectifiers: a deep plain ReLU net (30 layers)",
-        "xavier-normal's activations vanish with depth and it stalls near chance; "
-        "he-normal keeps them constant and trains",
-        {"inits": "xavier-normal,he-normal", "hidden": ",".join(["64"] * 30),
-         "activation": "relu", "optimizer": "sgd", "lr": "0.01", "momentum": "0.9",
+        "He et al. 2015, Delving Deep into Rectifiers: plain ReLU nets 10, 20 and 30 layers "
+        "deep, xavier-normal against he-normal",
+        "xavier-normal's last-layer activation std at initialization shrinks geometrically with "
+        "depth (over 300x smaller at 30 layers than at 10: the depth profile, key d) and its "
+        "accuracy falls with depth, to chance at 30 layers; he-normal keeps the std level and "
+        "learns at every depth (30 layers, 5 epochs, 4 seeds: val acc 0.50±0.04, rising every "
+        "epoch on every seed)",
+        {"inits": "xavier-normal,he-normal", "hidden": "64x10;64x20;64x30",
+         "activation": "relu", "optimizer": "sgd", "lr": "0.001", "momentum": "0.9",
          "batch_size": "64", "epochs": "5"},
     ),
     Preset(
         "selu2017",
         "Klambauer et al. 2017, Self-Normalizing Neural Networks: deep SELU MLP",
         "with lecun-normal, activations stay near zero mean and unit std at every depth; "
-        "he-normal and xavier-normal drift",
-        {"inits": "lecun-normal,xavier-normal,he-normal", "hidden": ",".join(["64"] * 16),
+        "xavier-normal (the same draw on the 64x64 layers) starts at std about 1.25 after the "
+        "784-input layer and SELU pulls it back to about 1 within a few layers; he-normal's "
+        "std grows with depth (about 6 by layer 16); normal(0.01)'s vanishes, 10x per layer",
+        {"inits": "lecun-normal,xavier-normal,he-normal,normal",
+         "hidden": ",".join(["64"] * 16),
          "activation": "selu", "optimizer": "sgd", "lr": "0.01", "momentum": "0.9",
          "epochs": "5"},
     ),
@@ -102,6 +116,19 @@ PRESETS: dict[str, Preset] = {preset.name: preset for preset in (
          "lr": "0.001", "batch_size": "64", "epochs": "5", "base_width": "64",
          "dataset": "mnist-5k", "diagnostics": "false"},
         TransferStudy(widths=(64, 256, 1024), lrs=(1e-4, 3e-4, 1e-3, 3e-3, 1e-2)),
+    ),
+    Preset(
+        "lr-robustness",
+        "the keras-notebook setup (Dense 128-64 ReLU, Adam, 20 % validation, GlorotUniform "
+        "output) across five learning rates from 1e-4 to 1e-1, six initializers, 3 seeds",
+        "zeros stays at chance (val acc 0.10) at every learning rate; the five random "
+        "initializers are close together at 1e-3 and 1e-2, lower at 1e-4 and near chance at "
+        "1e-1: the learning rate moves each of them far more than the choice among them does "
+        "(sensitivity view g, heatmap h)",
+        {"inits": "zeros,RandomNormal,GlorotNormal,HeNormal,LecunNormal,Orthogonal",
+         "output_init": "GlorotUniform", "hidden": "128,64", "activation": "relu",
+         "optimizer": "adam", "lr": "1e-4,3e-4,1e-3,1e-2,1e-1", "batch_size": "64",
+         "epochs": "10", "val_split": "0.2", "seeds": "3"},
     ),
     Preset(
         "fixup2019",

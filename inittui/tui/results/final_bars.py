@@ -13,7 +13,7 @@ from textual.app import RenderResult
 from textual.geometry import Size
 from textual.widget import Widget
 
-from inittui.core.results import ResultsBook, format_accuracy, leaderboard
+from inittui.core.results import LeaderRow, format_accuracy
 from inittui.tui.groups import RunGroup, group_key, hex_color
 
 EIGHTHS = " ▏▎▍▌▋▊▉"
@@ -39,11 +39,13 @@ class FinalBars(Widget):
         super().__init__(id=id)
         self._bars: list[tuple[str, tuple[int, int, int], float]] = []
 
-    def show(self, book: ResultsBook, groups: list[RunGroup], hidden: frozenset[str]) -> None:
+    def show(self, rows: list[LeaderRow], groups: list[RunGroup],
+             hidden: frozenset[str]) -> None:
+        """Bars for the ranking's visible rows (`leaderboard(book)`, computed by the app)."""
         by_key = {group.key: group for group in groups}
         self._bars = []
-        for row in leaderboard(book):
-            group = by_key[group_key(row.sweep, row.init)]
+        for row in rows:
+            group = by_key[group_key(row.sweep, row.init, row.cell)]
             if group.key not in hidden and row.final_val_mean is not None \
                     and math.isfinite(row.final_val_mean):
                 self._bars.append((group.label, group.color, row.final_val_mean))

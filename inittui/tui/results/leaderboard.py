@@ -17,10 +17,11 @@ from textual.coordinate import Coordinate
 from textual.message import Message
 from textual.widgets import DataTable
 
-from inittui.core.results import LeaderRow, ResultsBook, format_accuracy, leaderboard
+from inittui.core.results import LeaderRow, format_accuracy
 from inittui.tui.groups import RunGroup, group_key, hex_color
 
-STATE_STYLES = {"running": "cyan", "stopped": "yellow", "diverged": "bold red", "done": "green"}
+STATE_STYLES = {"running": "cyan", "stopped": "yellow", "diverged": "bold red", "done": "green",
+                "failed": "bold red"}
 INIT_WIDTH = (12, 28)
 """Least and most characters of the init column; labels longer than the most are cut."""
 COLUMNS: tuple[tuple[str, str, int], ...] = (
@@ -74,6 +75,8 @@ class Leaderboard(DataTable[Text | str]):
         self._init_width = 0
         self._chosen: str | None = None  # the group the user put the cursor on
         self._rebuilding = False
+        self.by = "cell"
+        """A grid's rows: every (cell, initializer), or `init`: each one's best cell."""
 
     def on_mount(self) -> None:
         self._set_columns(INIT_WIDTH[0] + 4)
@@ -86,10 +89,12 @@ class Leaderboard(DataTable[Text | str]):
         row_key, _ = self.coordinate_to_cell_key((self.cursor_row, 0))
         return row_key.value
 
-    def show(self, book: ResultsBook, groups: list[RunGroup], hidden: frozenset[str]) -> None:
-        """Replace the rows by the book's ranking, keeping the cursor on its group."""
+    def show(self, rows: list[LeaderRow], groups: list[RunGroup],
+             hidden: frozenset[str]) -> None:
+        """Replace the rows by the ranking (`leaderboard(book)`), keeping the cursor on its
+        group; the app computes the ranking once per event for every view."""
         by_key = {group.key: group for group in groups}
-        ranked = [(row, by_key[group_key(row.sweep, row.init)]) for row in leaderboard(book)]
+        ranked = [(row, by_key[group_key(row.sweep, row.init, row.cell)]) for row in rows]
         widest = max((len(group.label) for _, group in ranked), default=0)
         width = min(max(widest, INIT_WIDTH[0]), INIT_WIDTH[1])
         self._rebuilding = True
