@@ -31,8 +31,8 @@ class Preset:
 
 
 MUP2022_EXPECTATION = (
-    "the best lr (lowest final training loss) falls as sp widens; under mup it stays at the "
-    "same lr for every width (the 'Best lr per width' table, shift 0 decades)"
+    "the best lr (lowest final training loss) falls as sp widens; under mup it does not "
+    "fall (the 'Best lr per width' table: a negative shift for sp, none or positive for mup)"
 )
 
 PRESETS: dict[str, Preset] = {preset.name: preset for preset in (
