@@ -53,13 +53,13 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from inittui.core.engine import Sweep
+from inittui.core.engine import Sweep, single_group
 from inittui.core.events import (
     EpochFinished,
     Event,
+    GroupFinished,
+    GroupStarted,
     LayerStatsReady,
-    SweepFinished,
-    SweepStarted,
 )
 from inittui.core.models import BatchedMLP
 from inittui.core.optimizers import make_optimizer
@@ -174,16 +174,16 @@ class EngineTiming:
     cycle_s: list[float] = field(default_factory=list)  # epoch end to epoch end
     diagnostics_s: list[float] = field(default_factory=list)  # per-layer statistics
     final_loss: float = math.nan  # train loss of the last initializer's run, last epoch
-    wall_s: float = 0.0  # SweepStarted to SweepFinished
+    wall_s: float = 0.0  # GroupStarted to GroupFinished (the one batched model)
 
 
 def engine_sweep(spec: ExperimentSpec) -> EngineTiming:
     """Run one sweep and time it from its events (stamped as they arrive)."""
     stamped: list[tuple[float, Event]] = []
-    sweep = Sweep(spec, lambda event: stamped.append((time.perf_counter(), event)))
+    sweep = Sweep(single_group(spec), lambda event: stamped.append((time.perf_counter(), event)))
     sweep.run()
     timing = EngineTiming(runs=len(sweep.runs), samples=len(sweep.data.x_train))
-    last_end = next(t for t, e in stamped if isinstance(e, SweepStarted))
+    last_end = next(t for t, e in stamped if isinstance(e, GroupStarted))
     previous_t = last_end
     previous: Event | None = None
     for t, event in stamped:
@@ -195,8 +195,8 @@ def engine_sweep(spec: ExperimentSpec) -> EngineTiming:
             timing.final_loss = event.train_loss
         if isinstance(event, LayerStatsReady) and not isinstance(previous, LayerStatsReady):
             timing.diagnostics_s.append(t - previous_t)  # all statistics come out at once
-        if isinstance(event, SweepFinished):
-            timing.wall_s = t - next(t for t, e in stamped if isinstance(e, SweepStarted))
+        if isinstance(event, GroupFinished):
+            timing.wall_s = t - next(t for t, e in stamped if isinstance(e, GroupStarted))
         previous_t, previous = t, event
     if device_of(spec).type == "cuda":
         torch.cuda.synchronize()

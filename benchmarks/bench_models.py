@@ -13,9 +13,9 @@ hits them alike:
   another on the same minibatch (what a notebook comparing K initializers does);
 - fast (mlp only): the written-out MLP path the engine uses for the plain MLP.
 
-Shapes: mlp 784-128-64-10 (batch 64, bench_engine's model); resnet 16,16,32,32 channels
-on 1×28×28 images (batch 64); gpt 2 blocks of width 64 on 64 characters of a 65-symbol
-vocabulary (batch 32). Figures are medians over rounds of the mean step time in
+Shapes: mlp 784-128-64-10 (batch 64, bench_engine's model); resnet 8,8,16,16 channels
+on 1×28×28 images (batch 32); gpt 2 blocks of width 64 on 64 characters of a 65-symbol
+vocabulary (batch 16). Figures are medians over rounds of the mean step time in
 milliseconds; "speed-up" is loop / stacked. A script that prints figures, never a
 timed test: this machine is shared, so read them with the load average printed first.
 """
@@ -53,9 +53,9 @@ def architectures() -> dict[str, tuple[Callable[[], torch.nn.Module], Callable[[
     """name -> (constructor of one run's model, a minibatch of (inputs, labels))."""
     return {
         "mlp": (lambda: MLP((1, 28, 28), 10, (128, 64), "relu"), lambda: images(64)),
-        "resnet": (lambda: ResNet((1, 28, 28), 10, (16, 16, 32, 32), "relu"),
-                   lambda: images(64)),
-        "gpt": (lambda: GPT((64,), 65, (64, 64), "gelu"), lambda: tokens(32)),
+        "resnet": (lambda: ResNet((1, 28, 28), 10, (8, 8, 16, 16), "relu"),
+                   lambda: images(32)),
+        "gpt": (lambda: GPT((64,), 65, (64, 64), "gelu"), lambda: tokens(16)),
     }
 
 

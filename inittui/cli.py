@@ -27,6 +27,7 @@ from inittui.serve import serve
 
 if TYPE_CHECKING:
     from inittui.cluster import Runner
+    from inittui.core.grid import GridPlan
 
 DEFAULTS = ExperimentSpec()
 
@@ -47,18 +48,19 @@ SPEC_OPTIONS: tuple[tuple[str, str, str, str], ...] = (
     ("model", "--model", "NAME", "mlp, cnn (two conv blocks before the hidden layers), "
      "resmlp (residual blocks), resnet, gpt (on the bundled text), or your own "
      "path/file.py:ClassName (constructor: input shape, number of classes)."),
-    ("hidden", "--hidden", "SIZES", "Hidden layer sizes, comma-separated; for resmlp, "
-     "resnet and gpt one entry per block (64,64,64,64 is 4 blocks of width 64)."),
+    ("hidden", "--hidden", "SIZES", "Hidden layer sizes, comma-separated; 128x30 is thirty "
+     "layers of 128; for resmlp, resnet and gpt one entry per block. Repeat the option (or "
+     "split by ';') for a grid of architectures."),
     ("norm", "--norm", "none|batch|layer", "Normalization in resmlp (pre-norm) and resnet "
      "blocks."),
     ("residual_init", "--residual-init", "NAME", "Initializer of the last layer of every "
      "residual branch (e.g. zeros); unset, each run's own."),
-    ("activation", "--activation", "NAME", "relu, leaky-relu, tanh, sigmoid, gelu, selu or "
-     "linear."),
+    ("activation", "--activation", "NAMES", "relu, leaky-relu, tanh, sigmoid, gelu, selu or "
+     "linear; a comma-separated list makes a grid."),
     ("optimizer", "--optimizer", "adam|sgd", "Optimizer (one per run, same settings)."),
-    ("lr", "--lr", "FLOAT", "Learning rate."),
-    ("momentum", "--momentum", "FLOAT", "Momentum (sgd only)."),
-    ("batch_size", "--batch-size", "N", "Minibatch size."),
+    ("lr", "--lr", "FLOATS", "Learning rate; a list (3e-4,1e-3,3e-3) makes a grid."),
+    ("momentum", "--momentum", "FLOATS", "Momentum (sgd only); a list makes a grid."),
+    ("batch_size", "--batch-size", "N[,N]", "Minibatch size; a list makes a grid."),
     ("epochs", "--epochs", "N", "Epochs per run."),
     ("seeds", "--seeds", "N", "Repeats of every initializer with other seeds (mean ± std)."),
     ("seed", "--seed", "N", "First seed; repeats use seed, seed+1, ..."),
@@ -90,7 +92,7 @@ def _parse(ctx: click.Context, param: click.Parameter, value: object) -> object:
 def _spec_options(command: click.Command) -> click.Command:
     for field, flag, metavar, help_text in reversed(SPEC_OPTIONS):
         text = format_field(field, getattr(DEFAULTS, field)) or None
-        multiple = field == "inits"
+        multiple = field in ("inits", "hidden")
         command = click.option(
             flag, field, default=(text,) if multiple else text, show_default=True,
             help=help_text, callback=_parse, multiple=multiple, metavar=metavar,
@@ -122,7 +124,7 @@ def build_spec(ctx: click.Context, values: dict[str, object], preset: str | None
     from dataclasses import replace
 
     fields = {field: values[field] for field, *_ in SPEC_OPTIONS if values[field] is not None}
-    spec = replace(DEFAULTS, download=download, diagnostics=diagnostics, **fields)
+    spec = replace(DEFAULTS, download=download, diagnostics=diagnostics).with_values(**fields)
     if preset is not None:
         from inittui.core.presets import apply_preset
 
@@ -159,8 +161,8 @@ def build_spec(ctx: click.Context, values: dict[str, object], preset: str | None
 @click.option("--load", type=click.Path(dir_okay=False, path_type=Path),
               help="Open earlier results (a CSV from --out) in the app, without training.")
 @click.option("--cluster", type=click.Choice(["local", "ray"]), default="local",
-              show_default=True, help="Where a headless run trains: this process, or Ray "
-              "tasks (one per batched group; needs the 'cluster' extra).")
+              show_default=True, help="Where training runs: this process, or Ray tasks "
+              "(one per batched group; needs the 'cluster' extra).")
 @click.option("--address", metavar="ADDR", help="With --cluster ray: the Ray cluster to "
               "join (host:port or ray://host:10001); without it a local Ray starts on "
               "127.0.0.1.")
@@ -176,13 +178,19 @@ def build_spec(ctx: click.Context, values: dict[str, object], preset: str | None
               show_default=True, help="Training steps of the coordinate check.")
 @click.option("--list-inits", is_flag=True, help="List the initializers and exit.")
 @click.option("--list-presets", is_flag=True, help="List the presets and exit.")
+@click.option("--plan", is_flag=True, help="Print the runs, cells and batched groups the "
+              "options make, and exit without training.")
+@click.option("--yes", is_flag=True, help="Train a grid of more than 10,000 runs.")
+@click.option("--rank-by", type=click.Choice(["cell", "init"]), default="cell",
+              show_default=True, help="Leaderboard of a grid: every cell's initializers, or "
+              "each initializer's best cell (headless).")
 @click.version_option(__version__, prog_name="inittui")
 @click.pass_context
 def main(ctx: click.Context, download: bool, diagnostics: bool, preset: str | None,
          out: Path | None, stats_out: Path | None, overwrite: bool, load: Path | None,
          cluster: str, address: str | None, headless: bool, coord_check: bool,
          coord_widths: str, coord_steps: int, list_inits: bool, list_presets: bool,
-         **values: object) -> None:
+         plan: bool, yes: bool, rank_by: str, **values: object) -> None:
     """Compare neural-network weight initializers side by side.
 
     Opens the interactive app; with --headless, trains and prints a leaderboard;
@@ -204,6 +212,12 @@ def main(ctx: click.Context, download: bool, diagnostics: bool, preset: str | No
         _list_presets()
         return
     spec = build_spec(ctx, values, preset, download, diagnostics)
+    grid = _check_grid(spec, yes)
+    if plan:
+        click.echo(grid.describe())
+        for line in grid.group_lines():
+            click.echo(f"  {line}")
+        return
     if headless and load is not None:
         raise click.UsageError("--load opens results in the app; it cannot be combined with "
                                "--headless")
@@ -240,17 +254,32 @@ def main(ctx: click.Context, download: bool, diagnostics: bool, preset: str | No
         if headless:
             from inittui.headless import run_headless
 
-            ctx.exit(run_headless(spec, out, stats_out, overwrite, signals, runner))
+            ctx.exit(run_headless(spec, out, stats_out, overwrite, signals, runner, rank_by))
         if signals is not None:  # the app reads Ctrl+C as a key, and quits on its own
             signals.restore()
         from inittui.tui.app import create_app
 
-        app = create_app(spec, out=out, overwrite=overwrite, load=load, preset=preset)
+        app = create_app(spec, out=out, overwrite=overwrite, load=load, preset=preset,
+                         engine=runner)
         app.run()
         ctx.exit(app.return_code or 0)  # a crash in the app is 1, never 0
+    except SpecError as error:  # found once the data is known: a grid that does not fit
+        raise click.UsageError(error.worded(flag)) from None
     except InittuiError as error:
         click.echo(f"error: {error.worded(flag)}", err=True)
         sys.exit(1)
+
+
+def _check_grid(spec: ExperimentSpec, confirmed: bool) -> GridPlan:
+    """The grid the options make; too many runs without --yes is a usage error."""
+    from inittui.core.grid import plan_grid
+
+    grid = plan_grid(spec)
+    try:
+        grid.check_size(confirmed)
+    except SpecError as error:
+        raise click.UsageError(error.worded(flag)) from None
+    return grid
 
 
 
@@ -260,14 +289,12 @@ def _cluster_runner(cluster: str, address: str | None, headless: bool) -> Runner
         raise click.UsageError("--address needs --cluster ray")
     if cluster != "ray":
         return None
-    if not headless:
-        raise click.UsageError("--cluster ray trains headless runs; add --headless")
     from inittui.cluster import EXTRA_MISSING, ray_available, ray_runner
 
     if not ray_available():
         click.echo(f"error: {EXTRA_MISSING}", err=True)
         sys.exit(1)
-    return ray_runner(address)
+    return ray_runner(address, keep=not headless)  # the app's next sweep reuses Ray
 
 
 main.add_command(serve)

@@ -1,8 +1,8 @@
 """`--cluster ray`: the headless run's engine swapped for Ray tasks, with one-line notices.
 
-Builds a runner with the engine's signature (spec, on_event, stop), so headless writes
-the same files and shows the same progress whichever runs the groups. Ray loads only
-when the runner is called.
+Builds a runner with the engine's signature (spec, on_event, stop), so headless and the
+app write the same files and show the same progress whichever runs the groups. Ray loads
+only when the runner is called.
 """
 
 from __future__ import annotations
@@ -27,26 +27,19 @@ def ray_available() -> bool:
         return False
 
 
-def groups_of(spec: ExperimentSpec) -> list[ExperimentSpec]:
-    """The batched groups of a spec (until the grid lands: the whole spec is one)."""
-    return [spec]
-
-
 def say(line: str) -> None:
     print(line, file=sys.stderr, flush=True)
 
 
 def ray_runner(address: str | None, retries: int = 1,
-               announce: Callable[[str], None] = say) -> Runner:
-    """A runner training each group of a spec as a Ray task (local Ray without address)."""
+               announce: Callable[[str], None] = say, keep: bool = False) -> Runner:
+    """A runner training each group of a spec as a Ray task (local Ray without address).
+
+    keep: stay connected after a sweep (the app: its next sweep starts at once).
+    """
 
     def run(spec: ExperimentSpec, on_event: EventSink, stop: threading.Event) -> None:
-        from inittui.core.ray_backend import (
-            GroupFailed,
-            GroupRetried,
-            ray_session,
-            run_groups_on_ray,
-        )
+        from inittui.core.ray_backend import GroupFailed, GroupRetried, RayBackend, ray_session
 
         def notice(event: object) -> None:
             if isinstance(event, GroupRetried):
@@ -56,16 +49,17 @@ def ray_runner(address: str | None, retries: int = 1,
                 announce(f"ray: group {event.group + 1} failed ({event.reason}); "
                          f"{len(event.runs)} runs without results")
 
-        groups = groups_of(spec)
+        from inittui.core.grid import plan_grid, run_grid
+
+        groups = plan_grid(spec).groups
         started = time.monotonic()
-        with ray_session(address) as ray:
+        with ray_session(address, keep=keep) as ray:
             resources = ray.cluster_resources()
             where = f"joined the Ray cluster at {address}" if address else \
                 "started a local Ray instance on 127.0.0.1"
             announce(f"ray: {where} in {time.monotonic() - started:.1f} s "
                      f"({resources.get('CPU', 0):g} CPUs, {resources.get('GPU', 0):g} GPUs); "
                      f"{len(groups)} group{'s' if len(groups) != 1 else ''} as tasks")
-            run_groups_on_ray(groups, on_event, stop, ray=ray, retries=retries,
-                              on_notice=notice)
+            run_grid(spec, on_event, stop, backend=RayBackend(ray, retries, notice))
 
     return run

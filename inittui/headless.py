@@ -21,11 +21,15 @@ from inittui.core.errors import InittuiError, shown
 from inittui.core.events import (
     EpochFinished,
     Event,
+    GridStarted,
+    GroupFinished,
+    GroupStarted,
     RunDiverged,
     StepProgress,
     SweepFinished,
     SweepStarted,
 )
+from inittui.core.grid import plural
 from inittui.core.results import LeaderRow, ResultsBook, format_accuracy, leaderboard
 from inittui.core.specs import ExperimentSpec
 from inittui.interrupts import StopSignals
@@ -37,15 +41,24 @@ if TYPE_CHECKING:
 EXIT_OK, EXIT_ERROR = 0, 1
 
 
-def leaderboard_table(rows: list[LeaderRow]) -> Table:
-    table = Table(title="Leaderboard", title_justify="left", caption_justify="left",
+def leaderboard_table(rows: list[LeaderRow], by: str = "cell") -> Table:
+    """The ranking; with a grid, a cell column (by init: each initializer's best cell)."""
+    cells = any(row.cell for row in rows)
+    title = "Leaderboard" if not cells else \
+        "Leaderboard by cell" if by == "cell" else "Leaderboard: best cell per initializer"
+    table = Table(title=title, title_justify="left", caption_justify="left",
                   caption="ep→90: first epoch whose mean val acc reaches 90 % of the "
                           "top row's best")
-    for name in ("#", "init", "best val", "final val", "best ep", "ep→90", "test", "status"):
-        table.add_column(name, justify="left" if name in ("init", "status") else "right")
+    names = ("#", "init", *(("cell",) if cells else ()), "best val", "final val", "best ep",
+             "ep→90", "test", "status")
+    widest = {"init": max((len(row.init) for row in rows), default=4),
+              "cell": max((len(row.cell) for row in rows), default=4)}
+    for name in names:
+        table.add_column(name, justify="left" if name in ("init", "cell", "status") else "right",
+                         min_width=widest.get(name))
     for rank, row in enumerate(rows, start=1):
         table.add_row(
-            str(rank), Text(row.init),
+            str(rank), Text(row.init), *((Text(row.cell),) if cells else ()),
             format_accuracy(row.best_val_mean, row.best_val_std, row.seeds),
             format_accuracy(row.final_val_mean, row.final_val_std, row.seeds),
             str(row.best_epoch or "-"), str(row.epoch_to_90_of_best or "-"),
@@ -69,24 +82,47 @@ class ProgressReporter:
         self.epochs = 0
         self.steps = 0
         self.runs = 0
+        self.groups = 1
+        self.group = 0
+        self.group_runs = 0
+        self.done_steps = 0  # steps of the groups already trained
         self.started = False
 
     def __call__(self, event: Event) -> None:
         if isinstance(event, SweepStarted):
             self.epochs, self.steps = event.spec.epochs, event.steps_per_epoch
-            self.runs = len(event.runs)
+            self.runs = self.group_runs = len(event.runs)
             if event.data_source:
                 self._say(f"data: {event.spec.dataset} from {event.data_source}")
-            self._say(f"training {self.runs} runs of {event.parameters_per_run:,} "
-                      f"parameters on {event.device}: {', '.join(event.spec.inits)}")
+            param = f" (mup, base width {event.spec.base_width})" \
+                if event.spec.param == "mup" else ""
+            if not event.spec.is_grid:
+                self._say(f"training {self.runs} runs of {event.parameters_per_run:,} "
+                          f"parameters{param} on {event.device}: {', '.join(event.spec.inits)}")
+            else:
+                self._say(f"training a grid{param} on {event.device}: "
+                          f"{', '.join(event.spec.inits)}")
+        elif isinstance(event, GridStarted):
+            self.groups = event.groups
             if self.live:
                 self.progress.update(self.task, description=self._describe(1),
-                                     total=self.epochs * self.steps, completed=0)
+                                     total=event.total_steps, completed=0)
                 self.progress.start()
                 self.started = True
+        elif isinstance(event, GroupStarted):
+            self.steps, self.group_runs = event.steps_per_epoch, len(event.runs)
+            self.group = event.group
+            if self.groups > 1 or event.label or len(event.cells) > 1:
+                self._say(f"group {event.group + 1}/{event.groups}: "
+                          f"{event.label or 'one shape'}: {len(event.runs)} runs of "
+                          f"{event.parameters_per_run:,} parameters, "
+                          f"{plural(len(event.cells), 'cell')}")
+        elif isinstance(event, GroupFinished):
+            self.done_steps += self.epochs * self.steps
         elif isinstance(event, StepProgress) and self.live:
             self.progress.update(self.task, description=self._describe(event.epoch),
-                                 completed=(event.epoch - 1) * self.steps + event.step)
+                                 completed=self.done_steps + (event.epoch - 1) * self.steps
+                                 + event.step)
         elif isinstance(event, EpochFinished):
             test = f" test_acc {event.test_acc:.4f}" if event.test_acc is not None else ""
             self._say(f"epoch {event.epoch}/{self.epochs} {event.run.run_id}: "
@@ -94,7 +130,8 @@ class ProgressReporter:
                       f"val_loss {event.val_loss:.4f} val_acc {event.val_acc:.4f}{test} "
                       f"({event.wall_s:.1f}s)")
             if self.live:
-                self.progress.update(self.task, completed=event.epoch * self.steps)
+                self.progress.update(self.task,
+                                     completed=self.done_steps + event.epoch * self.steps)
         elif isinstance(event, RunDiverged):
             self._say(f"{event.run.run_id} diverged: {event.reason}")
         elif isinstance(event, SweepFinished):
@@ -107,7 +144,8 @@ class ProgressReporter:
             self.started = False
 
     def _describe(self, epoch: int) -> str:
-        return f"{self.runs} runs · epoch {epoch}/{self.epochs}"
+        group = f"group {self.group + 1}/{self.groups} · " if self.groups > 1 else ""
+        return f"{group}{self.group_runs} runs · epoch {epoch}/{self.epochs}"
 
     def _say(self, line: str) -> None:
         """A line above the live bar on a terminal; a plain flushed line in a pipe or log."""
@@ -119,7 +157,7 @@ class ProgressReporter:
 
 def run_headless(spec: ExperimentSpec, out: Path | None, stats_out: Path | None,
                  overwrite: bool, signals: StopSignals | None = None,
-                 runner: Runner | None = None) -> int:
+                 runner: Runner | None = None, rank_by: str = "cell") -> int:
     """Train spec, write the files as it goes, print the leaderboard; return the exit code.
 
     runner: what trains the spec (default: the local engine; `inittui.cluster` has Ray's).
@@ -130,18 +168,22 @@ def run_headless(spec: ExperimentSpec, out: Path | None, stats_out: Path | None,
     own_signals = signals is None
     signals = signals or StopSignals().install()
     try:
-        return _run(spec, out, stats_out, overwrite, signals, runner)
+        return _run(spec, out, stats_out, overwrite, signals, runner, rank_by)
     finally:
         if own_signals:
             signals.restore()
 
 
 def _run(spec: ExperimentSpec, out: Path | None, stats_out: Path | None, overwrite: bool,
-         signals: StopSignals, runner: Runner | None) -> int:
+         signals: StopSignals, runner: Runner | None, rank_by: str = "cell") -> int:
     from inittui.core.result_files import ResultFiles
 
     files = ResultFiles(out, stats_out, overwrite) if out or stats_out else None
     console = Console(highlight=False)
+    if spec.is_grid:
+        from inittui.core.grid import plan_grid
+
+        console.print(plan_grid(spec).describe(), markup=False, soft_wrap=True)
     book = ResultsBook()
     reporter = ProgressReporter(console)
     sinks = [*([files] if files else []), book.apply, reporter]  # on disk first, then on screen
@@ -175,7 +217,12 @@ def _run(spec: ExperimentSpec, out: Path | None, stats_out: Path | None, overwri
     if failure:
         raise _one_line(failure[0])
     if book.sweeps:
-        console.print(leaderboard_table(leaderboard(book)))
+        table = leaderboard_table(leaderboard(book, by=rank_by), by=rank_by)
+        # In a pipe or log there is no width to respect: never crop a grid's cell column.
+        width = None if console.is_terminal else \
+            max(console.width, console.measure(table, options=console.options.update_width(
+                1000)).maximum)
+        console.print(table, width=width, crop=width is None)
     if signals.received is not None:
         print(_interrupted_line(signals, files, out, stats_out), file=sys.stderr)
         return signals.exit_code

@@ -96,6 +96,8 @@ def test_bad_options_are_usage_errors_in_one_line(args: list[str], message: str)
 ])
 def test_runtime_errors_exit_1_with_one_line(args: list[str], message: str) -> None:
     base = [a for a in TINY if a not in ("--device", "cpu")] if "--device" in args else TINY
+    if "--hidden" in args:  # a second --hidden would make a grid of two architectures
+        base = [a for a in base if a not in ("--hidden", "16")]
     code, output = invoke("--headless", *base, *args)
     assert code == 1
     assert output.strip().startswith("error: ") and message in output
@@ -119,7 +121,7 @@ def test_a_long_or_escape_laden_init_is_shortened_and_escaped() -> None:
     code, output = invoke("--headless", "--init", "\x1b[31m[bold]" + "x" * 300)
     assert code == 2
     assert "\x1b" not in output and "\\x1b[31m[bold]xxx" in output and "…" in output
-    assert len(output) < 400
+    assert "x" * 60 not in output  # the 300 x's are cut to the first few
 
 
 def test_paths_are_printed_as_text_not_markup(tmp_path: Path) -> None:

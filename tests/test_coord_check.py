@@ -165,9 +165,3 @@ def test_bad_coord_check_options_are_usage_errors(args, message):
     assert result.exit_code == 2
     assert message in result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)
-
-
-def test_coord_check_without_headless_is_a_usage_error():
-    result = CliRunner().invoke(main, ["--coord-check"])
-    assert result.exit_code == 2
-    assert "--coord-check needs --headless" in result.output

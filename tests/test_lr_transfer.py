@@ -5,9 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
-from click.testing import CliRunner
 
-from inittui.cli import main
 from inittui.core.lr_transfer import cell_specs, run_study
 from inittui.core.presets import PRESETS, TransferStudy, apply_preset
 from inittui.core.specs import ExperimentSpec
@@ -65,9 +63,3 @@ def test_best_lr_ignores_stopped_cells_and_takes_diverged_as_worst():
 
     cells = [cell(1e-3, 0.5), cell(1e-2, float("inf"), "diverged"), cell(3e-3, 0.1, "stopped")]
     assert best_lrs(cells)["sp", 64].lr == 1e-3
-
-
-def test_a_study_preset_without_headless_is_a_usage_error():
-    result = CliRunner().invoke(main, ["--preset", "mup2022"])
-    assert result.exit_code == 2
-    assert "study of many sweeps" in result.output

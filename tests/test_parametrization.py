@@ -217,3 +217,22 @@ def test_mup_refuses_what_it_cannot_scale_naming_the_field(fields, message):
         check_parametrization(replace(spec_for(HIDDEN), **fields))
     assert error.value.field == "param"
     assert message in str(error.value)
+
+
+def test_a_mup_sweep_says_so_in_its_results_file_and_loads_back_as_mup(tmp_path):
+    from inittui.core.engine import run_sweep
+    from inittui.core.result_files import ResultFiles, load_results
+
+    spec = replace(spec_for((32,)), dataset="synthetic:train=64,val=16,test=16,side=8",
+                   epochs=1, base_width=16, inits=("he-normal",), device="cpu")
+    out = tmp_path / "mup.csv"
+    files = ResultFiles(out)
+    try:
+        run_sweep(spec, files)
+    finally:
+        files.close()
+    text = out.read_text()
+    assert ",mup,16," in text
+    loaded = load_results(out)
+    assert [sweep.spec.param for sweep in loaded.book.sweeps] == ["mup"]
+    assert loaded.book.sweeps[0].spec.base_width == 16

@@ -17,7 +17,9 @@ from inittui.core.diagnostics import layer_statistics
 from inittui.core.engine import Sweep, run_sweep
 from inittui.core.errors import SpecError
 from inittui.core.events import EpochFinished, Event, LayerStats, LayerStatsReady
+from inittui.core.grid_results import AxisSeries, axis_series, depth_series
 from inittui.core.presets import PRESETS, apply_preset
+from inittui.core.results import ResultsBook, SweepRecord
 from inittui.core.specs import ExperimentSpec
 
 
@@ -84,7 +86,8 @@ def test_every_preset_says_where_it_comes_from_and_what_to_expect() -> None:
 
 def test_fields_the_user_set_win_over_the_preset() -> None:
     spec = apply_preset(replace(ExperimentSpec(), epochs=2), "he2015", keep=frozenset({"epochs"}))
-    assert spec.epochs == 2 and len(spec.hidden) == 30 and spec.optimizer == "sgd"
+    assert spec.epochs == 2 and spec.optimizer == "sgd"
+    assert [len(hidden) for hidden in spec.axis_values("hidden")] == [10, 20, 30]
 
 
 def test_an_unknown_preset_suggests_the_nearest() -> None:
@@ -154,16 +157,50 @@ def test_glorot2010_xavier_uniform_trains_faster() -> None:
         assert normalized > standard + 0.1
 
 
+def grid_book(name: str, **overrides: str) -> SweepRecord:
+    """A preset's grid, trained at reduced size, as the app's book holds it."""
+    book = ResultsBook()
+    run_sweep(apply_preset(ExperimentSpec(device="cpu"), name).with_text(**overrides),
+              book.apply)
+    return book.current
+
+
+def by_depth(series: list[AxisSeries], init: str) -> list[float]:
+    line = next(s for s in series if s.init == init)
+    return [p.mean for p in line.points]  # type: ignore[misc]
+
+
 @pytest.mark.slow
-def test_he2015_xavier_vanishes_in_a_deep_relu_net_and_he_trains() -> None:
-    accuracy, layers = sweep("he2015", epochs="2")
-    xavier = [layer.act_std for layer in layers["xavier-normal"]]
-    he = [layer.act_std for layer in layers["he-normal"]]
-    assert len(xavier) == 30
-    assert xavier[-1] < 1e-3 * xavier[0]
-    assert 0.2 < he[-1] / he[0] < 5
-    assert max(accuracy["xavier-normal"]) <= 0.11
-    assert accuracy["he-normal"][-1] > accuracy["xavier-normal"][-1] + 0.1
+def test_he2015_xavier_fades_with_depth_and_he_trains_at_every_depth() -> None:
+    """The expectation: xavier's last-layer std shrinks ~1000x from 10 to 30 layers and it
+    stays at chance at 30; he-normal's std stays level and it learns at 30 layers."""
+    sweep = grid_book("he2015", hidden="64x10;64x30", epochs="2")
+    std = depth_series(sweep, "act_std", after_training=False)
+    xavier, he = by_depth(std, "xavier-normal"), by_depth(std, "he-normal")
+    assert xavier[1] < 3e-3 * xavier[0]
+    assert 0.2 < he[1] / he[0] < 5
+    accuracy = axis_series(sweep, "hidden", "best_val_acc")
+    xavier_acc, he_acc = by_depth(accuracy, "xavier-normal"), by_depth(accuracy, "he-normal")
+    assert xavier_acc[1] <= 0.12 < xavier_acc[0]
+    assert he_acc[1] > xavier_acc[1] + 0.1
+
+
+@pytest.mark.slow
+def test_lr_robustness_the_learning_rate_matters_more_than_the_initializer() -> None:
+    """The expectation: zeros at chance at every lr; the random initializers close together
+    at 1e-3, lower at 1e-4, near chance at 1e-1: the lr moves them more than the init."""
+    sweep = grid_book("lr-robustness", inits="zeros,GlorotNormal,HeNormal,Orthogonal",
+                      lr="1e-4,1e-3,1e-1", seeds="1", epochs="1")
+    series = {line.init: [p.mean for p in line.points]
+              for line in axis_series(sweep, "lr", "best_val_acc")}
+    assert series.pop("zeros") == [0.1, 0.1, 0.1]
+    at = {lr: [values[i] for values in series.values()] for i, lr in enumerate(("1e-4", "1e-3",
+                                                                              "1e-1"))}
+    assert min(at["1e-3"]) > 0.8
+    assert max(at["1e-1"]) < 0.4 and max(at["1e-4"]) < min(at["1e-3"])
+    across_inits = max(at["1e-3"]) - min(at["1e-3"])
+    across_lrs = min(top - bottom for top, bottom in zip(at["1e-3"], at["1e-1"], strict=True))
+    assert across_inits < 0.05 < 0.4 < across_lrs
 
 
 @pytest.mark.slow

@@ -6,6 +6,7 @@ import math
 
 import pytest
 
+from inittui.core.data import load_dataset
 from inittui.core.engine import run_sweep
 from inittui.core.events import EpochFinished, Event
 from inittui.core.presets import apply_preset
@@ -28,8 +29,8 @@ def epochs(name: str, **overrides: str) -> dict[str, list[EpochFinished]]:
 def test_fixup2019_he_normal_explodes_and_fixup_and_skipinit_train() -> None:
     runs = epochs("fixup2019", hidden=",".join(["32"] * 30), epochs="1", diagnostics="false")
     he = runs["he-normal"][0]
-    assert he.status == "diverged" or he.val_acc < 0.2
-    assert runs["fixup"][0].val_acc > 0.8 and runs["skipinit"][0].val_acc > 0.8
+    assert he.status == "diverged" or (he.train_loss > 1e3 and he.val_acc < 0.2)
+    assert runs["fixup"][0].val_acc > 0.5 and runs["skipinit"][0].val_acc > 0.5  # chance 0.1
 
 
 @pytest.mark.slow
@@ -48,8 +49,8 @@ def test_batchnorm_makes_the_random_initializers_coincide() -> None:
 @pytest.mark.parametrize("blocks", [4, 12])
 def test_gpt2_init_starts_near_log_vocabulary_and_leads_pytorch_default(blocks: int) -> None:
     runs = epochs("gpt2-init", hidden=",".join(["32"] * blocks), epochs="1",
-                  dataset="text:context=32", diagnostics="false")
+                  dataset="text:context=32", batch_size="64", diagnostics="false")
     default, gpt2 = runs["pytorch-default"][0], runs["gpt2"][0]
-    vocabulary = 62
+    vocabulary = load_dataset("text", None, False, 0.15).num_classes
     assert gpt2.train_loss < math.log(vocabulary) < default.train_loss
     assert gpt2.val_loss < default.val_loss and gpt2.val_acc > default.val_acc

@@ -7,11 +7,12 @@ import csv
 import functools
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from click.testing import CliRunner
 
 from inittui.cli import main
 from inittui.core.engine import run_sweep
+from inittui.core.errors import InittuiError
 from inittui.core.events import (
     EpochFinished,
     Event,
@@ -85,9 +87,18 @@ def local_ray() -> Iterator[object]:
 
 @functools.cache
 def local_run(group: ExperimentSpec) -> tuple[Event, ...]:
-    events: list[Event] = []
-    run_sweep(group, events.append)
-    return tuple(events)
+    """A local run with one torch thread, as a 1-CPU Ray task has (the headless test below
+    compares with the default threads): on a busy machine two threads wait on each other."""
+    import torch
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        events: list[Event] = []
+        run_sweep(group, events.append)
+        return tuple(events)
+    finally:
+        torch.set_num_threads(threads)
 
 
 def local_events(*groups: ExperimentSpec) -> list[Event]:
@@ -169,6 +180,24 @@ def first_group(events: list[Event]) -> tuple[list[Event], list[Event]]:
 
 
 @pytest.mark.slow
+def test_a_gpu_group_on_a_cluster_without_gpus_is_one_clear_error(local_ray: object) -> None:
+    with pytest.raises(ClusterError, match="device 'cuda' was asked for but the Ray cluster "
+                                           "has no GPU"):
+        run_groups_on_ray([replace(GROUP, device="cuda")], lambda _: None, ray=local_ray)
+
+
+@pytest.mark.slow
+def test_an_error_in_a_task_is_the_error_a_local_run_raises(local_ray: object,
+                                                             tmp_path: Path) -> None:
+    missing = replace(GROUP, dataset="fashion-mnist", data_dir=str(tmp_path))
+    with pytest.raises(InittuiError) as local:
+        run_sweep(missing, lambda _: None)
+    with pytest.raises(InittuiError) as on_ray:
+        run_groups_on_ray([missing], lambda _: None, ray=local_ray)
+    assert type(on_ray.value) is type(local.value) and str(on_ray.value) == str(local.value)
+
+
+@pytest.mark.slow
 def test_a_killed_worker_costs_a_retry_and_not_a_number(local_ray: object) -> None:
     events, notices, failure = run_with_a_kill(local_ray, [], retries=1)
     assert failure is None
@@ -199,10 +228,42 @@ def test_a_group_whose_worker_dies_for_good_is_failed_and_the_others_are_kept(
 
 
 @pytest.mark.slow
+def test_a_grid_group_whose_worker_dies_is_failed_and_closed_the_other_kept(
+        local_ray: object) -> None:
+    from inittui.core.events import GroupFinished
+    from inittui.core.grid import plan_grid, run_grid
+    from inittui.core.ray_backend import RayBackend
+
+    for epochs in LONG_EPOCHS:
+        grid = long_group(epochs).with_axis("hidden", [(16,), (8, 8)])
+        events: list[Event] = []
+        notices: list[object] = []
+        killed: list[int] = []
+        killer = kill_a_training_worker(events, killed)
+        with pytest.raises(ClusterError, match=r"1 of 2 groups failed on Ray"):
+            run_grid(grid, events.append, backend=RayBackend(local_ray, 0, notices.append))
+        killer.join()
+        if killed:
+            break
+    else:
+        raise AssertionError("no worker was killed mid-training")
+    (failed,) = notices
+    assert isinstance(failed, GroupFailed)
+    groups = plan_grid(grid).groups
+    ended = {e.run.run_id: e.status for e in events if isinstance(e, RunFinished)}
+    assert {ended[r.run_id] for r in groups[failed.group].runs} == {"failed"}
+    assert {ended[r.run_id] for r in groups[1 - failed.group].runs} == {"ok"}
+    closed = [e.group for e in events if isinstance(e, GroupFinished)]
+    assert sorted(closed) == [0, 1] and isinstance(events[-1], SweepFinished)
+
+
+@pytest.mark.slow
 def test_headless_on_ray_writes_the_local_csv_apart_from_wall_time_and_device(
         local_ray: object, tmp_path: Path) -> None:
+    # A grid of 2 batched groups (two depths), each with 2 learning rates × 4 inits × 2 seeds.
     args = ["--headless", "--dataset", "synthetic:train=300,val=60,test=60,side=8",
-            "--hidden", "16", "--epochs", "2", "--seeds", "2", "--device", "cpu"]
+            "--hidden", "16", "--hidden", "12,8", "--lr", "0.01,0.001", "--epochs", "2",
+            "--seeds", "2", "--device", "cpu"]
     runner = CliRunner()
     local = runner.invoke(main, [*args, "--out", str(tmp_path / "local.csv")])
     on_ray = runner.invoke(main, [*args, "--cluster", "ray", "--out", str(tmp_path / "ray.csv")])
@@ -213,8 +274,59 @@ def test_headless_on_ray_writes_the_local_csv_apart_from_wall_time_and_device(
             return [{k: v for k, v in row.items() if k not in ("wall_s", "device", "sweep_id")}
                     for row in csv.DictReader(handle)]
 
-    assert rows("ray.csv") == rows("local.csv") and len(rows("ray.csv")) == 16
-    assert "ray: " in on_ray.output and "1 group as tasks" in on_ray.output
+    assert rows("ray.csv") == rows("local.csv") and len(rows("ray.csv")) == 64
+    assert "ray: " in on_ray.output and "2 groups as tasks" in on_ray.output
+
+
+@pytest.mark.slow
+async def test_the_app_trains_on_ray_and_ranks_what_a_local_run_ranks(local_ray: object) -> None:
+    from inittui.cluster import ray_runner
+    from inittui.core.results import ResultsBook, leaderboard
+    from inittui.tui.app import create_app
+
+    said: list[str] = []
+    app = create_app(GROUP, engine=ray_runner(None, announce=said.append, keep=True))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.app.workers.wait_for_complete()
+        await pilot.press("ctrl+r")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        assert not app.running and [n.message for n in app._notifications
+                                    if n.severity == "error"] == []
+        on_ray = leaderboard(app.book)
+    local = ResultsBook()
+    for event in local_events(GROUP):
+        local.apply(event)
+    assert on_ray == leaderboard(local) and len(on_ray) == 3
+    assert said and said[0].startswith("ray: ")
+
+
+async def test_the_app_shows_a_run_whose_group_failed_as_failed() -> None:
+    """The events a failed group sends (a real sweep's, one run ended as failed)."""
+    from inittui.tui.app import create_app
+    from inittui.tui.results.leaderboard import Leaderboard
+
+    def engine(spec: ExperimentSpec, on_event: Callable[[Event], None],
+               stop: threading.Event) -> None:
+        def relay(event: Event) -> None:
+            if isinstance(event, RunFinished) and event.run.init == "zeros":
+                event = RunFinished(event.run, "failed", event.epochs - 1, None)
+            on_event(event)
+
+        run_sweep(spec, relay, stop)
+
+    app = create_app(replace(GROUP, epochs=1), engine=engine)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.app.workers.wait_for_complete()
+        await pilot.press("ctrl+r")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        statuses = {r.info.init: r.status for r in app.book.records()}
+        assert statuses == {"zeros": "failed", "xavier-normal": "ok", "he-normal": "ok"}
+        table = app.query_one(Leaderboard)
+        cells = [str(cell) for row in range(table.row_count)
+                 for cell in table.get_row_at(row)]
+        assert "failed" in cells
 
 
 @pytest.mark.slow  # a fresh interpreter importing torch (for the options' defaults)
@@ -228,9 +340,22 @@ def test_without_the_cluster_extra_it_is_one_line_naming_the_extra() -> None:
                              "pip install 'inittui[cluster]'\n")
 
 
+@pytest.mark.slow  # a fresh interpreter importing torch and ray
+def test_an_address_nobody_answers_is_one_line_and_exit_1() -> None:
+    with socket.socket() as closed:  # a port that was free a moment ago
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    result = subprocess.run(
+        [sys.executable, "-m", "inittui", "--headless", "--cluster", "ray", "--address",
+         f"127.0.0.1:{port}", "--dataset", "synthetic:train=64,val=16,test=16,side=4",
+         "--epochs", "1"], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1
+    assert result.stderr.startswith(f"error: cannot reach the Ray cluster at 127.0.0.1:{port}: ")
+    assert len(result.stderr.splitlines()) == 1
+
+
 @pytest.mark.parametrize(("args", "message"), [
     (["--headless", "--address", "10.0.0.1:6379"], "--address needs --cluster ray"),
-    (["--cluster", "ray"], "--cluster ray trains headless runs; add --headless"),
     (["--headless", "--cluster", "dask"], "'dask' is not one of 'local', 'ray'"),
 ])
 def test_cluster_usage_errors(args: list[str], message: str) -> None:

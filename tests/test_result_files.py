@@ -217,9 +217,9 @@ def test_labels_that_look_like_formulas_round_trip(tmp_path: Path) -> None:
         "sweep_id": "x", "run_id": "'=evil/s0", "init": "'=evil", "bias_init": "zeros",
         "seed": "0", "dataset": "synthetic", "model": "mlp", "hidden": "16",
         "activation": "relu", "optimizer": "adam", "lr": "0.001", "momentum": "0.9",
-        "batch_size": "64", "epochs": "1", "epoch": "1", "train_loss": "1.0",
-        "train_acc": "0.5", "val_loss": "1.0", "val_acc": "0.5", "test_acc": "0.5",
-        "status": "ok", "wall_s": "0.1", "device": "cpu"}
+        "batch_size": "64", "epochs": "1", "param": "sp", "base_width": "64", "epoch": "1",
+        "train_loss": "1.0", "train_acc": "0.5", "val_loss": "1.0", "val_acc": "0.5",
+        "test_acc": "0.5", "status": "ok", "wall_s": "0.1", "device": "cpu"}
     path.write_text(header + "\r\n" + ",".join(row[c] for c in RESULT_COLUMNS) + "\r\n")
     loaded = load_results(path)
     assert [r.info.init for r in loaded.book.records()] == ["=evil"]

@@ -37,6 +37,16 @@ def test_runs_are_seed_major_with_unique_ids() -> None:
     ("hidden", "12,x", "hidden must be a whole number, got 'x'"),
     ("hidden", "128,,64", "hidden has an empty layer size in '128,,64'"),
     ("hidden", "128,64,", "hidden has an empty layer size"),
+    ("hidden", "128x0", "hidden '128x0' repeats a layer 0 times"),
+    ("hidden", "x30", "hidden 'x30' needs a layer size before 'x'"),
+    ("hidden", "64;;32", "hidden has an empty item in '64;;32'"),
+    ("lr", "3e-4,,1e-3", "lr has an empty item in '3e-4,,1e-3'"),
+    ("lr", "1e-3,", "lr has an empty item"),
+    ("lr", "1e-3,0", "lr must be greater than 0, got 0"),
+    ("lr", "1e-3,-1e-2", "lr must be greater than 0, got -1e-2"),
+    ("momentum", "0.9,1", "momentum must be in [0, 1), got 1"),
+    ("batch_size", "32,0", "batch-size must be at least 1, got 0"),
+    ("activation", "relu,tahn", "did you mean 'tanh'?"),
     ("val_split", "1", "val-split must be between 0.01 and 0.99"),
     ("momentum", "1.5", "momentum must be in [0, 1)"),
     ("dataset", "mnist:train=5", "takes no parameters"),
@@ -52,3 +62,34 @@ def test_bad_text_names_the_field_and_the_reason(field: str, text: str, message:
 def test_synthetic_sizes_fill_in_defaults() -> None:
     assert synthetic_params("synthetic:train=64,classes=3") == {
         "train": 64, "val": 500, "test": 500, "side": 28, "channels": 1, "classes": 3}
+
+
+def test_lists_make_a_grid_whose_fields_hold_the_first_value() -> None:
+    spec = ExperimentSpec().with_text(lr="3e-4,1e-3,3e-3", activation="relu,tanh",
+                                      momentum="0.9", batch_size="32,64")
+    assert spec.lr == 3e-4 and spec.activation == "relu" and spec.batch_size == 32
+    assert spec.axis_values("lr") == (3e-4, 1e-3, 3e-3)
+    assert spec.axis_values("momentum") == (0.9,)
+    assert [name for name, _ in spec.axes] == ["activation", "batch_size", "lr"]
+    assert spec.is_grid and not ExperimentSpec().is_grid
+
+
+def test_repeat_shorthand_and_several_architectures() -> None:
+    assert parse_field("hidden", "128x30") == ((128,) * 30,)
+    assert parse_field("hidden", "64x5,32") == ((64,) * 5 + (32,),)
+    assert parse_field("hidden", "128,64;256,128") == ((128, 64), (256, 128))
+    assert parse_field("hidden", ["128,64", "64x3"]) == ((128, 64), (64, 64, 64))
+    spec = ExperimentSpec().with_text(hidden="64x10;64x20")
+    assert spec.hidden == (64,) * 10 and spec.axis_values("hidden")[1] == (64,) * 20
+    assert spec.as_text()["hidden"] == "64x10;64x20"
+
+
+def test_a_list_of_one_value_is_no_axis_and_duplicates_collapse() -> None:
+    spec = ExperimentSpec().with_text(lr="1e-3,0.001", hidden="32,16")
+    assert spec.axes == () and spec.lr == 1e-3 and spec.hidden == (32, 16)
+
+
+def test_a_grid_round_trips_through_its_text() -> None:
+    spec = ExperimentSpec().with_text(lr="1e-4,1e-2", hidden="64x5,32;16", momentum="0,0.9",
+                                      activation="tanh,relu", batch_size="16,32")
+    assert ExperimentSpec().with_text(**spec.as_text()) == spec

@@ -56,8 +56,10 @@ def status(app: InittuiApp) -> str:
 
 
 async def ready(pilot: Pilot) -> None:
-    """Wait for the background registry load (and any sweep) and the screen to settle."""
-    await pilot.app.workers.wait_for_complete()
+    """Wait for every worker (torch's import, a load, a sweep) to end, failed ones too (the
+    app reports those itself), and for the screen to settle."""
+    await wait_until(pilot, lambda: all(worker.is_finished for worker in pilot.app.workers),
+                     "the app's workers to end")
     await pilot.pause()
 
 

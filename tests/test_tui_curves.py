@@ -256,6 +256,10 @@ async def test_slash_filters_runs_by_label_and_escape_clears_it() -> None:
         await pilot.press("backspace", "backspace", "backspace", "backspace", "backspace",
                           "backspace", "backspace", *"he", "enter")
         assert [g.init for g in curves(app).shown_groups] == ["he-normal"]
+        markers = {str(key.value): str(app.query_one(Leaderboard).get_cell(key, "shown"))
+                   for key in app.query_one(Leaderboard).rows}
+        assert markers == {"1:he-normal": "●", "1:xavier-normal": "○", "1:normal": "○",
+                           "1:zeros": "○"}  # the board says which rows are not drawn
         assert app.focused is app.query_one(Leaderboard) and "filter “he”" in header(app)
         await pilot.press("escape")
         assert len(curves(app).shown_groups) == 4 and app.filter_text == ""

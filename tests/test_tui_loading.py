@@ -104,7 +104,9 @@ async def test_training_more_adds_to_the_file_it_loaded(tmp_path: Path) -> None:
     async with app.run_test(size=NARROW) as pilot:
         await settled(pilot)
         assert len(app.book.sweeps) == 1
-        await pilot.press("c")
+        await pilot.press("c", "y")  # clear, and confirm
+        await pilot.pause()
+        assert app.book.sweeps == []
         await pilot.press("ctrl+r")
         await settled(pilot)
         assert len(app.book.sweeps) == 1

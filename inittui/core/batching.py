@@ -196,16 +196,20 @@ def validate(spec: ExperimentSpec, input_shape: tuple[int, ...], classes: int,
 
 
 def build_model(spec: ExperimentSpec, input_shape: tuple[int, ...],
-                classes: int) -> BatchedNet:
-    """The written-out fast path for the plain MLP, the general stacked path otherwise."""
+                classes: int, runs_per_seed: int | None = None) -> BatchedNet:
+    """The written-out fast path for the plain MLP, the general stacked path otherwise.
+
+    runs_per_seed defaults to one per initializer (a grid group has one per initializer
+    and cell)."""
+    per_seed = runs_per_seed or len(spec.inits)
     if len(input_shape) == 1 and spec.model != "gpt" and not is_user_model(spec.model):
         raise SpecError("model", f"text data sets are token sequences: use --model gpt "
                                  f"(model '{spec.model}' takes images)")
     if spec.model == "mlp" and spec.norm == "none":
         return BatchedMLP(math.prod(input_shape), spec.hidden, classes, spec.activation,
-                          spec.seeds, len(spec.inits))
+                          spec.seeds, per_seed)
     return StackedModel(plain_model(spec, input_shape, classes), spec.activation,
-                        spec.seeds, len(spec.inits))
+                        spec.seeds, per_seed)
 
 
 def plain_copy(model: StackedModel, run: int) -> nn.Module:

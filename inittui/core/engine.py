@@ -23,15 +23,16 @@ from inittui.core.errors import DeviceError, InittuiError, option, shown
 from inittui.core.events import (
     EpochFinished,
     EventSink,
+    GroupFinished,
+    GroupStarted,
     LayerStatsReady,
     RunDiverged,
     RunFinished,
     RunStarted,
     StepLosses,
     StepProgress,
-    SweepFinished,
-    SweepStarted,
 )
+from inittui.core.grid import Group, plan_grid, run_grid
 from inittui.core.hook_diagnostics import statistics
 from inittui.core.initialize import DATA_STREAM, generator, initialize_runs
 from inittui.core.models import BatchedNet, per_run_loss_and_correct
@@ -41,7 +42,6 @@ from inittui.core.parametrization import (
     make_parametrized_optimizer,
     rescale_initialization,
 )
-from inittui.core.result_files import new_sweep_id
 from inittui.core.specs import ExperimentSpec, RunInfo, is_user_model
 
 PROGRESS_INTERVAL_S = 0.25
@@ -71,7 +71,9 @@ def estimated_bytes(spec: ExperimentSpec, model: BatchedNet, data: DataSplits) -
     """
     state_copies = 4 if spec.optimizer == "adam" else 3
     parameters = model.parameters_per_run * model.runs * 4 * state_copies
-    _channels, height, width = data.input_shape
+    shape = data.input_shape
+    height, width = shape[-2:] if len(shape) == 3 else (1, 1)
+    tokens = shape[0] if len(shape) == 1 else 1  # a sequence model's layers work per token
     per_image = 0
     convs = 0
     for layer in model.layers:
@@ -79,7 +81,7 @@ def estimated_bytes(spec: ExperimentSpec, model: BatchedNet, data: DataSplits) -
             per_image += layer.out_features * (height >> convs) * (width >> convs)
             convs += 1
         else:
-            per_image += layer.out_features
+            per_image += layer.out_features * tokens
     batch = min(spec.batch_size, len(data.x_train))
     chunk = min(EVAL_CHUNK, max(len(data.x_val), len(data.x_test)))
     activations = max(batch, chunk) * model.runs * per_image * 4 * 3
@@ -116,10 +118,12 @@ def evaluate(model: BatchedNet, x: Tensor, y: Tensor) -> tuple[Tensor, Tensor]:
 
 
 class Sweep:
-    """One sweep's training state; `run` trains it to the end or until `stop` is set."""
+    """One batched group's training state; `run` trains it to the end or until `stop` is set."""
 
-    def __init__(self, spec: ExperimentSpec, on_event: EventSink,
+    def __init__(self, group: Group, on_event: EventSink,
                  stop: threading.Event | None = None, data: DataSplits | None = None):
+        spec = group.spec
+        self.group = group
         self.spec = spec
         self.emit = on_event
         self.stop = stop or threading.Event()
@@ -130,18 +134,20 @@ class Sweep:
         if is_user_model(spec.model):  # the user's code runs once, for real, on 2 samples
             validate(spec, cpu_data.input_shape, cpu_data.num_classes, cpu_data.x_train)
         with torch.device("meta"):  # sized without allocating, so a huge sweep is refused
-            self.model = build_model(spec, cpu_data.input_shape, cpu_data.num_classes)
+            self.model = build_model(spec, cpu_data.input_shape, cpu_data.num_classes,
+                                     group.runs_per_seed)
         check_fits(estimated_bytes(spec, self.model, cpu_data), self.device,
                    f"{self.model.runs} runs of {self.model.parameters_per_run:,} parameters")
         self.data = cpu_data.to(self.device)
         self.model.to_empty(device=self.device)
-        self.runs = [RunState(info) for info in spec.runs()]
+        self.runs = [RunState(info) for info in group.runs]
         self.probe_x = self.data.x_train[:PROBE_SIZE].unsqueeze(0)
         self.probe_y = self.data.y_train[:PROBE_SIZE]
-        initialize_runs(self.model, spec.runs(), self.probe_x, spec.output_init,
+        initialize_runs(self.model, list(group.runs), self.probe_x, spec.output_init,
                         spec.residual_init, spec.model)
-        rescale_initialization(self.model, spec.runs(), spec)  # μP's width scaling; SP: none
-        self.optimizer = make_parametrized_optimizer(spec, self.model)
+        rescale_initialization(self.model, group.runs, spec)  # μP's width scaling; SP: none
+        self.optimizer = make_parametrized_optimizer(spec, self.model, group.run_lrs(),
+                                                     group.run_momenta())
         self.data_generators = [generator(seed, DATA_STREAM) for seed in spec.run_seeds]
         self.active = torch.ones(self.model.runs, dtype=torch.bool, device=self.device)
 
@@ -158,11 +164,12 @@ class Sweep:
         """
         started = time.monotonic()
         failed = False
+        group = self.group
         try:
-            self.emit(SweepStarted(self.spec, tuple(r.info for r in self.runs),
-                                   str(self.device), self.steps_per_epoch,
-                                   self.model.parameters_per_run, sweep_id=new_sweep_id(),
-                                   data_source=self.data.source))
+            self.emit(GroupStarted(group.index, group.groups, group.label,
+                                   tuple(cell.label for cell in group.cells),
+                                   tuple(r.info for r in self.runs), self.steps_per_epoch,
+                                   self.model.parameters_per_run))
             for state in self.runs:
                 self.emit(RunStarted(state.info))
             self._report_layers(epoch=0)
@@ -208,7 +215,8 @@ class Sweep:
             if step == 0 or now - last_report >= PROGRESS_INTERVAL_S:  # at once, then paced
                 last_report = now
                 self._report_losses(epoch, step + 1, pending)
-                self.emit(StepProgress(epoch, step + 1, self.steps_per_epoch, now - started))
+                self.emit(StepProgress(epoch, step + 1, self.steps_per_epoch, now - started,
+                                       self.group.index))
         self._report_losses(epoch, self.steps_per_epoch, pending)
         self._end_epoch(epoch, (loss_sum / count).tolist(), (correct / count).tolist(),
                         time.monotonic() - epoch_start)
@@ -221,7 +229,7 @@ class Sweep:
         losses = torch.stack(pending, dim=1).tolist()  # (runs, steps)
         first = (epoch - 1) * self.steps_per_epoch + last_step - len(pending) + 1
         pending.clear()
-        self.emit(StepLosses(epoch, first, tuple(map(tuple, losses))))
+        self.emit(StepLosses(epoch, first, tuple(map(tuple, losses)), self.group.index))
 
     def _end_epoch(self, epoch: int, train_loss: list[float], train_acc: list[float],
                    wall_s: float) -> None:
@@ -267,22 +275,29 @@ class Sweep:
             if state.status == "running":
                 state.status = "stopped"
                 self.emit(RunFinished(state.info, "stopped", state.epochs, None))
-        self.emit(SweepFinished(stopped=stopped, wall_s=time.monotonic() - started))
+        self.emit(GroupFinished(self.group.index, self.group.groups, stopped=stopped,
+                                wall_s=time.monotonic() - started))
 
 
 def _is_finite(value: float) -> bool:
     return value == value and abs(value) != float("inf")
 
 
+def run_group(group: Group, on_event: EventSink, stop: threading.Event | None = None,
+              data: DataSplits | None = None) -> None:
+    """Train one batched group: GroupStarted, its runs' events, GroupFinished."""
+    Sweep(group, on_event, stop, data).run()
+
+
 def run_sweep(spec: ExperimentSpec, on_event: EventSink,
               stop: threading.Event | None = None, data: DataSplits | None = None) -> None:
-    """Train every (initializer, seed) run of spec, reporting through on_event.
+    """Train every run of spec (every cell of a grid), reporting through on_event.
 
     An allocation failure, however PyTorch or the C library words it, comes out as one
     DeviceError saying so, whether it happens while setting up or while training.
     """
     try:
-        Sweep(spec, on_event, stop, data).run()
+        run_grid(spec, on_event, stop, data)
     except InittuiError:
         raise
     except Exception as error:
@@ -297,3 +312,11 @@ def run_sweep(spec: ExperimentSpec, on_event: EventSink,
 def _first_line(error: BaseException) -> str:
     lines = [line.strip() for line in str(error).splitlines() if line.strip()]
     return shown(lines[0] if lines else type(error).__name__, 120)
+
+
+def single_group(spec: ExperimentSpec) -> Group:
+    """A spec of one cell as its one group (for tests and benchmarks of a single model)."""
+    plan = plan_grid(spec)
+    if len(plan.groups) != 1:
+        raise ValueError("the spec makes several groups")
+    return plan.groups[0]

@@ -25,6 +25,41 @@ class SweepStarted:
 
 
 @dataclass(frozen=True)
+class GridStarted:
+    """Sent once after SweepStarted: what the sweep's grid makes (a one-cell sweep too)."""
+
+    cells: tuple[str, ...]
+    """Every cell's label, in grid order (one empty label outside a grid)."""
+    groups: int
+    runs: int
+    total_steps: int
+    """Optimizer steps over every group and epoch, for progress and ETA."""
+
+
+@dataclass(frozen=True)
+class GroupStarted:
+    """One batched model of the grid starts: its runs train together from here."""
+
+    group: int
+    """Counts from 0, in the order groups train."""
+    groups: int
+    label: str
+    """The shape axes it stands for (`hidden=64x10,activation=relu`); empty if none vary."""
+    cells: tuple[str, ...]
+    runs: tuple[RunInfo, ...]
+    steps_per_epoch: int
+    parameters_per_run: int
+
+
+@dataclass(frozen=True)
+class GroupFinished:
+    group: int
+    groups: int
+    stopped: bool
+    wall_s: float
+
+
+@dataclass(frozen=True)
 class RunStarted:
     """A run's weights are drawn and it starts training; a sweep's runs all start together."""
 
@@ -39,6 +74,8 @@ class StepProgress:
     step: int
     steps: int
     elapsed_s: float
+    """Since the group started (the whole sweep, when it is one group)."""
+    group: int = 0
 
 
 @dataclass(frozen=True)
@@ -54,6 +91,8 @@ class StepLosses:
     epoch: int
     first_step: int
     losses: tuple[tuple[float, ...], ...]
+    group: int = 0
+    """The grid group whose runs these are (`losses[run.index]` of that group's runs)."""
 
 
 @dataclass(frozen=True)
@@ -129,7 +168,7 @@ class SweepFinished:
 
 
 Event = (
-    SweepStarted | RunStarted | StepProgress | StepLosses | EpochFinished | LayerStatsReady
-    | RunDiverged | RunFinished | SweepFinished
+    SweepStarted | GridStarted | GroupStarted | GroupFinished | RunStarted | StepProgress
+    | StepLosses | EpochFinished | LayerStatsReady | RunDiverged | RunFinished | SweepFinished
 )
 EventSink = Callable[[Event], None]

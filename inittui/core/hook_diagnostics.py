@@ -27,7 +27,7 @@ from inittui.core.diagnostics import (
     std_per_run,
 )
 from inittui.core.events import LayerStats
-from inittui.core.models import BatchedNet
+from inittui.core.models import Activation, BatchedNet
 
 
 def statistics(model: BatchedNet, x: Tensor, y: Tensor) -> list[tuple[LayerStats, ...]]:
@@ -37,8 +37,9 @@ def statistics(model: BatchedNet, x: Tensor, y: Tensor) -> list[tuple[LayerStats
     return layer_statistics(model, x, y)
 
 
-def _keep(into: list[Tensor], module: object, args: object, output: Tensor) -> None:
-    into.append(output)
+def _keep(into: list[tuple[Tensor, Tensor]], module: object, args: tuple[Tensor, ...],
+          output: Tensor) -> None:
+    into.append((args[0], output))
 
 
 def units(output: Tensor) -> Tensor:
@@ -54,6 +55,10 @@ def hook_statistics(model: StackedModel, x: Tensor, y: Tensor) -> list[tuple[Lay
     probes = model.probes
     acts: list[list[Tensor]] = [[] for _ in probes]
     grads: list[list[Tensor]] = [[] for _ in probes]
+    pre_grads: list[list[Tensor]] = [[] for _ in probes]
+    # An activation's input is the pre-activation s: its gradient is the pre_grad_std.
+    after_activation = [isinstance(skeleton.get_submodule(p.module), Activation)
+                        for p in probes]
     wgrads: list[list[Tensor]] = [[] for _ in probes]
     skeleton.train(True)
     for run in range(model.runs):
@@ -61,7 +66,7 @@ def hook_statistics(model: StackedModel, x: Tensor, y: Tensor) -> list[tuple[Lay
                  zip(model.names, model.stacked)}
         state.update({name: b[run].clone() for name, b in
                       zip(model.buffer_names, model.stacked_buffers())})
-        captured: list[Tensor] = []
+        captured: list[tuple[Tensor, Tensor]] = []
         handles = [skeleton.get_submodule(probe.module).register_forward_hook(
             partial(_keep, captured)) for probe in probes]
         try:
@@ -69,12 +74,19 @@ def hook_statistics(model: StackedModel, x: Tensor, y: Tensor) -> list[tuple[Lay
                 logits = functional_call(skeleton, state, (x[0],))
                 loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1))
                 weights = [state[probe.weight] for probe in probes]
-                found = torch.autograd.grad(loss, [*captured, *weights], allow_unused=True)
+                outputs = [output for _, output in captured]
+                pres = [pre for (pre, _), flag in zip(captured, after_activation) if flag]
+                found = torch.autograd.grad(loss, [*outputs, *weights, *pres],
+                                            allow_unused=True)
         finally:
             for handle in handles:
                 handle.remove()
+        pre_found = iter(found[2 * len(probes):])
         for layer, (output, grad, wgrad) in enumerate(zip(
-                captured, found[:len(probes)], found[len(probes):])):
+                outputs, found[:len(probes)], found[len(probes):2 * len(probes)])):
+            pre_grad = next(pre_found) if after_activation[layer] else None
+            pre_grads[layer].append(units(pre_grad) if pre_grad is not None
+                                    else torch.full_like(units(output), float("nan")))
             acts[layer].append(units(output.detach()))
             grads[layer].append(units(grad) if grad is not None
                                 else torch.zeros_like(units(output)))
@@ -89,6 +101,7 @@ def hook_statistics(model: StackedModel, x: Tensor, y: Tensor) -> list[tuple[Lay
             per_layer.append((
                 flat.mean(dim=1).tolist(), std_per_run(flat, run_axes=1).tolist(),
                 std_per_run(torch.stack(grads[layer]).flatten(1), run_axes=1).tolist(),
+                std_per_run(torch.stack(pre_grads[layer]).flatten(1), run_axes=1).tolist(),
                 std_per_run(torch.stack(wgrads[layer]), run_axes=1).tolist(),
                 dead_fraction(stacked, probe.activation or "linear").tolist(),
                 distinct_units(stacked, dead_mask).tolist(), histogram(flat), stacked.shape[2],
@@ -97,11 +110,12 @@ def hook_statistics(model: StackedModel, x: Tensor, y: Tensor) -> list[tuple[Lay
         tuple(
             LayerStats(
                 layer=layer + 1, act_mean=mean[run], act_std=std[run], grad_std=gstd[run],
-                wgrad_std=wstd[run], dead_frac=dead[run], distinct_units=int(distinct[run]),
+                pre_grad_std=pgstd[run], wgrad_std=wstd[run], dead_frac=dead[run],
+                distinct_units=int(distinct[run]),
                 units=width, hist_range=hist[0][run], hist_counts=tuple(hist[1][run]),
                 dead_units=int(dead_count[run]),
             )
-            for layer, (mean, std, gstd, wstd, dead, distinct, hist, width, dead_count)
+            for layer, (mean, std, gstd, pgstd, wstd, dead, distinct, hist, width, dead_count)
             in enumerate(per_layer)
         )
         for run in range(model.runs)

@@ -149,6 +149,9 @@ def check_parametrization(spec: ExperimentSpec) -> None:
     if spec.model != "mlp":
         raise SpecError("param", f"μP is implemented for the mlp model, not {spec.model}; "
                                  "use --param sp")
+    if spec.norm != "none":
+        raise SpecError("param", "μP is implemented for the mlp without normalization layers; "
+                                 "use --param sp")
     for label in (*spec.inits, *([spec.output_init] if spec.output_init else [])):
         _fan(parse_initializer(label), 1, 1)
 
@@ -212,9 +215,20 @@ class GroupedOptimizer:
 ParametrizedOptimizer = Optimizer | GroupedOptimizer
 
 
-def make_parametrized_optimizer(spec: ExperimentSpec, model: BatchedNet) -> ParametrizedOptimizer:
-    """The spec's optimizer over the model, with μP's per-layer learning rates when asked."""
+def make_parametrized_optimizer(spec: ExperimentSpec, model: BatchedNet,
+                                lrs: Sequence[float] | None = None,
+                                momenta: Sequence[float] | None = None) -> ParametrizedOptimizer:
+    """The spec's optimizer over the model, with μP's per-layer learning rates when asked.
+
+    lrs and momenta give each run its own (a grid group's cells); with several, μP's
+    multipliers go into the one per-run optimizer step instead of one optimizer per group.
+    """
     parameters = list(model.parameters())
+    shared = len(set(lrs or ())) <= 1 and len(set(momenta or ())) <= 1
     if spec.param != "mup":
-        return make_optimizer(spec, parameters)
-    return GroupedOptimizer(spec, parameters, lr_multipliers(model, spec))
+        return make_optimizer(spec, model, lrs, momenta)
+    if shared:
+        base = replace(spec, lr=lrs[0] if lrs else spec.lr,
+                       momentum=momenta[0] if momenta else spec.momentum)
+        return GroupedOptimizer(base, parameters, lr_multipliers(model, base))
+    return make_optimizer(spec, model, lrs, momenta, lr_multipliers(model, spec))

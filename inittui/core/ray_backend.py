@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import socket
 import threading
 import time
 from collections.abc import Callable, Hashable, Iterator, Sequence
@@ -31,6 +32,8 @@ from inittui.core.events import (
     EpochFinished,
     Event,
     EventSink,
+    GroupFinished,
+    GroupStarted,
     LayerStatsReady,
     RunDiverged,
     RunFinished,
@@ -41,8 +44,9 @@ from inittui.core.events import (
 )
 from inittui.core.specs import ExperimentSpec, RunInfo
 
-Group = ExperimentSpec
-"""What one task trains. Until the grid lands, a whole spec is one group."""
+Group = Any
+"""What one task trains: a whole ExperimentSpec (one sweep), or a grid's batched group
+(`inittui.core.grid.Group`, trained by the engine's `run_group`)."""
 
 FLUSH_INTERVAL_S = 0.2
 """How often a task sends its events home: often enough for a live progress bar, seldom
@@ -85,6 +89,7 @@ class _Delivery:
     runs: tuple[RunInfo, ...] = ()
     finished: set[int] = field(default_factory=set)
     epochs: dict[int, int] = field(default_factory=dict)
+    group_started: bool = False
     done: bool = False
 
     def admit(self, event: Event) -> bool:
@@ -103,6 +108,8 @@ class _Delivery:
         self.delivered.add(key)
         if isinstance(event, SweepStarted):
             self.runs = event.runs
+        elif isinstance(event, GroupStarted):
+            self.group_started = True
         elif isinstance(event, EpochFinished):
             self.epochs[event.run.index] = event.epoch
         elif isinstance(event, RunFinished):
@@ -111,7 +118,7 @@ class _Delivery:
 
 
 def _event_key(event: Event) -> Hashable | None:
-    """What makes an event unique within a group; None for those that may repeat."""
+    """What makes an event unique within a group; None for one that cannot be told apart."""
     if isinstance(event, SweepStarted):
         return ("sweep",)
     if isinstance(event, SweepFinished):
@@ -120,7 +127,10 @@ def _event_key(event: Event) -> Hashable | None:
         return (type(event).__name__, event.run.index)
     if isinstance(event, (EpochFinished, LayerStatsReady)):
         return (type(event).__name__, event.run.index, event.epoch)
-    return None  # StepLosses: a repeated report replaces the earlier one
+    try:  # any other event: a retry repeats it exactly (it carries no wall time)
+        return (type(event).__name__, hash(event), event)
+    except TypeError:  # unhashable: let it through
+        return None
 
 
 def _ray() -> Any:
@@ -132,10 +142,12 @@ def _ray() -> Any:
 
 
 @contextlib.contextmanager
-def ray_session(address: str | None = None, num_cpus: int | None = None) -> Iterator[Any]:
+def ray_session(address: str | None = None, num_cpus: int | None = None,
+                keep: bool = False) -> Iterator[Any]:
     """Join the cluster at address, or start a local Ray bound to 127.0.0.1; on exit,
-    disconnect (a local instance is shut down). A program that has connected Ray itself
-    keeps its connection."""
+    disconnect (a local instance is shut down) unless keep is set, for the next sweep of
+    a long-lived program (Ray then shuts down when the process exits). A program that has
+    connected Ray itself keeps its connection."""
     os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")  # nothing reported home
     if address is None:
         # Read when ray is imported (and by every Ray process): listeners on loopback only.
@@ -149,6 +161,7 @@ def ray_session(address: str | None = None, num_cpus: int | None = None) -> Iter
     if address is None:
         kwargs.update(_node_ip_address="127.0.0.1", num_cpus=num_cpus)
     else:
+        _check_reachable(address)
         kwargs.update(address=address)
     try:
         ray.init(**kwargs)
@@ -156,18 +169,38 @@ def ray_session(address: str | None = None, num_cpus: int | None = None) -> Iter
         where = f"the Ray cluster at {address}" if address else "a local Ray instance"
         raise ClusterError(f"could not start or join {where}: "
                            f"{str(error).strip().splitlines()[0]}") from None
+    if keep:
+        yield ray
+        return
     try:
         yield ray
     finally:
         ray.shutdown()
 
 
+def _check_reachable(address: str, timeout_s: float = 10.0) -> None:
+    """A quick TCP connect first: ray.init keeps retrying an address nobody answers (and
+    cannot be interrupted meanwhile), so a wrong one would look like a hang."""
+    if address == "auto":
+        return
+    host, _, port = address.removeprefix("ray://").rpartition(":")
+    if not host or not port.isdigit():
+        raise ClusterError(f"the Ray address '{address}' is not HOST:PORT or ray://HOST:PORT")
+    try:
+        socket.create_connection((host.strip("[]"), int(port)), timeout=timeout_s).close()
+    except OSError as error:
+        raise ClusterError(f"cannot reach the Ray cluster at {address}: "
+                           f"{error.strerror or error}") from None
+
+
 def _train_group(group: Group, channel: Any, index: int, attempt: int) -> None:
     """The task: train one group, sending events home in batches; stop when asked."""
     import ray
 
-    from inittui.core.engine import run_sweep
+    from inittui.core import engine
 
+    # A whole spec is a sweep; a grid's group is trained by the engine's run_group.
+    train = engine.run_sweep if isinstance(group, ExperimentSpec) else engine.run_group
     stop = threading.Event()
     batch: list[Event] = []
     last_flush = time.monotonic()
@@ -187,7 +220,7 @@ def _train_group(group: Group, channel: Any, index: int, attempt: int) -> None:
     if ray.get(channel.stopping.remote()):  # stopped before this group's turn came
         return
     try:
-        run_sweep(group, on_event, stop)
+        train(group, on_event, stop)
     finally:
         flush()
 
@@ -219,14 +252,18 @@ def _task_options(ray: Any, group: Group) -> tuple[dict[str, Any], Group]:
 
     A group asking for a GPU (cuda, or auto on a cluster that has GPUs) gets one, which
     Ray makes the worker's only visible device: cuda:N becomes plain cuda there."""
-    device = group.device
+    whole = isinstance(group, ExperimentSpec)
+    spec = group if whole else group.spec
+    device = spec.device
     has_gpu = ray.cluster_resources().get("GPU", 0) > 0
     wants_gpu = device.startswith("cuda") or (device == "auto" and has_gpu)
     if not wants_gpu:
         return {"num_cpus": 1, "num_gpus": 0, "max_retries": 0}, group
     if not has_gpu:
         raise ClusterError(f"device '{device}' was asked for but the Ray cluster has no GPU")
-    return {"num_cpus": 1, "num_gpus": 1, "max_retries": 0}, replace(group, device="cuda")
+    on_gpu = replace(spec, device="cuda")
+    return ({"num_cpus": 1, "num_gpus": 1, "max_retries": 0},
+            on_gpu if whole else replace(group, spec=on_gpu))
 
 
 def run_groups_on_ray(groups: Sequence[Group], on_event: EventSink,
@@ -235,9 +272,10 @@ def run_groups_on_ray(groups: Sequence[Group], on_event: EventSink,
                       ) -> None:
     """Train every group as a Ray task on the connected cluster (see `ray_session`).
 
-    Events reach on_event group by group, in a local run's order; notices (`GroupRetried`,
-    `GroupFailed`) reach on_notice as they happen. Raises ClusterError when a group
-    failed, after every other group has finished and been delivered.
+    Events reach on_event group by group, in a local run's order; `GroupRetried` reaches
+    on_notice as it happens, `GroupFailed` once every group has ended. Raises ClusterError
+    when a group failed, after every other group has finished and been delivered; an error
+    the engine raised (a missing data set on a worker) is raised as it is, as locally.
     """
     stop = stop or threading.Event()
     notice = on_notice or (lambda _: None)
@@ -314,15 +352,29 @@ def deliver_pending(ray: Any, channel: Any, deliveries: list[_Delivery]) -> None
 
 
 def _fail(delivery: _Delivery, group: Group, index: int, reason: str) -> GroupFailed:
-    """Close a group that cannot finish: its unfinished runs end as failed."""
-    runs = delivery.runs or tuple(group.runs())
+    """Close a group that cannot finish: its unfinished runs end as failed.
+
+    A grid's runs were all announced by the driver's SweepStarted, so they always end
+    here; a whole spec's only if its task got as far as announcing them."""
+    whole = isinstance(group, ExperimentSpec)
+    runs = delivery.runs or _runs_of(group)
     unfinished = tuple(run for run in runs if run.index not in delivery.finished)
-    if delivery.runs:  # the front ends know the group: close it the way the engine would
-        delivery.pending.extend(
-            RunFinished(run, "failed", delivery.epochs.get(run.index, 0), None)
-            for run in unfinished)
+    if whole and not delivery.runs:
+        return GroupFailed(index, unfinished, reason)
+    delivery.pending.extend(RunFinished(run, "failed", delivery.epochs.get(run.index, 0), None)
+                            for run in unfinished)
+    if whole:
         delivery.pending.append(SweepFinished(stopped=False, wall_s=0.0))
+    elif delivery.group_started:
+        delivery.pending.append(GroupFinished(group.index, group.groups, stopped=False,
+                                              wall_s=0.0))
     return GroupFailed(index, unfinished, reason)
+
+
+def _runs_of(group: Any) -> tuple[RunInfo, ...]:
+    """A spec's runs (a method), or a grid group's (a field)."""
+    runs = group.runs
+    return tuple(runs() if callable(runs) else runs)
 
 
 def _reason(error: BaseException) -> str:
@@ -333,3 +385,22 @@ def _reason(error: BaseException) -> str:
         if line and not line.startswith("(") and "Error" not in line.split(":")[0]:
             return line[:200]
     return type(error).__name__
+
+
+class RayBackend:
+    """Groups as Ray tasks behind the grid's backend protocol (`run_groups`).
+
+    `data` is not sent: each worker loads the data set itself (the same seeded split), so
+    nothing large crosses the network, and a node far from the driver reads its own copy.
+    """
+
+    def __init__(self, ray: Any, retries: int = 1,
+                 on_notice: Callable[[object], None] | None = None) -> None:
+        self.ray = ray
+        self.retries = retries
+        self.on_notice = on_notice
+
+    def run_groups(self, groups: Sequence[Any], on_event: EventSink,
+                   stop: threading.Event, data: object = None) -> None:
+        run_groups_on_ray(groups, on_event, stop, ray=self.ray, retries=self.retries,
+                          on_notice=self.on_notice)

@@ -31,6 +31,7 @@ import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from inittui.core.errors import (
     InittuiError,
@@ -49,7 +50,13 @@ from inittui.core.events import (
     SweepStarted,
 )
 from inittui.core.results import ResultsBook, RunRecord, SweepRecord
-from inittui.core.specs import ExperimentSpec, RunInfo, parse_hidden
+from inittui.core.specs import (
+    GRID_FIELDS,
+    ExperimentSpec,
+    RunInfo,
+    parse_architecture,
+    parse_field,
+)
 
 RESULT_COLUMNS = (
     "sweep_id",
@@ -67,6 +74,8 @@ RESULT_COLUMNS = (
     "momentum",
     "batch_size",
     "epochs",
+    "param",
+    "base_width",
     "epoch",
     "train_loss",
     "train_acc",
@@ -76,6 +85,7 @@ RESULT_COLUMNS = (
     "status",
     "wall_s",
     "device",
+    "cell",
 )
 STATS_COLUMNS = (
     "run_id", "init", "seed", "epoch", "layer", "act_mean", "act_std", "grad_std", "wgrad_std",
@@ -84,13 +94,13 @@ STATS_COLUMNS = (
 """grad_std: std of ∂L/∂h (after the activation); pre_grad_std: std of ∂L/∂s (before it);
 distinct_units counts live units, dead_units (ReLU family) apart."""
 REQUIRED_COLUMNS = tuple(c for c in RESULT_COLUMNS if c not in (
-    "sweep_id", "output_init", "momentum", "epochs"))
+    "sweep_id", "output_init", "momentum", "epochs", "cell", "param", "base_width"))
 """Files written before sweep_id and the spec columns existed still load."""
 
 STATUSES = ("ok", "diverged", "stopped", "failed")
 TEXT_COLUMNS = frozenset({
     "sweep_id", "run_id", "init", "bias_init", "output_init", "dataset", "model",
-    "activation", "optimizer", "status", "device",
+    "activation", "optimizer", "status", "device", "cell", "param",
 })
 """Cells written through `neutralize`; the others are numbers."""
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -272,13 +282,17 @@ def result_row(sweep_id: str, spec: ExperimentSpec, device: str, run: RunInfo, e
     text = {  # the TEXT_COLUMNS
         "sweep_id": sweep_id, "run_id": run.run_id, "init": run.init,
         "bias_init": run.bias_init, "output_init": spec.output_init or "",
-        "dataset": spec.dataset, "model": spec.model, "activation": spec.activation,
-        "optimizer": spec.optimizer, "status": status, "device": device,
+        "dataset": spec.dataset, "model": spec.model,
+        "activation": run.setting("activation", spec), "optimizer": spec.optimizer,
+        "status": status, "device": device, "cell": run.cell,
+        "param": spec.param,
     }
-    numbers = {
-        "seed": str(run.seed), "hidden": ",".join(map(str, spec.hidden)), "lr": repr(spec.lr),
-        "momentum": repr(spec.momentum), "batch_size": str(spec.batch_size),
+    numbers = {  # a grid's runs each have their own lr, hidden, ... (run.setting)
+        "seed": str(run.seed), "hidden": ",".join(map(str, run.setting("hidden", spec))),
+        "lr": repr(run.setting("lr", spec)), "momentum": repr(run.setting("momentum", spec)),
+        "batch_size": str(run.setting("batch_size", spec)),
         "epochs": str(spec.epochs), "epoch": str(epoch), "wall_s": _number(wall_s),
+        "base_width": str(spec.base_width),
         **{name: _number(value) for name, value in zip(
             ("train_loss", "train_acc", "val_loss", "val_acc", "test_acc"), metrics)},
     }
@@ -522,7 +536,12 @@ class _Reader:
         self.quoted_columns = [c for c in columns if c in TEXT_COLUMNS]
         self.absent = {c: "" for c in RESULT_COLUMNS if c not in columns}
         self.config_of = operator.itemgetter(*CONFIG_COLUMNS, "momentum", "epochs",
-                                             "output_init")
+                                             "output_init", "param", "base_width")
+        self.grid_config_of = operator.itemgetter(*(
+            c for c in (*CONFIG_COLUMNS, "momentum", "epochs", "output_init", "param",
+                        "base_width")
+            if c not in GRID_FIELDS))
+        """A grid's rows differ in the grid fields: its sweep is the rest (and its id)."""
         self.sweeps: dict[str, _SweepBuilder] = {}
         self.result = LoadedResults(ResultsBook())
 
@@ -561,7 +580,8 @@ class _Reader:
             metrics = (_metric(row, "train_loss"), _metric(row, "train_acc", 0, 1),
                        _metric(row, "val_loss"), _metric(row, "val_acc", 0, 1),
                        _metric(row, "wall_s"), _cell_number(row, "test_acc", 0, 1))
-        config = self.config_of(row)
+        cell = row["cell"]
+        config = self.grid_config_of(row) if cell else self.config_of(row)
         key = row["sweep_id"] or "\x00".join(config)
         sweep = self.sweeps.get(key)
         if sweep is not None and sweep.config != config:
@@ -585,8 +605,10 @@ class _Reader:
                                               sweep_id=row["sweep_id"]), config)
             book.sweeps.append(sweep.record)
             self.sweeps[key] = sweep
+        settings = _settings_of(row) if cell else ()
         if record is None:
-            info = RunInfo(len(sweep.record.runs), row["init"], seed, row["bias_init"])
+            info = RunInfo(len(sweep.record.runs), row["init"], seed, row["bias_init"], cell,
+                           settings)
             record = RunRecord(info, sweep.record.number)
             sweep.record.runs[row["run_id"]] = record
             sweep.seeds.add(seed)
@@ -611,6 +633,10 @@ class _Reader:
             sweep.spec = replace(sweep.spec, inits=inits, seed=min(builder.seeds),
                                  seeds=len(builder.seeds),
                                  bias_init=next(iter(sweep.runs.values())).info.bias_init)
+            grid = [dict(r.info.settings) for r in sweep.runs.values() if r.info.settings]
+            if grid:  # the axes are the values its rows list, in the order they came
+                sweep.spec = sweep.spec.with_values(**{
+                    name: tuple(settings[name] for settings in grid) for name in GRID_FIELDS})
             for record in sweep.runs.values():
                 if record.status == "running":  # the file ends part-way through this run
                     record.status = "stopped"
@@ -627,7 +653,7 @@ def _spec_of(row: dict[str, str]) -> ExperimentSpec:
     """The settings a row carries; inits and seeds are filled in from the runs at the end."""
     try:
         spec = ExperimentSpec(
-            dataset=row["dataset"], model=row["model"], hidden=parse_hidden(row["hidden"]),
+            dataset=row["dataset"], model=row["model"], hidden=parse_architecture(row["hidden"]),
             activation=row["activation"], optimizer=row["optimizer"],
             lr=_cell_number(row, "lr", low=0, required=True, finite=True) or 0.0,
             momentum=_cell_number(row, "momentum", 0, 1, required=True, finite=True) or 0.0
@@ -635,12 +661,31 @@ def _spec_of(row: dict[str, str]) -> ExperimentSpec:
             batch_size=_cell_int(row, "batch_size", 1),
             epochs=_cell_int(row, "epochs", 1) if row.get("epochs") else ExperimentSpec.epochs,
             output_init=row.get("output_init") or None,
+            param=str(parse_field("param", row["param"])) if row.get("param")
+            else ExperimentSpec.param,
+            base_width=_cell_int(row, "base_width", 1) if row.get("base_width")
+            else ExperimentSpec.base_width,
         )
     except SpecError as error:
         raise _BadRow(str(error)) from None
     if spec.lr <= 0:
         raise _BadRow(f"lr must be greater than 0, got {shown(row['lr'], 20)}")
     return spec
+
+
+def _settings_of(row: dict[str, str]) -> tuple[tuple[str, Any], ...]:
+    """A grid row's own value of every grid field, in GRID_FIELDS order."""
+    try:
+        values: dict[str, Any] = {
+            "hidden": parse_architecture(row["hidden"]), "activation": row["activation"],
+            "batch_size": _cell_int(row, "batch_size", 1),
+            "lr": _cell_number(row, "lr", low=0, required=True, finite=True),
+            "momentum": _cell_number(row, "momentum", 0, 1, finite=True)
+            if row.get("momentum") else ExperimentSpec.momentum,
+        }
+    except SpecError as error:
+        raise _BadRow(str(error)) from None
+    return tuple((name, values[name]) for name in GRID_FIELDS)
 
 
 def _lines(handle: Iterable[str], on_progress: Callable[[int], None] | None,

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from inittui.core.events import (
     EpochFinished,
     Event,
+    GroupStarted,
     LayerStats,
     LayerStatsReady,
     RunFinished,
@@ -70,6 +71,8 @@ class SweepRecord:
     steps_per_epoch: int = 0
     """0 when unknown (a sweep loaded from a results file)."""
     sweep_id: str = ""
+    group_runs: dict[int, tuple[str, ...]] = field(default_factory=dict)
+    """A grid's batched groups: the run ids of each, in the order its events index them."""
 
 
 class ResultsBook:
@@ -93,8 +96,13 @@ class ResultsBook:
             record.test_acc = event.test_acc
         elif isinstance(event, LayerStatsReady):
             self.current.runs[event.run.run_id].layer_stats[event.epoch] = event.layers
+        elif isinstance(event, GroupStarted):
+            self.current.group_runs[event.group] = tuple(run.run_id for run in event.runs)
         elif isinstance(event, StepLosses):
-            for record in self.current.runs.values():
+            sweep = self.current
+            run_ids = sweep.group_runs.get(event.group) or tuple(sweep.runs)
+            for run_id in run_ids:
+                record = sweep.runs[run_id]
                 del record.step_losses[event.first_step - 1:]  # a repeated report replaces
                 record.step_losses.extend(event.losses[record.info.index])
 
@@ -111,7 +119,7 @@ class ResultsBook:
 
 @dataclass(frozen=True)
 class LeaderRow:
-    """One initializer of one sweep, summarized over its seeds."""
+    """One initializer in one cell of one sweep, summarized over its seeds."""
 
     sweep: int
     init: str
@@ -126,10 +134,17 @@ class LeaderRow:
     test_acc_mean: float | None
     test_acc_std: float
     status: str
+    cell: str = ""
+    """The grid cell (`lr=1e-3,hidden=128x30`); empty outside a grid."""
 
     @property
     def label(self) -> str:
         return STATUS_LABELS[self.status]
+
+    @property
+    def series(self) -> str:
+        """The initializer and its cell: what one line or one leaderboard row stands for."""
+        return f"{self.init} @ {self.cell}" if self.cell else self.init
 
 
 def mean_std(values: list[float]) -> tuple[float | None, float]:
@@ -149,7 +164,7 @@ def mean_curve(records: list[RunRecord], metric: str = "val_acc") -> list[float]
 
 
 def summarize(sweep: int, init: str, records: list[RunRecord],
-              target: float | None = None) -> LeaderRow:
+              target: float | None = None, cell: str = "") -> LeaderRow:
     """One row; target is the accuracy `epoch_to_90_of_best` waits for (None: this
     row's own best mean, so a row alone on the board is its own best)."""
     best = mean_std([r.best_val_acc for r in records if r.best_val_acc is not None])
@@ -164,19 +179,36 @@ def summarize(sweep: int, init: str, records: list[RunRecord],
         epoch_to_90 = next((i for i, value in enumerate(curve, start=1) if value >= goal), None)
     status = min((r.status for r in records), key=STATUS_ORDER.index)
     return LeaderRow(sweep, init, len(records), best[0], best[1], final[0], final[1],
-                     best_epoch, epoch_to_90, test[0], test[1], status)
+                     best_epoch, epoch_to_90, test[0], test[1], status, cell)
 
 
-def leaderboard(book: ResultsBook) -> list[LeaderRow]:
-    """Rows sorted by mean best validation accuracy; runs that never had one come last."""
-    groups: dict[tuple[int, str], list[RunRecord]] = {}
+LEADERBOARD_MODES = ("cell", "init")
+"""by cell: every (cell, initializer) ranked; by init: each initializer's best cell."""
+
+
+def leaderboard(book: ResultsBook, by: str = "cell") -> list[LeaderRow]:
+    """Rows sorted by mean best validation accuracy; runs that never had one come last.
+
+    by="cell" ranks every initializer in every cell (outside a grid: every initializer);
+    by="init" keeps each initializer's best cell, the question "how good can it get".
+    """
+    groups: dict[tuple[int, str, str], list[RunRecord]] = {}
     for record in book.records():
-        groups.setdefault((record.sweep, record.info.init), []).append(record)
+        groups.setdefault((record.sweep, record.info.cell, record.info.init), []).append(record)
     peaks = [max(curve) for curve in map(mean_curve, groups.values()) if curve]
     target = max(peaks) if peaks else None
-    rows = [summarize(sweep, init, records, target)
-            for (sweep, init), records in groups.items()]
-    return sorted(rows, key=lambda row: (row.best_val_mean is None, -(row.best_val_mean or 0)))
+    rows = sorted((summarize(sweep, init, records, target, cell)
+                   for (sweep, cell, init), records in groups.items()), key=_rank)
+    if by == "init":
+        best: dict[tuple[int, str], LeaderRow] = {}
+        for row in rows:
+            best.setdefault((row.sweep, row.init), row)
+        rows = list(best.values())
+    return rows
+
+
+def _rank(row: LeaderRow) -> tuple[bool, float]:
+    return row.best_val_mean is None, -(row.best_val_mean or 0)
 
 
 def format_accuracy(mean: float | None, std: float = 0.0, seeds: int = 1) -> str:

@@ -2,6 +2,11 @@
 
 Every field has a parser from text, so the command line and the app's inputs accept the
 same spellings and reject bad values with the same one-line messages.
+
+The grid fields (hidden, activation, batch size, lr, momentum) take lists: a spec with
+several values on any of them is a grid, the product of every listed value (see
+`core/grid.py`). The single field always holds the first value, so code that reads
+`spec.lr` of a one-cell spec is unchanged; `axis_values` gives every listed value.
 """
 
 from __future__ import annotations
@@ -10,6 +15,7 @@ import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, fields, replace
+from typing import Any
 
 from inittui.core.activations import ACTIVATIONS
 from inittui.core.errors import SpecError, shown, unknown_name
@@ -35,6 +41,13 @@ SYNTHETIC_DEFAULTS = {
 }
 DEFAULT_DATASET = "mnist-5k"
 DEFAULT_INITS = ("zeros", "normal", "xavier-normal", "he-normal")
+GRID_FIELDS = ("hidden", "activation", "batch_size", "lr", "momentum")
+"""Fields that take a list of values; the first three change a model's shapes, the last two
+only its optimizer (so they vary inside one batched model)."""
+SHAPE_FIELDS = GRID_FIELDS[:3]
+RUN_FIELDS = GRID_FIELDS[3:]
+ARCHITECTURE_SEPARATOR = ";"
+"""Between two architectures in one text (`64x10;64x20`); a comma separates layers."""
 MAX_INT = 2**31 - 1
 """Counts beyond this overflow PyTorch's 32-bit sizes long before memory runs out."""
 MAX_WIDTH = 1_000_000
@@ -78,6 +91,9 @@ class ExperimentSpec:
     diagnostics: bool = True
     param: str = "sp"  # "mup": Yang et al. 2022's width scaling of init and learning rates
     base_width: int = 64  # the width at which μP equals SP (mup's base shapes)
+    axes: tuple[tuple[str, tuple[Any, ...]], ...] = ()
+    """The grid: (field, values) for every grid field given more than one value, in
+    GRID_FIELDS order; the field itself holds values[0]. Empty for a single cell."""
 
     @property
     def init_choices(self) -> tuple[InitializerChoice, ...]:
@@ -94,6 +110,35 @@ class ExperimentSpec:
             object.__setattr__(self, "dataset", "text")
 
     @property
+    def is_grid(self) -> bool:
+        return bool(self.axes)
+
+    def axis_values(self, name: str) -> tuple[Any, ...]:
+        """Every value listed for a grid field (one value when it is not an axis)."""
+        return dict(self.axes).get(name, (getattr(self, name),))
+
+    def with_axis(self, name: str, values: Iterable[Any]) -> ExperimentSpec:
+        """A copy with a grid field set to values (duplicates dropped, order kept)."""
+        unique = tuple(dict.fromkeys(values))
+        if not unique:
+            raise SpecError(name, f"{_flag(name)} needs at least one value")
+        axes = {**dict(self.axes), name: unique}
+        if len(unique) == 1:
+            del axes[name]
+        ordered = tuple((field, axes[field]) for field in GRID_FIELDS if field in axes)
+        return replace(self, **{name: unique[0]}, axes=ordered)
+
+    def with_values(self, **values: Any) -> ExperimentSpec:
+        """A copy with parsed values; a grid field takes a tuple of its values."""
+        spec = self
+        for name, value in values.items():
+            if name in GRID_FIELDS:
+                spec = spec.with_axis(name, value)
+            else:
+                spec = replace(spec, **{name: value})
+        return spec
+
+    @property
     def run_seeds(self) -> tuple[int, ...]:
         return tuple(self.seed + repeat for repeat in range(self.seeds))
 
@@ -108,11 +153,14 @@ class ExperimentSpec:
 
     def with_text(self, **values: str) -> ExperimentSpec:
         """A copy with fields given as text, each through its parser (for form inputs)."""
-        return replace(self, **{name: parse_field(name, text) for name, text in values.items()})
+        return self.with_values(**{name: parse_field(name, text)
+                                   for name, text in values.items()})
 
     def as_text(self) -> dict[str, str]:
         """Each field in the spelling its parser accepts (for pre-filling a form)."""
-        return {f.name: format_field(f.name, getattr(self, f.name)) for f in fields(self)}
+        return {f.name: format_field(f.name, self.axis_values(f.name) if f.name in GRID_FIELDS
+                                     else getattr(self, f.name))
+                for f in fields(self) if f.name != "axes"}
 
 
 @dataclass(frozen=True)
@@ -123,6 +171,10 @@ class RunInfo:
     init: str
     seed: int
     bias_init: str = "zeros"
+    cell: str = ""
+    """The grid cell's label (`lr=1e-3,hidden=128x30`); empty outside a grid."""
+    settings: tuple[tuple[str, Any], ...] = ()
+    """The cell's value of every grid field (lr, hidden, ...); empty outside a grid."""
 
     @property
     def choice(self) -> InitializerChoice:
@@ -136,7 +188,12 @@ class RunInfo:
 
     @property
     def run_id(self) -> str:
-        return f"{self.init}/s{self.seed}"
+        own = f"{self.init}/s{self.seed}"
+        return f"{self.cell}/{own}" if self.cell else own
+
+    def setting(self, name: str, spec: ExperimentSpec) -> Any:
+        """This run's value of a grid field: its cell's in a grid, else the spec's."""
+        return dict(self.settings).get(name, getattr(spec, name))
 
 
 def _positive_int(name: str, text: str, minimum: int = 1, maximum: int = MAX_INT) -> int:
@@ -291,15 +348,78 @@ def text_params(text: str) -> dict[str, int]:
     return values
 
 
-def parse_hidden(text: str | Iterable[int]) -> tuple[int, ...]:
-    raw = text if isinstance(text, str) else ",".join(str(v) for v in text)
-    pieces = raw.split(",")
-    if len(pieces) > 1 and not all(piece.strip() for piece in pieces):  # `128,,64` is a typo
-        raise SpecError("hidden", f"hidden has an empty layer size in '{raw}', e.g. 128,64")
-    parts = [part for piece in pieces for part in piece.split()]
-    if not parts:
+def _flag(name: str) -> str:
+    return name.replace("_", "-")
+
+
+def list_items(name: str, text: str | Iterable[str], separator: str = ",",
+               item: str = "item") -> list[str]:
+    """The items of a list text; an empty item (`1e-3,,3e-3`, a trailing comma) is refused."""
+    pieces = [text] if isinstance(text, str) else [str(piece) for piece in text]
+    items = [part.strip() for piece in pieces for part in str(piece).split(separator)]
+    if not items or any(not part for part in items):
+        raise SpecError(name, f"{_flag(name)} has an empty {item} in "
+                              f"'{separator.join(map(str, pieces))}'")
+    return items
+
+
+def parse_architecture(text: str) -> tuple[int, ...]:
+    """One architecture's hidden sizes: `128,64`, `128x30` (thirty layers of 128), `64x5,32`."""
+    layers: list[int] = []
+    pieces = list_items("hidden", text, item="layer size")  # `128,,64` is a typo
+    for item in (token for piece in pieces for token in piece.split()):  # `128 64` too
+        size, sep, repeat = item.lower().partition("x")
+        if sep and not size.strip() and repeat.strip():
+            raise SpecError("hidden", f"hidden '{item}' needs a layer size before 'x', "
+                                      "e.g. 128x30")
+        width = _positive_int("hidden", size if sep and repeat.strip() else item,
+                              maximum=MAX_WIDTH)
+        count = _positive_int("hidden", repeat, minimum=0) if sep else 1
+        if sep and count < 1:
+            raise SpecError("hidden", f"hidden '{item}' repeats a layer {count} times; "
+                                      "use at least 1")
+        layers.extend([width] * count)
+    return tuple(layers)
+
+
+def parse_hidden(text: str | Iterable[object]) -> tuple[tuple[int, ...], ...]:
+    """One or more architectures: each text is one (`128,64`), or several split by `;`.
+
+    A sequence of numbers is one architecture (as code spells `hidden=(128, 64)`); a
+    sequence of texts is one architecture per text (a repeated `--hidden`).
+    """
+    if not isinstance(text, str):
+        pieces = list(text)
+        if pieces and all(isinstance(piece, int) for piece in pieces):
+            text = ",".join(str(piece) for piece in pieces)
+        else:
+            text = ARCHITECTURE_SEPARATOR.join(str(piece) for piece in pieces)
+    if not text.strip():
         raise SpecError("hidden", "hidden needs at least one layer size, e.g. 128,64")
-    return tuple(_positive_int("hidden", part, maximum=MAX_WIDTH) for part in parts)
+    return tuple(parse_architecture(item)
+                 for item in list_items("hidden", text, ARCHITECTURE_SEPARATOR))
+
+
+def format_architecture(hidden: tuple[int, ...]) -> str:
+    """`128,64`, with runs of equal sizes as `64x30` (the shorthand the parser reads)."""
+    parts: list[str] = []
+    index = 0
+    while index < len(hidden):
+        end = index
+        while end < len(hidden) and hidden[end] == hidden[index]:
+            end += 1
+        count = end - index
+        parts.append(f"{hidden[index]}x{count}" if count > 2 else
+                     ",".join([str(hidden[index])] * count))
+        index = end
+    return ",".join(parts)
+
+
+def _listed(parse_one: Any, name: str) -> Any:
+    """A parser of comma-separated values from the parser of one."""
+    def parse(text: str | Iterable[str]) -> tuple[Any, ...]:
+        return tuple(dict.fromkeys(parse_one(item) for item in list_items(name, text)))
+    return parse
 
 
 def parse_widths(text: str) -> tuple[int, ...]:
@@ -391,11 +511,12 @@ PARSERS = {
     "norm": lambda text: _choice("norm", text, NORMS, "norm"),
     "residual_init": parse_residual_init,
     "hidden": parse_hidden,
-    "activation": lambda text: _choice("activation", text, ACTIVATIONS, "activation"),
+    "activation": _listed(lambda text: _choice("activation", text, ACTIVATIONS, "activation"),
+                          "activation"),
     "optimizer": lambda text: _choice("optimizer", text, OPTIMIZERS, "optimizer"),
-    "lr": parse_lr,
-    "momentum": parse_momentum,
-    "batch_size": lambda text: _positive_int("batch-size", text),
+    "lr": _listed(parse_lr, "lr"),
+    "momentum": _listed(parse_momentum, "momentum"),
+    "batch_size": _listed(lambda text: _positive_int("batch-size", text), "batch_size"),
     "epochs": lambda text: _positive_int("epochs", text),
     "seeds": lambda text: _positive_int("seeds", text, maximum=MAX_SEEDS),
     "seed": lambda text: _positive_int("seed", text, minimum=0, maximum=MAX_SEED),
@@ -406,16 +527,25 @@ PARSERS = {
 }
 
 
-def parse_field(name: str, text: object) -> object:
-    """Parse one field from its text spelling; raises SpecError naming the option."""
+def parse_field(name: str, text: object) -> Any:
+    """Parse one field from its text spelling; raises SpecError naming the option.
+
+    A grid field gives the tuple of its listed values (see `ExperimentSpec.with_values`).
+    """
     return PARSERS[name](text)
 
 
-def format_field(name: str, value: object) -> str:
+def format_field(name: str, value: Any) -> str:
+    """The text of a field's value; a grid field takes one value or the tuple of them."""
     if value is None:
         return ""
-    if name in ("inits", "hidden"):
-        return ",".join(str(item) for item in value)  # type: ignore[union-attr]
+    if name == "hidden":
+        architectures = value if value and isinstance(value[0], tuple) else (value,)
+        return ARCHITECTURE_SEPARATOR.join(format_architecture(a) for a in architectures)
+    if name in GRID_FIELDS and isinstance(value, tuple):
+        return ",".join(format_field(name, item) for item in value)
+    if name == "inits":
+        return ",".join(str(item) for item in value)
     if isinstance(value, float):
         return f"{value:g}"
     return str(value).lower() if isinstance(value, bool) else str(value)

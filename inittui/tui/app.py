@@ -47,10 +47,14 @@ from inittui.tui.commands import InittuiCommands
 from inittui.tui.groups import RunGroup, group_key, run_groups
 from inittui.tui.messages import SweepEvent, SweepProgress
 from inittui.tui.results.curves import METRICS, SMOOTHING, CurvesView
+from inittui.tui.results.depth_profile import DepthProfileView
 from inittui.tui.results.final_bars import FinalBars
+from inittui.tui.results.grid_progress import GridProgress
+from inittui.tui.results.heatmap import Heatmap, HeatmapView
 from inittui.tui.results.hints_panel import HintsPanel
 from inittui.tui.results.layers_view import LayersView
 from inittui.tui.results.leaderboard import Leaderboard
+from inittui.tui.results.sensitivity import SensitivityView
 from inittui.tui.results.status_line import StatusLine
 from inittui.tui.screens.confirm import ConfirmScreen
 from inittui.tui.screens.export import ExportScreen, default_export_path
@@ -65,6 +69,9 @@ Engine = Callable[[ExperimentSpec, EventSink, threading.Event], None]
 CURVE_ACTIONS = frozenset({"cycle_metric", "toggle_log", "toggle_x", "cycle_smoothing",
                            "toggle_crop", "toggle_focus", "filter", "move_cursor"})
 """Actions of the curves view: offered only while it shows."""
+
+GRID_VIEWS = ("sensitivity", "heatmap", "depth")
+"""Views of a grid's axes (each key toggles its view and the curves)."""
 
 WIDE = 110
 """Terminal width from which the setup panel stays open beside the results."""
@@ -130,6 +137,19 @@ class InittuiApp(App[None]):
                 tooltip="layers view: histogram of the previous layer"),
         Binding("full_stop", "step_layer(1)", "Layer", key_display=",.", id="layer-next",
                 tooltip="layers view: histogram of the next layer"),
+        Binding("g", "toggle_view('sensitivity')", "Sensitivity", id="sensitivity",
+                tooltip="grid: a metric against one axis (log x for lr), a line per "
+                        "initializer with its seed band"),
+        Binding("h", "toggle_view('heatmap')", "Heatmap", id="heatmap",
+                tooltip="grid: initializer × axis value, coloured by the metric; arrows move, "
+                        "enter opens that cell's curves"),
+        Binding("d", "toggle_view('depth')", "Depth", id="depth",
+                tooltip="grid over --hidden: last hidden layer's act and grad std against "
+                        "depth, at initialization and after training"),
+        Binding("n", "next_axis", "Axis", id="next-axis",
+                tooltip="sensitivity and heatmap: the next axis of the grid"),
+        Binding("b", "toggle_rank_by", "Rank by", id="rank-by",
+                tooltip="leaderboard of a grid: every cell, or each initializer's best cell"),
         Binding("w", "coord_check", "Width", show=False, id="coord-check",
                 tooltip="coordinate check of the setup's MLP: activation size against width, "
                         "sp and mup"),
@@ -148,7 +168,7 @@ class InittuiApp(App[None]):
     #body { height: 1fr; }
     #results { width: 1fr; height: 1fr; }
     #views { height: 1fr; min-height: 6; }
-    #curves, #layers { height: 1fr; }
+    #curves, #layers, #sensitivity, #heatmap, #depth { height: 1fr; }
     #board { height: auto; }
     #filter { height: 1; margin: 0 1; }
     #filter.-hidden { display: none; }
@@ -166,6 +186,8 @@ class InittuiApp(App[None]):
     Screen.-narrow.-setup-open #setup { height: 1fr; }
     Screen.-narrow.-setup-open #setup-body { display: block; }
     Screen.-narrow.-setup-open #results { display: none; }
+    Screen.-grid-view FinalBars { display: none; }
+    Screen.-grid-view Leaderboard { max-height: 8; }
     """
 
     running: reactive[bool] = reactive(False)
@@ -175,7 +197,7 @@ class InittuiApp(App[None]):
     """On a narrow terminal: the setup panel is unfolded in place of the results."""
 
     view: reactive[str] = reactive("curves")
-    """What the plot area shows: `curves` or `layers`."""
+    """What the plot area shows: `curves`, `layers`, or a grid view (GRID_VIEWS)."""
 
     hidden: reactive[frozenset[str]] = reactive(frozenset())
     """Keys of the groups the user hid from the plots."""
@@ -200,6 +222,7 @@ class InittuiApp(App[None]):
         self.loading = False
         self._epochs = spec.epochs
         self._runs = 0
+        self._grid = GridProgress()
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="body"):
@@ -208,6 +231,9 @@ class InittuiApp(App[None]):
                 with ContentSwitcher(initial="curves", id="views"):
                     yield CurvesView(id="curves")
                     yield LayersView(id="layers")
+                    yield SensitivityView(id="sensitivity")
+                    yield HeatmapView(id="heatmap")
+                    yield DepthProfileView(id="depth")
                 yield Input(placeholder="filter runs by label (enter keeps, escape clears)",
                             id="filter", classes="-hidden", compact=True)
                 yield Leaderboard(id="leaderboard")
@@ -260,7 +286,9 @@ class InittuiApp(App[None]):
                         markup=False)
             return
         self._stop = threading.Event()
-        self._epochs, self._runs = spec.epochs, len(spec.runs())
+        from inittui.core.grid import plan_grid  # torch-free
+
+        self._epochs, self._runs = spec.epochs, len(plan_grid(spec).runs)
         self.running = True
         self.setup_open = False
         self.query_one(Leaderboard).focus()  # the setup is committed: results have the keys
@@ -322,6 +350,7 @@ class InittuiApp(App[None]):
     def _on_sweep_event(self, message: SweepEvent) -> None:
         event = message.event
         self.book.apply(event)
+        self._grid.apply(event)
         status = self.query_one(StatusLine)
         if isinstance(event, SweepStarted):
             if event.data_source:
@@ -341,7 +370,10 @@ class InittuiApp(App[None]):
     @on(SweepProgress)
     def _on_sweep_progress(self, message: SweepProgress) -> None:
         if self.running and not self._stop.is_set():
-            self.query_one(StatusLine).progress(message.progress, self._epochs, self._runs)
+            if self._grid.is_grid:
+                self.query_one(StatusLine).say(self._grid.line(message.progress))
+            else:
+                self.query_one(StatusLine).progress(message.progress, self._epochs, self._runs)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """The one place worker outcomes land: results, and every error as a notification."""
@@ -371,17 +403,30 @@ class InittuiApp(App[None]):
 
     def _show_book(self) -> None:
         """Every view from one grouping and one ranking of the book (both made here)."""
-        groups, rows = run_groups(self.book), leaderboard(self.book)
+        board = self.query_one(Leaderboard)
+        groups, rows = run_groups(self.book), leaderboard(self.book, by=board.by)
         visible = self._visible(groups)
-        order = [group_key(row.sweep, row.init) for row in rows]
+        order = [group_key(row.sweep, row.init, row.cell) for row in rows]
         self.query_one(CurvesView).show(
             visible, hidden=len(groups) - len(visible), leader=order[0] if order else None,
-            highlighted=self.query_one(Leaderboard).highlighted_key, order=order,
+            highlighted=board.highlighted_key, order=order,
             filter_text=self.filter_text.strip())
-        self.query_one(Leaderboard).show(rows, groups, self.hidden)
-        self.query_one(FinalBars).show(rows, groups, self.hidden)
+        shown = {group.key for group in visible}  # hidden with space, or filtered out
+        not_drawn = frozenset(group.key for group in groups if group.key not in shown)
+        board.show(rows, groups, not_drawn)
+        self.query_one(FinalBars).show(rows, groups, not_drawn)
         self.query_one(HintsPanel).show(self.book)
         self._show_layers(groups)
+        self._show_grid_view()
+
+    def _show_grid_view(self) -> None:
+        """The grid view on screen shows the newest grid sweep (the others wait until shown)."""
+        if self.view not in GRID_VIEWS:
+            return
+        sweep = next((s for s in reversed(self.book.sweeps) if s.spec.is_grid), None)
+        view = self.query_one(f"#{self.view}")
+        assert isinstance(view, SensitivityView | HeatmapView | DepthProfileView)
+        view.show(sweep)
 
     def _show_layers(self, groups: list[RunGroup] | None = None) -> None:
         """The layers view; `groups` is the book's grouping when the caller has it."""
@@ -403,6 +448,12 @@ class InittuiApp(App[None]):
 
     def watch_view(self, view: str) -> None:
         self.query_one(ContentSwitcher).current = view
+        self.screen.set_class(view in GRID_VIEWS, "-grid-view")  # room for the grid's plot
+        self._show_grid_view()
+        if view == "heatmap":
+            self.query_one(Heatmap).focus()
+        elif self.query_one(Heatmap).has_focus:
+            self.query_one(Leaderboard).focus()
         self.refresh_bindings()
 
     def watch_setup_open(self, open_: bool) -> None:
@@ -486,6 +537,8 @@ class InittuiApp(App[None]):
         """Layer keys only in the layers view; curve keys only with the curves."""
         if action in ("step_epoch", "step_layer"):
             return self.view == "layers"
+        if action == "next_axis" or (action == "cycle_metric" and self.view in GRID_VIEWS):
+            return self.view in ("sensitivity", "heatmap")
         if action in CURVE_ACTIONS:
             return self.view == "curves"
         if action == "stop":
@@ -495,6 +548,10 @@ class InittuiApp(App[None]):
         return True
 
     def action_cycle_metric(self) -> None:
+        view = self.query_one(f"#{self.view}")
+        if isinstance(view, SensitivityView | HeatmapView):
+            view.cycle_metric()
+            return
         curves = self.query_one(CurvesView)
         names = list(METRICS)
         curves.metric = names[(names.index(curves.metric) + 1) % len(names)]
@@ -560,6 +617,30 @@ class InittuiApp(App[None]):
 
     def action_toggle_layers(self) -> None:
         self.view = "layers" if self.view == "curves" else "curves"
+
+    def action_toggle_view(self, view: str) -> None:
+        self.view = view if self.view != view else "curves"
+
+    def action_next_axis(self) -> None:
+        view = self.query_one(f"#{self.view}")
+        if isinstance(view, SensitivityView | HeatmapView):
+            view.next_axis()
+
+    def action_toggle_rank_by(self) -> None:
+        board = self.query_one(Leaderboard)
+        board.by = "init" if board.by == "cell" else "cell"
+        self.notify("Leaderboard: each initializer's best cell" if board.by == "init"
+                    else "Leaderboard: every cell", timeout=3)
+        self._show_book()
+
+    @on(Heatmap.CellOpened)
+    def _on_cell_opened(self, message: Heatmap.CellOpened) -> None:
+        """The curves of one grid cell: its runs' labels end in `@ cell`."""
+        field = self.query_one("#filter", Input)
+        field.value = f"@ {message.cell}"
+        field.remove_class("-hidden")
+        self.filter_text = field.value
+        self.view = "curves"
 
     def action_step_epoch(self, delta: int) -> None:
         self.query_one(LayersView).step_epoch(delta)

@@ -45,7 +45,7 @@ class InittuiCommands(Provider):
         ]
         commands += [
             (f"Preset: {preset.name}", preset.source, partial(app.apply_preset, preset.name))
-            for preset in PRESETS.values()
+            for preset in PRESETS.values() if preset.study is None  # studies: --preset
         ]
         return commands
 

@@ -1,4 +1,4 @@
-"""Runs grouped the way the screen shows them: one group per (sweep, initializer).
+"""Runs grouped the way the screen shows them: one group per (sweep, grid cell, initializer).
 
 A group is what the leaderboard ranks, what a plot line stands for and what the keyboard
 selects; its seeds are summarized as a mean with spread. Colours are given by order of
@@ -30,10 +30,11 @@ class RunGroup:
     label: str
     color: RGB
     records: tuple[RunRecord, ...]
+    cell: str = ""
 
 
-def group_key(sweep: int, init: str) -> str:
-    return f"{sweep}:{init}"
+def group_key(sweep: int, init: str, cell: str = "") -> str:
+    return f"{sweep}:{cell}/{init}" if cell else f"{sweep}:{init}"
 
 
 def run_groups(book: ResultsBook) -> list[RunGroup]:
@@ -41,13 +42,15 @@ def run_groups(book: ResultsBook) -> list[RunGroup]:
     several = len(book.sweeps) > 1
     groups: list[RunGroup] = []
     for sweep in book.sweeps:
-        by_init: dict[str, list[RunRecord]] = {}
+        by_init: dict[tuple[str, str], list[RunRecord]] = {}
         for record in sweep.runs.values():
-            by_init.setdefault(record.info.init, []).append(record)
-        for init, records in by_init.items():
-            label = f"{sweep.number}:{init}" if several else init
-            groups.append(RunGroup(group_key(sweep.number, init), sweep.number, init, label,
-                                   PALETTE[len(groups) % len(PALETTE)], tuple(records)))
+            by_init.setdefault((record.info.cell, record.info.init), []).append(record)
+        for (cell, init), records in by_init.items():
+            name = f"{init} @ {cell}" if cell else init
+            label = f"{sweep.number}:{name}" if several else name
+            groups.append(RunGroup(group_key(sweep.number, init, cell), sweep.number, init,
+                                   label, PALETTE[len(groups) % len(PALETTE)], tuple(records),
+                                   cell))
     return groups
 
 

@@ -88,9 +88,9 @@ def plain_model(spec: ExperimentSpec, input_shape: tuple[int, ...],
 
 
 def build_model(spec: ExperimentSpec, input_shape: tuple[int, ...],
-                classes: int) -> BatchedNet:
+                classes: int, runs_per_seed: int | None = None) -> BatchedNet:
     """The stacked model for spec: the written-out fast path for the MLP, else the general."""
     from inittui.core.batching import build_model as build
 
-    return build(spec, input_shape, classes)
+    return build(spec, input_shape, classes, runs_per_seed)
 

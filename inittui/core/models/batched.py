@@ -82,7 +82,7 @@ class BatchedNet(nn.Module):
         self.activation = activation
         self.act = ACTIVATION_FUNCTIONS[activation]
         self.seeds = seeds
-        self.inits = inits
+        self.inits = inits  # runs per seed: every initializer of every cell in a grid group
         self.runs = seeds * inits
 
     @property
@@ -124,6 +124,20 @@ class BatchedNet(nn.Module):
         statistics taken over it.
         """
         return stacked.view(self.seeds, self.inits, -1, *stacked.shape[1:])
+
+    def per_run(self, values: Tensor) -> list[Tensor]:
+        """values of shape (runs,) shaped to broadcast over each parameter, in parameters()
+        order: a per-run learning rate or momentum as the optimizer needs it.
+
+        Parameters stacked as (runs, ...) take (runs, 1, ...); a layout that packs runs
+        differently (a first layer per seed, convs with runs as channel groups) overrides
+        `_spread`.
+        """
+        return [self._spread(name, parameter, values)
+                for name, parameter in self.named_parameters()]
+
+    def _spread(self, name: str, parameter: Tensor, values: Tensor) -> Tensor:
+        return values.view(self.runs, *[1] * (parameter.dim() - 1))
 
     def loss_and_gradients(self, x: Tensor, labels: Tensor,
                            active: Tensor) -> tuple[Tensor, Tensor]:
@@ -200,6 +214,13 @@ class BatchedMLP(BatchedNet):
 
     def weight_parameter(self, layer: int) -> nn.Parameter:
         return self.first_weight if layer == 0 else self.weights[layer - 1]
+
+    def _spread(self, name: str, parameter: Tensor, values: Tensor) -> Tensor:
+        if name in ("first_weight", "first_bias"):  # (seeds, ., runs_per_seed * width)
+            width = self.layers[0].out_features
+            return (values.view(self.seeds, self.inits).repeat_interleave(width, dim=1)
+                    .view(self.seeds, 1, -1))
+        return super()._spread(name, parameter, values)
 
     def run_view(self, layer: int, stacked: Tensor) -> Tensor:
         if layer > 0:

@@ -45,7 +45,7 @@ class FinalBars(Widget):
         by_key = {group.key: group for group in groups}
         self._bars = []
         for row in rows:
-            group = by_key[group_key(row.sweep, row.init)]
+            group = by_key[group_key(row.sweep, row.init, row.cell)]
             if group.key not in hidden and row.final_val_mean is not None \
                     and math.isfinite(row.final_val_mean):
                 self._bars.append((group.label, group.color, row.final_val_mean))

@@ -20,7 +20,8 @@ from textual.widgets import DataTable
 from inittui.core.results import LeaderRow, format_accuracy
 from inittui.tui.groups import RunGroup, group_key, hex_color
 
-STATE_STYLES = {"running": "cyan", "stopped": "yellow", "diverged": "bold red", "done": "green"}
+STATE_STYLES = {"running": "cyan", "stopped": "yellow", "diverged": "bold red", "done": "green",
+                "failed": "bold red"}
 INIT_WIDTH = (12, 28)
 """Least and most characters of the init column; labels longer than the most are cut."""
 COLUMNS: tuple[tuple[str, str, int], ...] = (
@@ -74,6 +75,8 @@ class Leaderboard(DataTable[Text | str]):
         self._init_width = 0
         self._chosen: str | None = None  # the group the user put the cursor on
         self._rebuilding = False
+        self.by = "cell"
+        """A grid's rows: every (cell, initializer), or `init`: each one's best cell."""
 
     def on_mount(self) -> None:
         self._set_columns(INIT_WIDTH[0] + 4)
@@ -91,7 +94,7 @@ class Leaderboard(DataTable[Text | str]):
         """Replace the rows by the ranking (`leaderboard(book)`), keeping the cursor on its
         group; the app computes the ranking once per event for every view."""
         by_key = {group.key: group for group in groups}
-        ranked = [(row, by_key[group_key(row.sweep, row.init)]) for row in rows]
+        ranked = [(row, by_key[group_key(row.sweep, row.init, row.cell)]) for row in rows]
         widest = max((len(group.label) for _, group in ranked), default=0)
         width = min(max(widest, INIT_WIDTH[0]), INIT_WIDTH[1])
         self._rebuilding = True

@@ -29,6 +29,12 @@ class Line:
         return [x for x, _ in pairs], [y for _, y in pairs]
 
 
+def shared_range(values: Sequence[float]) -> tuple[float, float] | None:
+    """The positive, finite extent of values: one y axis for a set of panels."""
+    usable = [v for v in values if v > 0 and math.isfinite(v)]
+    return (min(usable), max(usable)) if usable else None
+
+
 def line_color(index: int) -> RGB:
     return PALETTE[index % len(PALETTE)]
 
@@ -47,9 +53,13 @@ class LogLogPanel(Plot):
         self.x_label = x_label
         self.log_y = log_y
         self.lines: list[Line] = []
+        self.y_range: tuple[float, float] | None = None
 
-    def show(self, lines: Sequence[Line]) -> None:
+    def show(self, lines: Sequence[Line], y_range: tuple[float, float] | None = None) -> None:
+        """New lines; y_range (data units) shares one y axis between panels, so that
+        flat and rising curves look flat and rising side by side."""
         self.lines = list(lines)
+        self.y_range = y_range
         self.stale()
 
     def draw(self) -> str | None:
@@ -65,6 +75,8 @@ class LogLogPanel(Plot):
         x_ticks, _ = log_ticks(10 ** min(all_x), 10 ** max(all_x), 5)
         plt.xticks([math.log10(t) for t in x_ticks], [f"{t:g}" for t in x_ticks])
         low, high = min(all_y), max(all_y)
+        if self.y_range is not None and self.y_range[0] > 0:
+            low, high = (math.log10(v) for v in self.y_range)
         if high - low < 0.2:  # a flat set of lines: show a decade around it, not noise
             low, high = (low + high) / 2 - 0.5, (low + high) / 2 + 0.5
         if self.log_y:

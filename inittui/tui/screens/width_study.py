@@ -29,7 +29,7 @@ from inittui.core.width_records import (
     growth,
     lr_shift,
 )
-from inittui.tui.results.width_plots import Line, LogLogPanel, line_color
+from inittui.tui.results.width_plots import Line, LogLogPanel, line_color, shared_range
 
 DEFAULT_WIDTHS = (64, 128, 256, 512, 1024, 2048)
 DEFAULT_STEPS = 5
@@ -152,6 +152,7 @@ class CoordCheckScreen(Screen[None]):
         self.query_one("#width-header", Static).update(header)
         legend = _legend([layer_label(name) for name in layers])
         self.query_one("#width-legend", Static).update(legend)
+        y_range = shared_range([p.l1 for p in self.points])  # both parametrizations
         for step in range(self.steps + 1):
             lines = []
             for index, layer in enumerate(layers):
@@ -159,7 +160,7 @@ class CoordCheckScreen(Screen[None]):
                                 if p.step == step and p.layer == layer)
                 lines.append(Line(layer_label(layer), line_color(index),
                                   tuple(w for w, _ in series), tuple(v for _, v in series)))
-            self.query_one(f"#coord-step-{step}", LogLogPanel).show(lines)
+            self.query_one(f"#coord-step-{step}", LogLogPanel).show(lines, y_range)
 
 
 class LrTransferScreen(Screen[None]):
@@ -253,6 +254,7 @@ class LrTransferScreen(Screen[None]):
         self.query_one("#width-header", Static).update(header)
         self.query_one("#width-legend", Static).update(
             _legend([f"width {width}" for width in widths]))
+        y_range = shared_range([c.final_train_loss for c in self.cells if c.status == "ok"])
         for param in self.params:
             lines = []
             for index, width in enumerate(widths):
@@ -261,4 +263,4 @@ class LrTransferScreen(Screen[None]):
                                 and c.status != "stopped")
                 lines.append(Line(f"width {width}", line_color(index),
                                   tuple(lr for lr, _ in series), tuple(v for _, v in series)))
-            self.query_one(f"#transfer-{param}", LogLogPanel).show(lines)
+            self.query_one(f"#transfer-{param}", LogLogPanel).show(lines, y_range)

@@ -98,7 +98,8 @@ class SpecForm(Vertical):
     def compose(self) -> ComposeResult:
         with Horizontal():
             yield Label("Preset")
-            yield Select([(name, name) for name in PRESETS], prompt="none", compact=True,
+            sweeps = [name for name, preset in PRESETS.items() if preset.study is None]
+            yield Select([(name, name) for name in sweeps], prompt="none", compact=True,
                          value=self._applied_preset or Select.NULL, id="field-preset")
         yield Static(id="preset-note", classes="-empty")
         for name, label in FIELDS:

@@ -1,0 +1,172 @@
+"""A learning-rate grid as one batched model, against the ways it is trained without one.
+
+    python benchmarks/bench_grid.py [--epochs N] [--reference-models N]
+
+The grid: 5 learning rates (1e-4 .. 1e-1) x 4 initializers = 20 runs of the MLP
+784-128-64-10 with Adam, batch 64, on 60,000 MNIST-shaped digits (the data and the
+notebook loop are bench_engine.py's, imported, not copied). Side by side, per epoch of all
+20 runs:
+
+1. one batched model of 20 runs: lr is a per-run tensor of one optimizer step;
+2. five separate 4-run sweeps, one per learning rate (the engine before grids);
+3. the notebook loop: one model after another, 20 model-epochs (timed on a few models,
+   `--reference-models`, and multiplied up: it is the same loop every time).
+
+Then the engine against a roofline floor for 4, 16 and 64 runs (4 initializers x 1, 4 and
+16 learning rates): an epoch's matrix-product FLOPs at the measured fp32 matmul rate, plus
+the optimizer's bytes at the measured memory-stream rate. Adam reads a parameter, its
+gradient and two moments and writes back three: 7 x 4 bytes per parameter and step. The
+stream rate is that of a large `torch.add(a, b, out=c)` (12 bytes per element).
+Also the cost of per-run learning rates alone: one Adam step of 16 runs through the fused
+kernel (one lr) and through the per-run path.
+
+A script that prints figures, never a timed test; the machine may be shared, so the load
+average is printed with the figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import replace
+from itertools import pairwise
+from pathlib import Path
+
+import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_engine import (  # a sibling script, not a package
+    LAYERS,
+    TRAIN,
+    engine_sweep,
+    flops_per_sample,
+    load,
+    matmul_rate,
+    reference_epoch,
+    spread,
+    write_digits,
+)
+
+from inittui.core.models import BatchedMLP
+from inittui.core.optimizers import make_optimizer
+from inittui.core.specs import ExperimentSpec
+
+INITS = ("zeros", "normal", "xavier-normal", "he-normal")
+LRS = (1e-4, 1e-3, 3e-3, 1e-2, 1e-1)
+ROOFLINE_LRS = {4: (1e-3,), 16: (1e-4, 1e-3, 1e-2, 1e-1),
+                64: tuple(10 ** (-4 + 3 * i / 15) for i in range(16))}
+ADAM_BYTES = 7 * 4
+STREAM_ELEMENTS = 32 * 2**20
+VAL_SPLIT = 0.01
+
+
+def stream_rate(device: torch.device, repeats: int = 5) -> float:
+    """Median bytes/s of an elementwise add over large tensors (2 reads, 1 write)."""
+    a, b = (torch.randn(STREAM_ELEMENTS, device=device) for _ in range(2))
+    out = torch.empty_like(a)
+    torch.add(a, b, out=out)
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        torch.add(a, b, out=out)
+        times.append(time.perf_counter() - started)
+    return 12 * STREAM_ELEMENTS / statistics.median(times)
+
+
+def parameters_per_run(layers: Sequence[int]) -> int:
+    return sum(a * b + b for a, b in pairwise(layers))
+
+
+def floor_seconds(runs: int, samples: int, flop_rate: float, byte_rate: float,
+                  batch: int = 64) -> tuple[float, float]:
+    """(matmul seconds, optimizer-bytes seconds) of one epoch of `runs` models."""
+    steps = -(-samples // batch)
+    matmul = flops_per_sample(LAYERS) * samples * runs / flop_rate
+    optimizer = ADAM_BYTES * parameters_per_run(LAYERS) * runs * steps / byte_rate
+    return matmul, optimizer
+
+
+def epoch_seconds(spec: ExperimentSpec) -> float:
+    """The engine's own training time per epoch (median), scaled to TRAIN samples."""
+    timing = engine_sweep(spec)
+    return statistics.median(timing.train_s) * TRAIN / timing.samples
+
+
+def adam_step_ms(per_run: bool, runs_per_seed: int = 16, repeats: int = 200) -> float:
+    model = BatchedMLP(LAYERS[0], LAYERS[1:-1], LAYERS[-1], "relu", 1, runs_per_seed)
+    for parameter in model.parameters():
+        parameter.grad = torch.randn_like(parameter)
+    lrs = [1e-3] * model.runs
+    optimizer = make_optimizer(ExperimentSpec(), model, lrs,
+                               lr_multipliers=[1.0] * len(list(model.parameters()))
+                               if per_run else None)
+    for _ in range(10):
+        optimizer.step()
+    started = time.perf_counter()
+    for _ in range(repeats):
+        optimizer.step()
+    return (time.perf_counter() - started) / repeats * 1e3
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--epochs", type=int, default=2, help="engine epochs per variant")
+    parser.add_argument("--reference-models", type=int, default=2,
+                        help="notebook-loop model-epochs to time (multiplied up to 20)")
+    args = parser.parse_args(argv)
+    sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]  # figures as they come
+    root = Path(tempfile.mkdtemp(prefix="inittui-bench-grid-"))
+    try:
+        write_digits(root)
+        run(root, args.epochs, args.reference_models)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def run(root: Path, epochs: int, reference_models: int) -> None:
+    cpu = torch.device("cpu")
+    base = ExperimentSpec(inits=INITS, dataset="mnist", data_dir=str(root), val_split=VAL_SPLIT,
+                          epochs=epochs, device="cpu")
+    print(f"CPU, {torch.get_num_threads()} threads ({load()})")
+    flop_rate, byte_rate = matmul_rate(cpu), stream_rate(cpu)
+    print(f"matmul {flop_rate / 1e9:.1f} GFLOP/s, memory stream {byte_rate / 1e9:.1f} GB/s")
+
+    grid = epoch_seconds(base.with_axis("lr", LRS))
+    separate = [epoch_seconds(replace(base, lr=lr)) for lr in LRS]
+    reference = [reference_epoch(root, INITS[i % len(INITS)], seed=i)[0]
+                 for i in range(reference_models)]
+    runs = len(LRS) * len(INITS)
+    notebook = statistics.median(reference) * runs
+    print(f"\n5 lr x 4 init = {runs} runs, one epoch of {TRAIN:,} samples each ({load()}):")
+    print(f"  {'one batched model (20 runs)':<40} {grid:8.2f} s   1.00x")
+    print(f"  {'five 4-run sweeps, one per lr':<40} {sum(separate):8.2f} s   "
+          f"{sum(separate) / grid:.2f}x  (each {spread(separate)} s)")
+    print(f"  {'notebook loop, 20 models in a row':<40} {notebook:8.2f} s   "
+          f"{notebook / grid:.2f}x  (one model-epoch: {spread(reference)} s, "
+          f"{reference_models} timed)")
+
+    print(f"\nroofline floor per epoch: matmul FLOPs at {flop_rate / 1e9:.1f} GFLOP/s + Adam's "
+          f"{ADAM_BYTES} bytes/parameter/step at {byte_rate / 1e9:.1f} GB/s ({load()}):")
+    print(f"  {'runs':>4}  {'engine s':>9}  {'floor s':>8}  {'(matmul':>8} {'+ optim)':>8}  "
+          f"{'engine/floor':>12}")
+    for count, lrs in ROOFLINE_LRS.items():
+        spec = base if len(lrs) == 1 else base.with_axis("lr", lrs)
+        seconds = epoch_seconds(replace(spec, lr=lrs[0]) if len(lrs) == 1 else spec)
+        matmul, optimizer = floor_seconds(count, TRAIN, flop_rate, byte_rate)
+        floor = matmul + optimizer
+        print(f"  {count:>4}  {seconds:9.2f}  {floor:8.2f}  {matmul:8.2f} {optimizer:8.2f}   "
+              f"{seconds / floor:11.2f}x")
+
+    fused, per_run = adam_step_ms(per_run=False), adam_step_ms(per_run=True)
+    print(f"\nAdam step, 16 runs: fused kernel (one lr) {fused:.2f} ms, per-run lr path "
+          f"{per_run:.2f} ms ({per_run / fused:.2f}x); the fused kernel stays in use whenever "
+          f"a group's runs share one lr ({load()})")
+
+
+if __name__ == "__main__":
+    main()

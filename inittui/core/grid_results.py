@@ -1,0 +1,163 @@
+"""A grid's results along its axes: what the sensitivity, heatmap and depth views plot.
+
+Every number here is a mean over seeds, with the seeds' minimum and maximum as its band,
+for one initializer at one value of the chosen axis. When the grid has other axes too,
+each combination of their values is its own series (`he-normal @ hidden=64x10`), so no
+number ever mixes cells.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from inittui.core.grid import LABEL_NAMES, format_value
+from inittui.core.results import RunRecord, SweepRecord, mean_curve
+from inittui.core.specs import GRID_FIELDS
+
+AXIS_METRICS: dict[str, str] = {
+    "best_val_acc": "best val acc",
+    "final_train_loss": "final train loss",
+    "epochs_to_target": "epochs to 90 % of the grid's best val acc",
+}
+"""metric → what its axis label says."""
+HIGHER_IS_BETTER = {"best_val_acc": True, "final_train_loss": False, "epochs_to_target": False}
+DEPTH_STATS = {"act_std": "activation std", "grad_std": "back-propagated gradient std"}
+
+
+@dataclass(frozen=True)
+class AxisPoint:
+    """One initializer at one axis value: the metric over its seeds."""
+
+    value: Any
+    label: str
+    mean: float | None
+    low: float | None
+    high: float | None
+    seeds: int
+    cell: str = ""
+    """The label of the grid cell these runs belong to."""
+
+
+@dataclass(frozen=True)
+class AxisSeries:
+    """One line of a sensitivity plot, one row of a heatmap."""
+
+    init: str
+    rest: str
+    """The other axes' values (`hidden=64x10`); empty when the grid has one axis."""
+    points: tuple[AxisPoint, ...]
+
+    @property
+    def name(self) -> str:
+        return f"{self.init} @ {self.rest}" if self.rest else self.init
+
+
+def seed_count(series: list[AxisSeries]) -> int:
+    """How many seeds the points are means of (the most any point has: a loaded file or a
+    stopped grid may have fewer at some points)."""
+    return max((point.seeds for line in series for point in line.points), default=0)
+
+
+def grid_axes(sweep: SweepRecord) -> list[str]:
+    """The sweep's axes, in grid order (`lr`, `hidden`, ...); empty outside a grid."""
+    return [name for name, _ in sweep.spec.axes]
+
+
+def axis_title(axis: str) -> str:
+    return {"lr": "learning rate", "hidden": "hidden layers", "batch_size": "batch size"}.get(
+        axis, axis)
+
+
+def axis_position(axis: str, value: Any, values: tuple[Any, ...]) -> float:
+    """Where a value sits on a plot's x axis: the number itself, depth for hidden
+    sizes of one width, else its place in the list."""
+    if axis in ("lr", "momentum", "batch_size"):
+        return float(value)
+    if axis == "hidden" and len({size for sizes in values for size in sizes}) == 1:
+        return float(len(value))
+    return float(values.index(value))
+
+
+def _target(sweep: SweepRecord) -> float | None:
+    peaks = [max(curve) for curve in (mean_curve([r]) for r in sweep.runs.values()) if curve]
+    return 0.9 * max(peaks) if peaks else None
+
+
+def run_metric(record: RunRecord, metric: str, target: float | None = None) -> float | None:
+    """One run's value of a metric; None when it has none (diverged, never got there)."""
+    finite = record.finite_epochs
+    if not finite:
+        return None
+    if metric == "best_val_acc":
+        return max(e.val_acc for e in finite)
+    if metric == "final_train_loss":
+        last = record.epochs[-1]
+        return last.train_loss if math.isfinite(last.train_loss) else None
+    if metric == "epochs_to_target":
+        if target is None:
+            return None
+        return next((float(e.epoch) for e in finite if e.val_acc >= target), None)
+    raise ValueError(f"unknown metric {metric}")
+
+
+def _summary(values: list[float]) -> tuple[float | None, float | None, float | None]:
+    if not values:
+        return None, None, None
+    return statistics.fmean(values), min(values), max(values)
+
+
+def _rest_label(record: RunRecord, sweep: SweepRecord, axes: list[str], axis: str) -> str:
+    return ",".join(f"{LABEL_NAMES.get(name, name)}="
+                    f"{format_value(name, record.info.setting(name, sweep.spec))}"
+                    for name in axes if name != axis)
+
+
+def _series(sweep: SweepRecord, axis: str,
+            value_of: Callable[[RunRecord], float | None]) -> list[AxisSeries]:
+    axes = grid_axes(sweep)
+    values = sweep.spec.axis_values(axis)
+    cells: dict[tuple[str, str], dict[Any, list[RunRecord]]] = {}
+    for record in sweep.runs.values():
+        key = (record.info.init, _rest_label(record, sweep, axes, axis))
+        value = record.info.setting(axis, sweep.spec)
+        cells.setdefault(key, {}).setdefault(value, []).append(record)
+    series = []
+    for (init, rest), by_value in cells.items():
+        points = []
+        for value in values:
+            records = by_value.get(value, [])
+            found = [v for v in map(value_of, records) if v is not None]
+            points.append(AxisPoint(value, format_value(axis, value), *_summary(found),
+                                    seeds=len(found),
+                                    cell=records[0].info.cell if records else ""))
+        series.append(AxisSeries(init, rest, tuple(points)))
+    return series
+
+
+def axis_series(sweep: SweepRecord, axis: str, metric: str) -> list[AxisSeries]:
+    """The metric against one axis: a series per initializer (and other axes' values)."""
+    if axis not in GRID_FIELDS:
+        raise ValueError(f"{axis} is not a grid axis")
+    target = _target(sweep)
+    return _series(sweep, axis, lambda record: run_metric(record, metric, target))
+
+
+def depth_series(sweep: SweepRecord, stat: str, after_training: bool) -> list[AxisSeries]:
+    """A statistic of the last hidden layer against the hidden-size axis, per initializer:
+    at initialization (epoch 0), or after the last epoch that has statistics."""
+
+    def value_of(record: RunRecord) -> float | None:
+        if not record.layer_stats:
+            return None
+        epoch = max(record.layer_stats) if after_training else 0
+        layers = record.layer_stats.get(epoch)
+        if not layers or (after_training and epoch == 0):
+            return None
+        value = getattr(layers[-1], stat)
+        return value if math.isfinite(value) else None
+
+    return _series(sweep, "hidden", value_of)

@@ -1,0 +1,110 @@
+"""Depth profile: the last hidden layer's signal against depth, per initializer.
+
+The layers view shows one network layer by layer; across a grid of depths the question is
+how the deepest layer's activation and gradient spread change as the network grows (He et
+al. 2015: with xavier-normal in a ReLU net they shrink geometrically with depth; he-normal
+keeps them level). Dotted lines are at initialization, solid ones after the last epoch;
+the y axes are logarithmic.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Static
+
+from inittui.core.grid_results import (
+    DEPTH_STATS,
+    AxisSeries,
+    axis_position,
+    depth_series,
+    seed_count,
+)
+from inittui.core.results import SweepRecord
+from inittui.tui.groups import PALETTE, RGB, hex_color
+from inittui.tui.plots import Plot
+
+
+def depth_colors(series: list[AxisSeries]) -> dict[str, RGB]:
+    colors: dict[str, RGB] = {}
+    for line in series:
+        colors.setdefault(line.name, PALETTE[len(colors) % len(PALETTE)])
+    return colors
+
+
+def has_depth_axis(sweep: SweepRecord | None) -> bool:
+    return sweep is not None and len(sweep.spec.axis_values("hidden")) > 1
+
+
+class DepthStatPlot(Plot):
+    """One statistic of the last hidden layer against depth, at init and after training."""
+
+    def __init__(self, stat: str, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.stat = stat
+        self.sweep: SweepRecord | None = None
+
+    def draw(self) -> str | None:
+        sweep = self.sweep
+        if sweep is None or not has_depth_axis(sweep):
+            return ("no depth grid yet: repeat --hidden (--hidden 64x10 --hidden 64x20 "
+                    "--hidden 64x30) to see the signal against depth")
+        values = sweep.spec.axis_values("hidden")
+        at_init = depth_series(sweep, self.stat, after_training=False)
+        trained = depth_series(sweep, self.stat, after_training=True)
+        colors, theme = depth_colors(at_init), self.colors
+        drawn = False
+        for lines, faint in ((at_init, True), (trained, False)):
+            for line in lines:
+                points = [(axis_position("hidden", p.value, values), p.mean)
+                          for p in line.points if p.mean is not None and p.mean > 0]
+                if not points:
+                    continue
+                drawn = True
+                color = colors[line.name]
+                self.plt.plot([x for x, _ in points], [y for _, y in points],
+                              color=theme.faint(color, 0.45) if faint else theme.line(color),
+                              marker="dot" if faint else "braille")
+        if not drawn:
+            return f"{DEPTH_STATS[self.stat]}: no statistics yet"
+        self.plt.yscale("log")
+        xs = [axis_position("hidden", v, values) for v in values]
+        self.plt.xticks(xs, [str(round(x)) if x == round(x) else f"{x:g}" for x in xs])
+        self.plt.title(f"last hidden layer: {DEPTH_STATS[self.stat]}")
+        self.plt.xlabel("hidden layers")
+        return None
+
+
+class DepthProfileView(Vertical):
+    """A legend line, then activation std and gradient std against depth side by side."""
+
+    DEFAULT_CSS = """
+    DepthProfileView {
+        & > #depth-header { height: auto; padding: 0 1; }
+        & > Horizontal { height: 1fr; }
+        & DepthStatPlot { width: 1fr; }
+    }
+    """
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="depth-header")
+        with Horizontal():
+            yield DepthStatPlot("act_std", id="depth-act")
+            yield DepthStatPlot("grad_std", id="depth-grad")
+
+    def show(self, sweep: SweepRecord | None) -> None:
+        chosen = sweep if has_depth_axis(sweep) else None
+        for plot in self.query(DepthStatPlot):
+            plot.sweep = chosen
+            plot.stale()
+        header = Text("depth profile", style="bold")
+        if chosen is not None:
+            series = depth_series(chosen, "act_std", after_training=False)
+            seeds = seed_count(series)
+            header.append(f" · mean of {seeds} seed{'s' if seeds != 1 else ''} on the probe "
+                          "batch · dots: at initialization, lines: after the last epoch\n")
+            for name, color in depth_colors(series).items():
+                header.append(" ━", style=hex_color(color))
+                header.append(f" {name}")
+        self.query_one("#depth-header", Static).update(header)

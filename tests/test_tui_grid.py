@@ -1,0 +1,135 @@
+"""The grid views in the app: sensitivity, heatmap and depth profile, from canned events."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from textual.pilot import Pilot
+from textual.widgets import Input
+
+from inittui.core.events import GridStarted, GroupStarted, RunFinished, StepProgress
+from inittui.core.grid import plan_grid
+from inittui.core.specs import ExperimentSpec
+from inittui.tui.app import InittuiApp, create_app
+from inittui.tui.results.curves import CurvesView
+from inittui.tui.results.grid_progress import GridProgress
+from inittui.tui.results.heatmap import Heatmap
+from inittui.tui.results.leaderboard import Leaderboard
+from inittui.tui.results.sensitivity import SensitivityPlot
+from tests.canned_grid import canned_grid_engine
+
+SnapCompare = Callable[..., bool]
+LR_GRID = "1e-4,1e-3,1e-2,1e-1"
+
+
+def grid_spec(**text: str) -> ExperimentSpec:
+    base = ExperimentSpec(inits=("zeros", "xavier-normal", "he-normal"),
+                          dataset="synthetic:train=256,val=64,test=64,side=8", epochs=3,
+                          seeds=2, device="cpu")
+    return base.with_text(**{"lr": LR_GRID, **text})
+
+
+def grid_app(**text: str) -> InittuiApp:
+    return create_app(grid_spec(**text), engine=canned_grid_engine)
+
+
+async def trained(pilot: Pilot) -> None:
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+    await pilot.press("ctrl+r")
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def test_g_h_d_switch_to_the_grid_views_and_back() -> None:
+    app = grid_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await trained(pilot)
+        await pilot.press("g")
+        assert app.view == "sensitivity"
+        plot = app.query_one(SensitivityPlot)
+        assert plot.axis == "lr" and plot.metric == "best_val_acc"
+        await pilot.press("m")
+        assert plot.metric == "final_train_loss"
+        await pilot.press("g")
+        assert app.view == "curves"
+        await pilot.press("h")
+        assert app.view == "heatmap" and app.query_one(Heatmap).has_focus
+        await pilot.press("d")
+        assert app.view == "depth"
+        await pilot.press("d")
+        assert app.view == "curves"
+
+
+async def test_heatmap_arrows_move_and_enter_opens_that_cells_curves() -> None:
+    app = grid_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await trained(pilot)
+        await pilot.press("h")
+        table = app.query_one(Heatmap)
+        assert table.row_count == 3 and len(table.columns) == 5  # 3 inits × 4 learning rates
+        assert table.cursor_coordinate.column == 1
+        await pilot.press("right", "right", "down")
+        assert table.cell_under_cursor == "lr=1e-2"
+        await pilot.press("enter")
+        assert app.view == "curves"
+        assert app.query_one("#filter", Input).value == "@ lr=1e-2"
+        shown = {group.label for group in app.query_one(CurvesView).shown_groups}
+        assert shown == {"zeros @ lr=1e-2", "xavier-normal @ lr=1e-2", "he-normal @ lr=1e-2"}
+
+
+async def test_b_ranks_each_initializers_best_cell() -> None:
+    app = grid_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await trained(pilot)
+        board = app.query_one(Leaderboard)
+        assert board.row_count == 12
+        await pilot.press("b")
+        assert board.by == "init" and board.row_count == 3
+        assert board.highlighted_key == "1:lr=1e-3/he-normal"
+
+
+def test_grid_progress_counts_cells_and_time_left() -> None:
+    spec = grid_spec(hidden="16;8,8", lr="1e-3,1e-2")
+    events: list[object] = []
+    canned_grid_engine(spec, events.append)
+    progress = GridProgress()
+    group_two = next(e for e in events if isinstance(e, GroupStarted) and e.group == 1)
+    for event in events[:events.index(group_two) + 1]:
+        progress.apply(event)  # type: ignore[arg-type]
+    assert isinstance(events[1], GridStarted) and progress.cells_total == 4
+    assert progress.cells_done == 2  # the first group's two cells
+    line = progress.line(StepProgress(epoch=2, step=10, steps=20, elapsed_s=2.0, group=1))
+    assert line.startswith("grid: 2/4 cells done · group 2/2 hidden=8,8 · epoch 2/3 · step "
+                           "10/20 · ETA ")
+    finished = [e for e in events if isinstance(e, RunFinished)]
+    assert len(finished) == len(plan_grid(spec).runs)
+
+
+def test_sensitivity_view_of_a_learning_rate_grid(snap_compare: SnapCompare) -> None:
+    async def run(pilot: Pilot) -> None:
+        await trained(pilot)
+        await pilot.press("g")
+        await pilot.pause()
+
+    assert snap_compare(grid_app(), terminal_size=(120, 40), run_before=run)
+
+
+def test_heatmap_of_a_learning_rate_grid(snap_compare: SnapCompare) -> None:
+    async def run(pilot: Pilot) -> None:
+        await trained(pilot)
+        await pilot.press("h")
+        await pilot.pause()
+
+    assert snap_compare(grid_app(), terminal_size=(120, 40), run_before=run)
+
+
+def test_depth_profile_of_a_depth_grid(snap_compare: SnapCompare) -> None:
+    async def run(pilot: Pilot) -> None:
+        await trained(pilot)
+        await pilot.press("d")
+        await pilot.pause()
+
+    app = create_app(grid_spec(lr="1e-3", hidden="64x10;64x20;64x30",
+                               inits="xavier-normal,he-normal"), engine=canned_grid_engine)
+    assert snap_compare(app, terminal_size=(120, 40), run_before=run)
