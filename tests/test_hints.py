@@ -41,9 +41,10 @@ def test_only_the_output_bias_learns_from_zero_weights_and_biases(tiny_spec) -> 
     from dataclasses import replace
 
     from inittui.core.engine import Sweep
+    from inittui.core.grid import plan_grid
 
     spec = replace(tiny_spec, inits=("zeros",), epochs=1, activation="tanh")
-    sweep = Sweep(spec, lambda event: None)
+    sweep = Sweep(plan_grid(spec).groups[0], lambda event: None)
     output = len(sweep.model.layers) - 1
     before = sweep.model.bias(output, 0).clone()
     sweep.run()

@@ -17,6 +17,7 @@ from inittui.core.diagnostics import layer_statistics
 from inittui.core.engine import Sweep, run_sweep
 from inittui.core.errors import SpecError
 from inittui.core.events import EpochFinished, Event, LayerStats, LayerStatsReady
+from inittui.core.grid import plan_grid
 from inittui.core.grid_results import AxisSeries, axis_series, depth_series
 from inittui.core.presets import PRESETS, apply_preset
 from inittui.core.results import ResultsBook, SweepRecord
@@ -61,11 +62,11 @@ def layers_at_init(name: str, **overrides: str) -> dict[str, list[tuple[LayerSta
     engine's own model, drawn and measured on its probe as in a sweep, without training."""
     spec = apply_preset(ExperimentSpec(device="cpu"), name).with_text(
         seeds=str(SEEDS), **overrides)
-    sweep = Sweep(spec, lambda event: None)
+    sweep = Sweep(plan_grid(spec).groups[0], lambda event: None)
     stats = layer_statistics(sweep.model, sweep.probe_x, sweep.probe_y)
     found: dict[str, list[tuple[LayerStats, ...]]] = {}
-    for run, layers in zip(spec.runs(), stats):
-        found.setdefault(run.init, []).append(layers)
+    for state, layers in zip(sweep.runs, stats, strict=True):
+        found.setdefault(state.info.init, []).append(layers)
     return found
 
 
