@@ -8,7 +8,6 @@ before the process exits with 130.
 from __future__ import annotations
 
 import sys
-import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -32,7 +31,7 @@ from inittui.core.events import (
 from inittui.core.grid import plural
 from inittui.core.results import LeaderRow, ResultsBook, format_accuracy, leaderboard
 from inittui.core.specs import ExperimentSpec
-from inittui.interrupts import StopSignals
+from inittui.interrupts import StopSignals, run_to_the_end
 
 if TYPE_CHECKING:
     from inittui.cluster import Runner
@@ -187,35 +186,24 @@ def _run(spec: ExperimentSpec, out: Path | None, stats_out: Path | None, overwri
     book = ResultsBook()
     reporter = ProgressReporter(console)
     sinks = [*([files] if files else []), book.apply, reporter]  # on disk first, then on screen
-    stop, done = signals.event, threading.Event()
-    failure: list[BaseException] = []
+    stop = signals.event
 
     def train() -> None:
-        try:
-            if runner is None:
-                from inittui.core.engine import run_sweep as local_runner
-            if not stop.is_set():
-                (runner or local_runner)(spec, lambda event: [sink(event) for sink in sinks], stop)
-        except BaseException as error:  # reported by the main thread, in one line
-            failure.append(error)
-        finally:
-            done.set()
+        if runner is None:
+            from inittui.core.engine import run_sweep as local_runner
+        if not stop.is_set():
+            (runner or local_runner)(spec, lambda event: [sink(event) for sink in sinks], stop)
 
-    threading.Thread(target=train, name="inittui-engine", daemon=True).start()
     try:
-        # Waiting on an Event, not Thread.join: a join cut short by a signal can report a
-        # thread that is still running as finished. Signals only set `stop` (see
-        # inittui.interrupts), so this wait ends when the engine has ended.
-        while not done.wait(0.1):
-            pass
+        failure = run_to_the_end(train, "inittui-engine")
     finally:
         try:
             if files is not None:
                 files.close()
         finally:
             reporter.close()
-    if failure:
-        raise _one_line(failure[0])
+    if failure is not None:
+        raise _one_line(failure)
     if book.sweeps:
         table = leaderboard_table(leaderboard(book, by=rank_by), by=rank_by)
         # In a pipe or log there is no width to respect: never crop a grid's cell column.

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import csv
 import sys
-import threading
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -17,7 +16,7 @@ from rich.table import Table
 from inittui.core.errors import InittuiError
 from inittui.core.specs import ExperimentSpec
 from inittui.core.width_records import COORD_COLUMNS, CoordPoint, growth, row
-from inittui.interrupts import StopSignals
+from inittui.interrupts import StopSignals, run_to_the_end
 
 EXIT_OK = 0
 
@@ -61,9 +60,8 @@ def _run(spec: ExperimentSpec, out: Path | None, overwrite: bool, widths: Sequen
     if out is not None:
         check_writable(out, overwrite)
     console = Console(highlight=False)
-    stop, done = signals.event, threading.Event()
+    stop = signals.event
     points: list[CoordPoint] = []
-    failure: list[BaseException] = []
     handle = out.open("w" if overwrite else "x", newline="", encoding="utf-8") \
         if out is not None else None
     writer = csv.writer(handle) if handle is not None else None
@@ -79,25 +77,17 @@ def _run(spec: ExperimentSpec, out: Path | None, overwrite: bool, widths: Sequen
               f"recorded", flush=True)
 
     def work() -> None:
-        try:
-            coord_check(spec, widths, steps, stop=stop, on_width=on_width)
-        except BaseException as error:  # reported by the main thread, in one line
-            failure.append(error)
-        finally:
-            done.set()
+        coord_check(spec, widths, steps, stop=stop, on_width=on_width)
 
     print(f"coordinate check ({spec.param}, {spec.optimizer} lr {spec.lr:g}, "
           f"{len(spec.hidden)} hidden layers, {spec.dataset}): widths "
           f"{', '.join(map(str, widths))}, steps 0-{steps}", flush=True)
-    threading.Thread(target=work, name="inittui-coord-check", daemon=True).start()
     try:
-        while not done.wait(0.1):  # signals only set `stop` (see inittui.interrupts)
-            pass
+        error = run_to_the_end(work, "inittui-coord-check")
     finally:
         if handle is not None:
             handle.close()
-    if failure:
-        error = failure[0]
+    if error is not None:
         if isinstance(error, InittuiError):
             raise error
         raise InittuiError(f"coordinate check failed: {type(error).__name__}: {error}")

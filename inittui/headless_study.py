@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import sys
-import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -26,7 +25,7 @@ from inittui.core.width_records import (
     lr_shift,
     row,
 )
-from inittui.interrupts import StopSignals
+from inittui.interrupts import StopSignals, run_to_the_end
 
 EXIT_OK = 0
 
@@ -101,9 +100,8 @@ def _run(spec: ExperimentSpec, study: TransferStudy, out: Path | None, overwrite
     if out is not None:
         check_writable(out, overwrite)
     console = Console(highlight=False)
-    stop, done = signals.event, threading.Event()
+    stop = signals.event
     cells: list[TransferCell] = []
-    failure: list[BaseException] = []
     total = len(study.params) * len(study.widths) * len(study.lrs)
     handle = out.open("w" if overwrite else "x", newline="", encoding="utf-8") \
         if out is not None else None
@@ -122,26 +120,18 @@ def _run(spec: ExperimentSpec, study: TransferStudy, out: Path | None, overwrite
               f"{cell.best_val_acc:.4f} {cell.status} ({cell.wall_s:.1f}s)", flush=True)
 
     def work() -> None:
-        try:
-            run_study(spec, study, on_cell, stop)
-        except BaseException as error:  # reported by the main thread, in one line
-            failure.append(error)
-        finally:
-            done.set()
+        run_study(spec, study, on_cell, stop)
 
     print(f"learning-rate transfer: {total} cells ({', '.join(study.params)} × widths "
           f"{', '.join(map(str, study.widths))} × lr {', '.join(f'{lr:g}' for lr in study.lrs)})"
           f"; {spec.optimizer}, {len(spec.hidden)} hidden layers, {spec.epochs} epochs, "
           f"{spec.inits[0]}, {spec.dataset}", flush=True)
-    threading.Thread(target=work, name="inittui-study", daemon=True).start()
     try:
-        while not done.wait(0.1):  # signals only set `stop` (see inittui.interrupts)
-            pass
+        error = run_to_the_end(work, "inittui-study")
     finally:
         if handle is not None:
             handle.close()
-    if failure:
-        error = failure[0]
+    if error is not None:
         if isinstance(error, InittuiError):
             raise error
         raise InittuiError(f"study failed: {type(error).__name__}: {error}")

@@ -56,3 +56,28 @@ class StopSignals:
     @property
     def name(self) -> str:
         return "terminated" if self.received == signal.SIGTERM else "interrupted"
+
+
+def run_to_the_end(work: Callable[[], None], name: str) -> BaseException | None:
+    """Run work on a daemon thread and wait until it has ended; return what it raised.
+
+    The wait is on an Event, not Thread.join: a join cut short by a signal can report a
+    thread that is still running as finished. Signals only set the stop event the work
+    watches (see StopSignals), so this returns once the work has really ended, and the
+    caller reports its error in one line.
+    """
+    failure: list[BaseException] = []
+    done = threading.Event()
+
+    def target() -> None:
+        try:
+            work()
+        except BaseException as error:
+            failure.append(error)
+        finally:
+            done.set()
+
+    threading.Thread(target=target, name=name, daemon=True).start()
+    while not done.wait(0.1):
+        pass
+    return failure[0] if failure else None
