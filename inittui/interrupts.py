@@ -39,8 +39,13 @@ class StopSignals:
         return self
 
     def restore(self) -> None:
+        """Give the signals back; once one has stopped the work, further ones are ignored.
+
+        The process is then on its way out with 130 or 143: a second Ctrl+C that lands
+        during interpreter shutdown would otherwise kill it with a traceback (and -2).
+        """
         for number, previous in self._previous.items():
-            signal.signal(number, previous)
+            signal.signal(number, signal.SIG_IGN if self.received is not None else previous)
         self._previous.clear()
 
     def _handle(self, number: int, frame: FrameType | None) -> None:
