@@ -240,13 +240,17 @@ def test_a_grid_group_whose_worker_dies_is_failed_and_closed_the_other_kept(
         notices: list[object] = []
         killed: list[int] = []
         killer = kill_a_training_worker(events, killed)
-        with pytest.raises(ClusterError, match=r"1 of 2 groups failed on Ray"):
+        failure: ClusterError | None = None
+        try:  # a quick machine may finish the grid before the kill lands: then go longer
             run_grid(grid, events.append, backend=RayBackend(local_ray, 0, notices.append))
+        except ClusterError as error:
+            failure = error
         killer.join()
-        if killed:
+        if killed and failure is not None:
             break
     else:
         raise AssertionError("no worker was killed mid-training")
+    assert "1 of 2 groups failed on Ray" in str(failure)
     (failed,) = notices
     assert isinstance(failed, GroupFailed)
     groups = plan_grid(grid).groups
