@@ -33,7 +33,6 @@ from inittui.core.events import (
     Event,
     EventSink,
     GroupFinished,
-    GroupStarted,
     LayerStatsReady,
     RunDiverged,
     RunFinished,
@@ -89,7 +88,6 @@ class _Delivery:
     runs: tuple[RunInfo, ...] = ()
     finished: set[int] = field(default_factory=set)
     epochs: dict[int, int] = field(default_factory=dict)
-    group_started: bool = False
     done: bool = False
 
     def admit(self, event: Event) -> bool:
@@ -108,8 +106,6 @@ class _Delivery:
         self.delivered.add(key)
         if isinstance(event, SweepStarted):
             self.runs = event.runs
-        elif isinstance(event, GroupStarted):
-            self.group_started = True
         elif isinstance(event, EpochFinished):
             self.epochs[event.run.index] = event.epoch
         elif isinstance(event, RunFinished):
@@ -365,7 +361,7 @@ def _fail(delivery: _Delivery, group: Group, index: int, reason: str) -> GroupFa
                             for run in unfinished)
     if whole:
         delivery.pending.append(SweepFinished(stopped=False, wall_s=0.0))
-    elif delivery.group_started:
+    else:  # closed even if its GroupStarted never got home (the worker died before a flush)
         delivery.pending.append(GroupFinished(group.index, group.groups, stopped=False,
                                               wall_s=0.0))
     return GroupFailed(index, unfinished, reason)
