@@ -203,7 +203,7 @@ def _run(spec: ExperimentSpec, out: Path | None, stats_out: Path | None, overwri
         finally:
             reporter.close()
     if failure is not None:
-        raise _one_line(failure)
+        raise one_line(failure)
     if book.sweeps:
         table = leaderboard_table(leaderboard(book, by=rank_by), by=rank_by)
         # In a pipe or log there is no width to respect: never crop a grid's cell column.
@@ -231,9 +231,9 @@ def _interrupted_line(signals: StopSignals, files: ResultFiles | None, out: Path
     return f"{signals.name} before the first epoch finished; {named} left as it was"
 
 
-def _one_line(error: BaseException) -> InittuiError:
-    """Any failure in the engine thread, as the one-line error the CLI prints."""
+def one_line(error: BaseException, what: str = "training") -> InittuiError:
+    """Any failure in a headless worker thread, as the one-line error the CLI prints."""
     if isinstance(error, InittuiError):
         return error
     first_line = str(error).strip().splitlines()[0] if str(error).strip() else ""
-    return InittuiError(f"training failed: {type(error).__name__}: {shown(first_line, 200)}")
+    return InittuiError(f"{what} failed: {type(error).__name__}: {shown(first_line, 200)}")

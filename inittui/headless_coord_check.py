@@ -13,9 +13,9 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from inittui.core.errors import InittuiError
 from inittui.core.specs import ExperimentSpec
 from inittui.core.width_records import COORD_COLUMNS, CoordPoint, growth, row
+from inittui.headless import one_line
 from inittui.interrupts import StopSignals, run_to_the_end
 
 EXIT_OK = 0
@@ -88,9 +88,7 @@ def _run(spec: ExperimentSpec, out: Path | None, overwrite: bool, widths: Sequen
         if handle is not None:
             handle.close()
     if error is not None:
-        if isinstance(error, InittuiError):
-            raise error
-        raise InittuiError(f"coordinate check failed: {type(error).__name__}: {error}")
+        raise one_line(error, "coordinate check")
     if points:
         for step in sorted({1, steps} & {p.step for p in points}):
             console.print(growth_table(points, step))

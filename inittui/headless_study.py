@@ -15,7 +15,6 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from inittui.core.errors import InittuiError
 from inittui.core.presets import TransferStudy
 from inittui.core.specs import ExperimentSpec
 from inittui.core.width_records import (
@@ -25,6 +24,7 @@ from inittui.core.width_records import (
     lr_shift,
     row,
 )
+from inittui.headless import one_line
 from inittui.interrupts import StopSignals, run_to_the_end
 
 EXIT_OK = 0
@@ -132,9 +132,7 @@ def _run(spec: ExperimentSpec, study: TransferStudy, out: Path | None, overwrite
         if handle is not None:
             handle.close()
     if error is not None:
-        if isinstance(error, InittuiError):
-            raise error
-        raise InittuiError(f"study failed: {type(error).__name__}: {error}")
+        raise one_line(error, "study")
     for param in dict.fromkeys(cell.param for cell in cells):
         console.print(loss_table(cells, param))
     if cells:
