@@ -23,7 +23,7 @@ from inittui.core.data import DataSplits, load_dataset
 from inittui.core.device import check_fits, resolve_device
 from inittui.core.engine import estimated_bytes
 from inittui.core.errors import SpecError
-from inittui.core.initialize import DATA_STREAM, generator, initialize_runs
+from inittui.core.init_runs import DATA_STREAM, generator, initialize_runs
 from inittui.core.models import BatchedNet, build_model
 from inittui.core.parametrization import (
     ParametrizedOptimizer,
@@ -73,7 +73,7 @@ def batches(spec: ExperimentSpec, data: DataSplits, steps: int,
 def layer_l1(model: BatchedNet, x: Tensor) -> list[Tensor]:
     """Mean |value| per run of each hidden layer's output, then of the logits."""
     trace = model.trace(x)
-    return [tensor.abs().flatten(1).mean(dim=1) for tensor in (*trace.hidden, trace.logits)]
+    return [tensor.abs().flatten(1).mean(dim=1) for tensor in (*trace.post, trace.logits)]
 
 
 def coord_check(spec: ExperimentSpec, widths: Sequence[int] = DEFAULT_WIDTHS,

@@ -44,7 +44,7 @@ from inittui.core.init_registry import (
 )
 from inittui.core.models import BatchedMLP, BatchedNet
 from inittui.core.optimizers import Optimizer, make_optimizer
-from inittui.core.specs import ExperimentSpec, RunInfo
+from inittui.core.specs import ExperimentSpec, RunPlan
 
 FIXED_STD_INITS = ("zeros", "constant", "normal", "uniform", "truncated-normal")
 """Initializers whose draw does not depend on the layer's shape."""
@@ -157,7 +157,7 @@ def check_parametrization(spec: ExperimentSpec) -> None:
 
 
 @torch.no_grad()
-def rescale_initialization(model: BatchedNet, runs: Sequence[RunInfo],
+def rescale_initialization(model: BatchedNet, runs: Sequence[RunPlan],
                            spec: ExperimentSpec) -> None:
     """Turn every run's standard draws (initialize_runs) into μP's; nothing under SP."""
     if spec.param != "mup":
