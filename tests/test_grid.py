@@ -27,7 +27,7 @@ from inittui.core.events import (
     SweepStarted,
 )
 from inittui.core.grid import format_number, plan_grid
-from inittui.core.initialize import DATA_STREAM, generator, initialize_runs
+from inittui.core.init_runs import DATA_STREAM, generator, initialize_runs
 from inittui.core.models import BatchedMLP
 from inittui.core.optimizers import FusedAdam, PerRunAdam, PerRunSGD, make_optimizer
 from inittui.core.result_files import ResultFiles, read_results
@@ -301,8 +301,8 @@ def test_per_step_losses_land_on_their_own_groups_runs() -> None:
     steps = 2 * 8  # 2 epochs of 256 samples at batch 32
     records = book.records()
     assert len(records) == 8 and all(len(r.step_losses) == steps for r in records)
-    deep = [r for r in records if r.info.cell == "lr=1e-1,hidden=4x3"]
-    shallow = [r for r in records if r.info.cell == "lr=1e-1,hidden=8"]
+    deep = [r for r in records if r.plan.cell == "lr=1e-1,hidden=4x3"]
+    shallow = [r for r in records if r.plan.cell == "lr=1e-1,hidden=8"]
     assert [r.step_losses for r in deep] != [r.step_losses for r in shallow]
 
 

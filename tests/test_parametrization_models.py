@@ -20,7 +20,7 @@ from torch import nn
 
 from inittui.core.batching import StackedModel
 from inittui.core.errors import SpecError
-from inittui.core.initialize import initialize_runs
+from inittui.core.init_runs import initialize_runs
 from inittui.core.models import GPT, ResMLP, build_model
 from inittui.core.parametrization import (
     check_parametrization,

@@ -25,7 +25,7 @@ from inittui.core.data import DataSplits, load_dataset
 from inittui.core.device import check_fits, resolve_device
 from inittui.core.engine import estimated_bytes
 from inittui.core.errors import SpecError
-from inittui.core.initialize import DATA_STREAM, generator, initialize_runs
+from inittui.core.init_runs import DATA_STREAM, generator, initialize_runs
 from inittui.core.models import BatchedNet, build_model
 from inittui.core.parametrization import (
     MUP_MODELS,
@@ -79,7 +79,7 @@ def layer_l1(model: BatchedNet, x: Tensor) -> list[Tensor]:
     if isinstance(model, StackedModel):
         return _probe_l1(model, x)
     trace = model.trace(x)
-    return [tensor.abs().flatten(1).mean(dim=1) for tensor in (*trace.hidden, trace.logits)]
+    return [tensor.abs().flatten(1).mean(dim=1) for tensor in (*trace.post, trace.logits)]
 
 
 def _probe_l1(model: StackedModel, x: Tensor) -> list[Tensor]:

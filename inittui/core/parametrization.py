@@ -56,7 +56,7 @@ from inittui.core.init_registry import (
 from inittui.core.models import BatchedMLP, BatchedNet
 from inittui.core.optimizers import Optimizer, make_optimizer
 from inittui.core.roles import EMBEDDING
-from inittui.core.specs import ExperimentSpec, RunInfo
+from inittui.core.specs import ExperimentSpec, RunPlan
 
 FIXED_STD_INITS = ("zeros", "constant", "normal", "uniform", "truncated-normal")
 """Initializers whose draw does not depend on the layer's shape."""
@@ -316,7 +316,7 @@ def _layer_choice(role: str, run_choice: InitializerChoice, spec: ExperimentSpec
 
 
 @torch.no_grad()
-def rescale_initialization(model: BatchedNet, runs: Sequence[RunInfo],
+def rescale_initialization(model: BatchedNet, runs: Sequence[RunPlan],
                            spec: ExperimentSpec, data: DataShape | None = None) -> None:
     """Turn every run's standard draws (initialize_runs) into μP's; nothing under SP.
 
@@ -347,7 +347,7 @@ def _needed(data: DataShape | None) -> DataShape:
     return data
 
 
-def _rescale_general(model: BatchedNet, runs: Sequence[RunInfo], spec: ExperimentSpec,
+def _rescale_general(model: BatchedNet, runs: Sequence[RunPlan], spec: ExperimentSpec,
                      scaling: ModelScaling) -> None:
     from inittui.core.batching import StackedModel
     from inittui.core.roles import BIAS

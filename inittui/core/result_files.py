@@ -53,7 +53,7 @@ from inittui.core.results import ResultsBook, RunRecord, SweepRecord
 from inittui.core.specs import (
     GRID_FIELDS,
     ExperimentSpec,
-    RunInfo,
+    RunPlan,
     parse_architecture,
     parse_field,
 )
@@ -275,7 +275,7 @@ def _umask() -> int:
     return mask
 
 
-def result_row(sweep_id: str, spec: ExperimentSpec, device: str, run: RunInfo, epoch: int,
+def result_row(sweep_id: str, spec: ExperimentSpec, device: str, run: RunPlan, epoch: int,
                metrics: tuple[float | None, ...], status: str, wall_s: float | None,
                ) -> list[str]:
     """One results row; metrics are train loss, train acc, val loss, val acc, test acc."""
@@ -475,11 +475,11 @@ def _book_rows(book: ResultsBook) -> Iterator[list[str]]:
         sweep.sweep_id = sweep_id
         for record in sweep.runs.values():
             for epoch in record.epochs:
-                yield result_row(sweep_id, sweep.spec, sweep.device, record.info, epoch.epoch,
+                yield result_row(sweep_id, sweep.spec, sweep.device, record.plan, epoch.epoch,
                                  (epoch.train_loss, epoch.train_acc, epoch.val_loss,
                                   epoch.val_acc, epoch.test_acc), epoch.status, epoch.wall_s)
             if record.status in ("stopped", "failed"):
-                yield result_row(sweep_id, sweep.spec, sweep.device, record.info,
+                yield result_row(sweep_id, sweep.spec, sweep.device, record.plan,
                                  len(record.epochs) + 1, (None,) * 5, record.status, None)
 
 
@@ -636,7 +636,7 @@ class _Reader:
         if record is not None:
             if record.status != "running":
                 raise _BadRow(f"a row for run {shown(row['run_id'], 30)} after its end")
-            if (record.info.init, record.info.seed) != (row["init"], seed):
+            if (record.plan.init, record.plan.seed) != (row["init"], seed):
                 raise _BadRow(f"run {shown(row['run_id'], 30)} changes its init or seed")
             if metrics is not None and record.epochs and record.epochs[-1].epoch >= epoch:
                 raise _BadRow(f"epoch {epoch} of run {shown(row['run_id'], 30)} after "
@@ -651,7 +651,7 @@ class _Reader:
             self.sweeps[key] = sweep
         settings = _settings_of(row) if cell else ()
         if record is None:
-            info = RunInfo(len(sweep.record.runs), row["init"], seed, row["bias_init"], cell,
+            info = RunPlan(len(sweep.record.runs), row["init"], seed, row["bias_init"], cell,
                            settings)
             record = RunRecord(info, sweep.record.number)
             sweep.record.runs[row["run_id"]] = record
@@ -660,7 +660,7 @@ class _Reader:
             record.status = status
             return
         train_loss, train_acc, val_loss, val_acc, wall_s, test_acc = metrics
-        record.epochs.append(EpochFinished(record.info, epoch, train_loss, train_acc, val_loss,
+        record.epochs.append(EpochFinished(record.plan, epoch, train_loss, train_acc, val_loss,
                                            val_acc, wall_s, status, test_acc))
         if status == "diverged" or test_acc is not None:
             record.status, record.test_acc = status, test_acc
@@ -673,11 +673,11 @@ class _Reader:
             sweep = builder.record
             if not sweep.runs:
                 continue
-            inits = tuple(dict.fromkeys(r.info.init for r in sweep.runs.values()))
+            inits = tuple(dict.fromkeys(r.plan.init for r in sweep.runs.values()))
             sweep.spec = replace(sweep.spec, inits=inits, seed=min(builder.seeds),
                                  seeds=len(builder.seeds),
-                                 bias_init=next(iter(sweep.runs.values())).info.bias_init)
-            grid = [dict(r.info.settings) for r in sweep.runs.values() if r.info.settings]
+                                 bias_init=next(iter(sweep.runs.values())).plan.bias_init)
+            grid = [dict(r.plan.settings) for r in sweep.runs.values() if r.plan.settings]
             if grid:  # the axes are the values its rows list, in the order they came
                 sweep.spec = sweep.spec.with_values(**{
                     name: tuple(settings[name] for settings in grid) for name in GRID_FIELDS})

@@ -44,7 +44,7 @@ from inittui.core.result_files import (
 from inittui.core.results import ResultsBook, leaderboard
 from inittui.core.specs import ExperimentSpec, check_spec
 from inittui.tui.commands import InittuiCommands
-from inittui.tui.groups import RunGroup, group_key, run_groups
+from inittui.tui.groups import SeedGroup, group_key, run_groups
 from inittui.tui.messages import SweepEvent, SweepProgress
 from inittui.tui.results.curves import METRICS, SMOOTHING, CurvesView
 from inittui.tui.results.depth_profile import DepthProfileView
@@ -199,7 +199,7 @@ class InittuiApp(App[None]):
     view: reactive[str] = reactive("curves")
     """What the plot area shows: `curves`, `layers`, or a grid view (GRID_VIEWS)."""
 
-    hidden: reactive[frozenset[str]] = reactive(frozenset())
+    hidden_groups: reactive[frozenset[str]] = reactive(frozenset())
     """Keys of the groups the user hid from the plots."""
 
     filter_text: reactive[str] = reactive("")
@@ -395,10 +395,10 @@ class InittuiApp(App[None]):
 
     # ── what the views show ────────────────────────────────────────────────────────────
 
-    def _visible(self, groups: list[RunGroup]) -> list[RunGroup]:
+    def _visible(self, groups: list[SeedGroup]) -> list[SeedGroup]:
         """The groups the plots draw: not hidden, and matching the `/` filter."""
         wanted = self.filter_text.strip().lower()
-        return [group for group in groups if group.key not in self.hidden
+        return [group for group in groups if group.key not in self.hidden_groups
                 and wanted in group.label.lower()]
 
     def _show_book(self) -> None:
@@ -408,7 +408,7 @@ class InittuiApp(App[None]):
         visible = self._visible(groups)
         order = [group_key(row.sweep, row.init, row.cell) for row in rows]
         self.query_one(CurvesView).show(
-            visible, hidden=len(groups) - len(visible), leader=order[0] if order else None,
+            visible, not_drawn=len(groups) - len(visible), leader=order[0] if order else None,
             highlighted=board.highlighted_key, order=order,
             filter_text=self.filter_text.strip())
         shown = {group.key for group in visible}  # hidden with space, or filtered out
@@ -428,7 +428,7 @@ class InittuiApp(App[None]):
         assert isinstance(view, SensitivityView | HeatmapView | DepthProfileView)
         view.show(sweep)
 
-    def _show_layers(self, groups: list[RunGroup] | None = None) -> None:
+    def _show_layers(self, groups: list[SeedGroup] | None = None) -> None:
         """The layers view; `groups` is the book's grouping when the caller has it."""
         groups = run_groups(self.book) if groups is None else groups
         visible = self._visible(groups)
@@ -437,7 +437,7 @@ class InittuiApp(App[None]):
         selected = by_key.get(highlighted or "") or (visible[0] if visible else None)
         self.query_one(LayersView).show(visible, selected)
 
-    def watch_hidden(self) -> None:
+    def watch_hidden_groups(self) -> None:
         self._show_book()
 
     def watch_filter_text(self) -> None:
@@ -695,7 +695,7 @@ class InittuiApp(App[None]):
             return
         sweeps = len(self.book.sweeps)
         self.book.clear()
-        self.hidden = frozenset()
+        self.hidden_groups = frozenset()
         self._show_book()
         self._say_ready()
         self.notify(f"Cleared {sweeps} sweep{'s' if sweeps != 1 else ''}.")
@@ -729,7 +729,7 @@ class InittuiApp(App[None]):
 
     @on(Leaderboard.VisibilityToggled)
     def _on_visibility_toggled(self, message: Leaderboard.VisibilityToggled) -> None:
-        self.hidden = self.hidden ^ {message.key}
+        self.hidden_groups = self.hidden_groups ^ {message.key}
 
     @on(Leaderboard.GroupHighlighted)
     def _on_group_highlighted(self, message: Leaderboard.GroupHighlighted) -> None:
