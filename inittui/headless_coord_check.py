@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.table import Table
 
 from inittui.core.specs import ExperimentSpec
-from inittui.core.width_records import COORD_COLUMNS, CoordPoint, growth, row
+from inittui.core.width_records import COORD_COLUMNS, CoordPoint, depth_label, growth, row
 from inittui.headless import one_line
 from inittui.interrupts import StopSignals, run_to_the_end
 
@@ -73,8 +73,8 @@ def _run(spec: ExperimentSpec, out: Path | None, overwrite: bool, widths: Sequen
     def work() -> None:
         coord_check(spec, widths, steps, stop=stop, on_width=on_width)
 
-    print(f"coordinate check ({spec.param}, {spec.optimizer} lr {spec.lr:g}, "
-          f"{len(spec.hidden)} hidden layers, {spec.dataset}): widths "
+    print(f"coordinate check ({spec.param}, {spec.optimizer} lr {spec.lr:g}, {spec.model} of "
+          f"{depth_label(spec.model, len(spec.hidden))}, {spec.dataset}): widths "
           f"{', '.join(map(str, widths))}, steps 0-{steps}", flush=True)
     try:
         error = run_to_the_end(work, "inittui-coord-check")

@@ -50,6 +50,12 @@ COORD_COLUMNS = tuple(f.name for f in fields(CoordPoint))
 TRANSFER_COLUMNS = tuple(f.name for f in fields(TransferCell))
 
 
+def depth_label(model: str, layers: int) -> str:
+    """`2 hidden layers` for an MLP, `2 blocks` for the residual models (resmlp, gpt)."""
+    noun = "block" if model in ("resmlp", "gpt") else "hidden layer"
+    return f"{layers} {noun}{'s' * (layers != 1)}"
+
+
 def growth(points: Sequence[CoordPoint], step: int) -> dict[tuple[str, str], float]:
     """l1 at the widest width / at the narrowest, per (init, layer), at one step."""
     at_step = [p for p in points if p.step == step]
