@@ -145,9 +145,9 @@ class Sweep:
         self.probe_y = self.data.y_train[:PROBE_SIZE]
         initialize_runs(self.model, list(group.runs), self.probe_x, spec.output_init,
                         spec.residual_init, spec.model)
-        rescale_initialization(self.model, group.runs, spec)  # μP's width scaling; SP: none
+        rescale_initialization(self.model, group.runs, spec, cpu_data)  # μP's; SP: none
         self.optimizer = make_parametrized_optimizer(spec, self.model, group.run_lrs(),
-                                                     group.run_momenta())
+                                                     group.run_momenta(), cpu_data)
         self.data_generators = [generator(seed, DATA_STREAM) for seed in spec.run_seeds]
         self.active = torch.ones(self.model.runs, dtype=torch.bool, device=self.device)
 

@@ -310,7 +310,7 @@ class ResultFiles:
 
     def __init__(self, out: Path | None, stats_out: Path | None = None,
                  overwrite: bool = False, keep: ResultsBook | None = None):
-        from filelock import FileLock, Timeout
+        from filelock import FileLock
 
         paths = [path for path in (out, stats_out) if path is not None]
         if out is not None and stats_out is not None and \
@@ -320,18 +320,7 @@ class ResultFiles:
         self.locks: list[FileLock] = []
         try:
             for path in paths:
-                check_writable(path, overwrite)
-                lock = FileLock(_lock_path(path), timeout=0)
-                try:
-                    lock.acquire()
-                except Timeout:
-                    raise ResultFileError(f"'{shown_path(path)}' is being written by another "
-                                          "inittui process; choose another file") from None
-                except OSError as error:
-                    raise ResultFileError(f"cannot lock '{shown_path(path)}': "
-                                          f"{_reason(error)}") from None
-                self.locks.append(lock)
-                check_writable(path, overwrite)  # again: another writer may have just finished
+                self.locks.append(_lock_for_writing(path, overwrite))
         except InittuiError:
             self.release()
             raise
@@ -414,6 +403,61 @@ class ResultFiles:
             with contextlib.suppress(Exception):
                 lock.release()
         self.locks = []
+
+
+def _lock_for_writing(path: Path, overwrite: bool) -> Any:
+    """Check the path, take its lock (refusing a second writer), check it again."""
+    from filelock import FileLock, Timeout
+
+    check_writable(path, overwrite)
+    lock = FileLock(_lock_path(path), timeout=0)
+    try:
+        lock.acquire()
+    except Timeout:
+        raise ResultFileError(f"'{shown_path(path)}' is being written by another "
+                              "inittui process; choose another file") from None
+    except OSError as error:
+        raise ResultFileError(f"cannot lock '{shown_path(path)}': "
+                              f"{_reason(error)}") from None
+    try:
+        check_writable(path, overwrite)  # again: another writer may have just finished
+    except InittuiError:
+        lock.release()
+        raise
+    return lock
+
+
+class RecordFile:
+    """Any other table of records (the width studies' CSVs) under ResultFiles' contract.
+
+    One writer (the lock), a new file created exclusively unless overwrite, only regular
+    files, rows written whole, a batch at a time; the rows go to a temporary file that takes
+    the name once the first batch is in, so a run that stops before leaves the target as it
+    was. Text cells are the caller's to neutralize (`neutralize`).
+    """
+
+    def __init__(self, path: Path, columns: tuple[str, ...], overwrite: bool = False):
+        self.lock = _lock_for_writing(Path(path), overwrite)
+        self.file = _SafeCsv(Path(path), columns, overwrite)
+
+    @property
+    def rows(self) -> int:
+        return self.file.rows
+
+    def write(self, rows: Iterable[list[str]]) -> None:
+        """Append rows as one piece; the file takes its name with the first batch."""
+        self.file.begin()
+        for row in rows:
+            self.file.add(row)
+        self.file.flush()
+        self.file.commit()
+
+    def close(self) -> None:
+        try:
+            self.file.close()
+        finally:
+            with contextlib.suppress(Exception):
+                self.lock.release()
 
 
 def new_sweep_id() -> str:
