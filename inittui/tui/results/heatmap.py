@@ -155,7 +155,8 @@ class Heatmap(DataTable[Text | str]):
         better_high = HIGHER_IS_BETTER[self.metric]
         rows = self._rows(series)
         widest = max((len(name) for name, _ in rows), default=4)
-        self.add_column(self.row_title, width=min(max(widest, 11), 40), key="init")
+        self.add_column(self.row_title, width=min(max(widest, len(self.row_title), 11), 40),
+                        key="init")
         for point in series[0].points if series else ():
             self.add_column(Text(point.label, justify="center"), width=max(len(point.label), 7))
         for row, (name, line) in enumerate(rows):
