@@ -18,7 +18,7 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
-from textual.widgets import ContentSwitcher, Footer, Input
+from textual.widgets import ContentSwitcher, Input
 from textual.worker import Worker, WorkerState
 
 from inittui.core.errors import InittuiError, SpecError
@@ -45,6 +45,7 @@ from inittui.core.results import ResultsBook, leaderboard
 from inittui.core.specs import ExperimentSpec, check_spec
 from inittui.tui.commands import InittuiCommands
 from inittui.tui.groups import RunGroup, group_key, run_groups
+from inittui.tui.key_footer import KeyFooter
 from inittui.tui.messages import SweepEvent, SweepProgress
 from inittui.tui.results.curves import METRICS, SMOOTHING, CurvesView
 from inittui.tui.results.depth_profile import DepthProfileView
@@ -240,7 +241,7 @@ class InittuiApp(App[None]):
                 yield FinalBars(id="bars")
                 yield HintsPanel(id="hints")
         yield StatusLine(id="status")
-        yield Footer(compact=True, show_command_palette=False)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         if self.is_headless:  # tests: a blinking cursor would make screenshots flaky
@@ -279,6 +280,28 @@ class InittuiApp(App[None]):
             self.setup_open = True
             panel.focus_first_invalid()
             return
+        from inittui.core.grid import MAX_RUNS_WITHOUT_CONFIRM, plan_grid  # torch-free
+
+        plan = plan_grid(spec)
+        runs = len(plan.runs)
+        if runs > MAX_RUNS_WITHOUT_CONFIRM:  # more likely a typo than a plan: ask, like --yes
+            question = (f"The setup makes {runs:,} runs, more than "
+                        f"{MAX_RUNS_WITHOUT_CONFIRM:,}: {plan.describe()}. Train them all?")
+            self.push_screen(ConfirmScreen("A large grid", question),
+                             lambda yes: self._start_if(yes, spec, runs))
+            return
+        self._start(spec, runs)
+
+    def _start_if(self, yes: bool | None, spec: ExperimentSpec, runs: int) -> None:
+        if yes:
+            self._start(spec, runs)
+        else:
+            self.notify(f"Not started; the {runs:,} runs come from the lists in the setup "
+                        "(lr, hidden, act, batch, momentum) times initializers and seeds.",
+                        markup=False)
+
+    def _start(self, spec: ExperimentSpec, runs: int) -> None:
+        """Open the results file and start the worker for a checked spec."""
         try:
             writer = self._results_writer()
         except InittuiError as error:
@@ -286,9 +309,7 @@ class InittuiApp(App[None]):
                         markup=False)
             return
         self._stop = threading.Event()
-        from inittui.core.grid import plan_grid  # torch-free
-
-        self._epochs, self._runs = spec.epochs, len(plan_grid(spec).runs)
+        self._epochs, self._runs = spec.epochs, runs
         self.running = True
         self.setup_open = False
         self.query_one(Leaderboard).focus()  # the setup is committed: results have the keys
@@ -418,6 +439,7 @@ class InittuiApp(App[None]):
         self.query_one(HintsPanel).show(self.book)
         self._show_layers(groups)
         self._show_grid_view()
+        self.query_one(KeyFooter).has_grid = any(s.spec.is_grid for s in self.book.sweeps)
 
     def _show_grid_view(self) -> None:
         """The grid view on screen shows the newest grid sweep (the others wait until shown)."""
