@@ -43,7 +43,7 @@ OLD_READER = r'''
 import csv, math
 from inittui.core.events import EpochFinished, RunFinished, SweepStarted
 from inittui.core.results import ResultsBook
-from inittui.core.specs import ExperimentSpec, RunInfo, parse_hidden
+from inittui.core.specs import ExperimentSpec, RunPlan, parse_hidden
 
 CONFIG = ("dataset", "model", "hidden", "activation", "optimizer", "lr", "batch_size",
           "device")
@@ -67,7 +67,7 @@ def read(path):
                               lr=float(first["lr"]), batch_size=int(first["batch_size"]))
         infos = {}
         for row in rows:
-            infos.setdefault(row["run_id"], RunInfo(len(infos), row["init"], int(row["seed"]),
+            infos.setdefault(row["run_id"], RunPlan(len(infos), row["init"], int(row["seed"]),
                                                     row["bias_init"]))
         book.apply(SweepStarted(spec, tuple(infos.values()), first["device"], 0, 0))
         for row in rows:

@@ -13,6 +13,12 @@ hits them alike:
   another on the same minibatch (what a notebook comparing K initializers does);
 - fast (mlp only): the written-out MLP path the engine uses for the plain MLP.
 
+Per-layer diagnostics cost too: once per epoch the engine computes every run's layer
+statistics on a probe batch of 128 samples (forward and backward hooks, run by run, on the
+general path; written out on the fast path). "diag ms" times that call for the stacked
+model, and "diag/epoch" sets it against an epoch of mnist-5k's 4,000 training samples at
+the table's batch size (the stacked step's time × steps per epoch).
+
 Shapes: mlp 784-128-64-10 (batch 64, bench_engine's model); resnet 8,8,16,16 channels
 on 1×28×28 images (batch 32); gpt 2 blocks of width 64 on 64 characters of a 65-symbol
 vocabulary (batch 16). Figures are medians over rounds of the mean step time in
@@ -32,10 +38,14 @@ import torch
 import torch.nn.functional as F
 
 from inittui.core.batching import StackedModel
+from inittui.core.diagnostics import layer_statistics
+from inittui.core.engine import PROBE_SIZE
+from inittui.core.hook_diagnostics import hook_statistics
 from inittui.core.models import GPT, MLP, BatchedMLP, ResNet
 from inittui.core.optimizers import FusedAdam
 
 LR = 1e-3
+EPOCH_SAMPLES = 4000  # mnist-5k's training split, the default data set
 
 
 Batch = tuple[torch.Tensor, torch.Tensor]
@@ -47,6 +57,11 @@ def images(batch: int) -> Batch:
 
 def tokens(batch: int) -> Batch:
     return torch.randint(0, 65, (batch, 64)), torch.randint(0, 65, (batch, 64))
+
+
+def data_of(name: str, samples: int) -> Batch:
+    """A probe batch for an architecture: images, or token sequences for gpt."""
+    return tokens(samples) if name == "gpt" else images(samples)
 
 
 def architectures() -> dict[str, tuple[Callable[[], torch.nn.Module], Callable[[], Batch]]]:
@@ -69,7 +84,11 @@ def time_steps(step: Callable[[], None], steps: int) -> float:
 
 def stacked_step(make: Callable[[], torch.nn.Module], runs: int,
                  batch: tuple[torch.Tensor, torch.Tensor]) -> Callable[[], None]:
-    model = StackedModel(make, "relu", 1, runs)
+    return _stacked(StackedModel(make, "relu", 1, runs), runs, batch)
+
+
+def _stacked(model: StackedModel | BatchedMLP, runs: int,
+             batch: tuple[torch.Tensor, torch.Tensor]) -> Callable[[], None]:
     optimizer = FusedAdam(list(model.parameters()), LR)
     x, y = batch[0].unsqueeze(0), batch[1].unsqueeze(0)
     active = torch.ones(runs, dtype=torch.bool)
@@ -78,6 +97,20 @@ def stacked_step(make: Callable[[], torch.nn.Module], runs: int,
         model.loss_and_gradients(x, y, active)
         optimizer.step()
     return step
+
+
+def diagnostics_ms(model: StackedModel | BatchedMLP, probe: Batch, rounds: int) -> float:
+    """Median milliseconds of one epoch's layer statistics of every run (what the engine
+    computes after each epoch), on the general path's hooks or the fast path's trace."""
+    x, y = probe[0].unsqueeze(0), probe[1]
+    measure = hook_statistics if isinstance(model, StackedModel) else layer_statistics
+    measure(model, x, y)  # warm-up
+    times = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        measure(model, x, y)
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)
 
 
 def loop_step(make: Callable[[], torch.nn.Module], runs: int,
@@ -95,18 +128,11 @@ def loop_step(make: Callable[[], torch.nn.Module], runs: int,
     return step
 
 
-def fast_step(runs: int, batch: tuple[torch.Tensor, torch.Tensor]) -> Callable[[], None]:
+def fast_model(runs: int) -> BatchedMLP:
     model = BatchedMLP(784, (128, 64), 10, "relu", 1, runs)
     for parameter in model.parameters():
         torch.nn.init.normal_(parameter, std=0.05)
-    optimizer = FusedAdam(list(model.parameters()), LR)
-    x, y = batch[0].unsqueeze(0), batch[1].unsqueeze(0)
-    active = torch.ones(runs, dtype=torch.bool)
-
-    def step() -> None:
-        model.loss_and_gradients(x, y, active)
-        optimizer.step()
-    return step
+    return model
 
 
 def main() -> None:
@@ -120,24 +146,35 @@ def main() -> None:
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, "
           f"load average {os.getloadavg()[0]:.1f}, {args.steps} steps x {args.rounds} rounds")
     print(f"{'model':<8}{'K':>4}{'stacked ms':>12}{'loop ms':>10}{'speed-up':>10}"
-          f"{'fast ms':>10}")
+          f"{'fast ms':>10}{'diag ms':>10}{'diag/epoch':>12}{'fast diag/epoch':>17}")
     table = architectures()
     for name in args.only.split(","):
         make, data = table[name]
         for runs in (int(k) for k in args.runs.split(",")):
             batch = data()
-            variants = {"stacked": stacked_step(make, runs, batch),
+            stacked = StackedModel(make, "relu", 1, runs)
+            variants = {"stacked": _stacked(stacked, runs, batch),
                         "loop": loop_step(make, runs, batch)}
-            if name == "mlp":
-                variants["fast"] = fast_step(runs, batch)
+            fast = fast_model(runs) if name == "mlp" else None
+            if fast is not None:
+                variants["fast"] = _stacked(fast, runs, batch)
             times: dict[str, list[float]] = {key: [] for key in variants}
             for _ in range(args.rounds):
                 for key, step in variants.items():
                     times[key].append(time_steps(step, args.steps))
             median = {key: statistics.median(values) for key, values in times.items()}
-            fast = f"{median['fast']:>10.1f}" if "fast" in median else f"{'-':>10}"
+            steps_per_epoch = EPOCH_SAMPLES // len(batch[0])
+            probe = data_of(name, PROBE_SIZE)
+            diag = diagnostics_ms(stacked, probe, args.rounds)
+            share = diag / (median["stacked"] * steps_per_epoch)
+            fast_ms, fast_share = f"{'-':>10}", f"{'-':>17}"
+            if fast is not None:
+                fast_ms = f"{median['fast']:>10.1f}"
+                fast_diag = diagnostics_ms(fast, probe, args.rounds)
+                fast_share = f"{fast_diag / (median['fast'] * steps_per_epoch):>16.1%} "
             print(f"{name:<8}{runs:>4}{median['stacked']:>12.1f}{median['loop']:>10.1f}"
-                  f"{median['loop'] / median['stacked']:>9.2f}x{fast}", flush=True)
+                  f"{median['loop'] / median['stacked']:>9.2f}x{fast_ms}{diag:>10.1f}"
+                  f"{share:>11.1%} {fast_share}", flush=True)
 
 
 if __name__ == "__main__":

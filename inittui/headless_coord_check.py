@@ -1,11 +1,12 @@
 """`inittui --headless --coord-check`: the coordinate check as CSV rows and a summary table.
 
-Rows are written width by width as each finishes, so Ctrl+C keeps every finished width.
+Rows are written width by width as each finishes, so Ctrl+C keeps every finished width, through
+`RecordFile` (the results file's contract: exclusive create or --overwrite, whole rows, a
+temporary file until the first width is in, no symbolic links or pipes).
 """
 
 from __future__ import annotations
 
-import csv
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -14,7 +15,7 @@ from rich.console import Console
 from rich.table import Table
 
 from inittui.core.specs import ExperimentSpec
-from inittui.core.width_records import COORD_COLUMNS, CoordPoint, growth, row
+from inittui.core.width_records import COORD_COLUMNS, CoordPoint, depth_label, growth, row
 from inittui.headless import one_line
 from inittui.interrupts import StopSignals, run_to_the_end
 
@@ -55,23 +56,16 @@ def run_coord_check(spec: ExperimentSpec, out: Path | None, overwrite: bool,
 def _run(spec: ExperimentSpec, out: Path | None, overwrite: bool, widths: Sequence[int],
          steps: int, signals: StopSignals) -> int:
     from inittui.core.coord_check import coord_check
-    from inittui.core.result_files import check_writable
+    from inittui.core.result_files import RecordFile
 
-    if out is not None:
-        check_writable(out, overwrite)
+    records = RecordFile(out, COORD_COLUMNS, overwrite) if out is not None else None
     console = Console(highlight=False)
     stop = signals.event
     points: list[CoordPoint] = []
-    handle = out.open("w" if overwrite else "x", newline="", encoding="utf-8") \
-        if out is not None else None
-    writer = csv.writer(handle) if handle is not None else None
-    if writer is not None:
-        writer.writerow(COORD_COLUMNS)
 
     def on_width(width: int, found: list[CoordPoint]) -> None:
-        if writer is not None and handle is not None:
-            writer.writerows(row(point) for point in found)
-            handle.flush()
+        if records is not None:
+            records.write(row(point) for point in found)
         points.extend(found)
         print(f"width {width}: {len({p.layer for p in found})} layers × {steps + 1} steps "
               f"recorded", flush=True)
@@ -79,21 +73,22 @@ def _run(spec: ExperimentSpec, out: Path | None, overwrite: bool, widths: Sequen
     def work() -> None:
         coord_check(spec, widths, steps, stop=stop, on_width=on_width)
 
-    print(f"coordinate check ({spec.param}, {spec.optimizer} lr {spec.lr:g}, "
-          f"{len(spec.hidden)} hidden layers, {spec.dataset}): widths "
+    print(f"coordinate check ({spec.param}, {spec.optimizer} lr {spec.lr:g}, {spec.model} of "
+          f"{depth_label(spec.model, len(spec.hidden))}, {spec.dataset}): widths "
           f"{', '.join(map(str, widths))}, steps 0-{steps}", flush=True)
     try:
         error = run_to_the_end(work, "inittui-coord-check")
     finally:
-        if handle is not None:
-            handle.close()
+        if records is not None:
+            records.close()
     if error is not None:
         raise one_line(error, "coordinate check")
     if points:
         for step in sorted({1, steps} & {p.step for p in points}):
             console.print(growth_table(points, step))
     if signals.received is not None:
-        saved = f"; finished widths are in {out}" if out is not None else ""
+        saved = f"; finished widths are in {out}" if records is not None and records.rows \
+            else ""
         print(f"{signals.name}: stopped{saved}", file=sys.stderr)
         return signals.exit_code
     if out is not None:

@@ -1,12 +1,13 @@
-"""`inittui --headless --preset mup2022`: a learning-rate transfer study, cell by cell.
+"""`inittui --headless --preset mup2022`: a learning-rate transfer study, width by width.
 
-One line per finished cell, a CSV row per cell as it finishes (Ctrl+C keeps them), then the
-final training loss per lr and width and the best lr per width, for each parametrization.
+Each width of each parametrization trains as one batched group (core/lr_transfer.py); when
+it ends, a line per cell and its rows in the CSV (through `RecordFile`: the results file's
+contract), so Ctrl+C keeps every finished width. Then the final training loss per lr and
+width and the best lr per width, for each parametrization.
 """
 
 from __future__ import annotations
 
-import csv
 import sys
 import time
 from collections.abc import Sequence
@@ -21,6 +22,7 @@ from inittui.core.width_records import (
     TRANSFER_COLUMNS,
     TransferCell,
     best_lrs,
+    depth_label,
     lr_shift,
     row,
 )
@@ -78,10 +80,10 @@ def best_lr_table(cells: Sequence[TransferCell]) -> Table:
 
 def run_study_headless(spec: ExperimentSpec, study: TransferStudy, out: Path | None,
                        overwrite: bool, signals: StopSignals | None = None) -> int:
-    """Run every cell, write `out` as cells finish, print the tables; return the exit code.
+    """Run every cell, write `out` as widths finish, print the tables; return the exit code.
 
-    Ctrl+C and SIGTERM (caught by `signals`) stop the cell in training: finished cells stay
-    in `out` (the stopped one too, marked stopped), and the exit code is 130 or 143.
+    Ctrl+C and SIGTERM (caught by `signals`) stop the width in training: finished cells stay
+    in `out` (the stopped width's too, marked stopped), and the exit code is 130 or 143.
     """
     own_signals = signals is None
     signals = signals or StopSignals().install()
@@ -95,42 +97,38 @@ def run_study_headless(spec: ExperimentSpec, study: TransferStudy, out: Path | N
 def _run(spec: ExperimentSpec, study: TransferStudy, out: Path | None, overwrite: bool,
          signals: StopSignals) -> int:
     from inittui.core.lr_transfer import run_study
-    from inittui.core.result_files import check_writable
+    from inittui.core.result_files import RecordFile
 
-    if out is not None:
-        check_writable(out, overwrite)
+    records = RecordFile(out, TRANSFER_COLUMNS, overwrite) if out is not None else None
     console = Console(highlight=False)
     stop = signals.event
     cells: list[TransferCell] = []
     total = len(study.params) * len(study.widths) * len(study.lrs)
-    handle = out.open("w" if overwrite else "x", newline="", encoding="utf-8") \
-        if out is not None else None
-    writer = csv.writer(handle) if handle is not None else None
-    if writer is not None:
-        writer.writerow(TRANSFER_COLUMNS)
     started = time.monotonic()
 
     def on_cell(cell: TransferCell) -> None:
-        if writer is not None and handle is not None:
-            writer.writerow(row(cell))
-            handle.flush()
+        if records is not None:
+            records.write([row(cell)])
         cells.append(cell)
         print(f"cell {len(cells)}/{total} {cell.param} width {cell.width} lr {cell.lr:g}: "
               f"final train_loss {cell.final_train_loss:.4f} best val_acc "
-              f"{cell.best_val_acc:.4f} {cell.status} ({cell.wall_s:.1f}s)", flush=True)
+              f"{cell.best_val_acc:.4f} {cell.status} (its width's group: {cell.wall_s:.1f}s)",
+              flush=True)
 
     def work() -> None:
         run_study(spec, study, on_cell, stop)
 
     print(f"learning-rate transfer: {total} cells ({', '.join(study.params)} × widths "
           f"{', '.join(map(str, study.widths))} × lr {', '.join(f'{lr:g}' for lr in study.lrs)})"
-          f"; {spec.optimizer}, {len(spec.hidden)} hidden layers, {spec.epochs} epochs, "
-          f"{spec.inits[0]}, {spec.dataset}", flush=True)
+          f"; {spec.model} of {depth_label(spec.model, len(spec.hidden))}, {spec.optimizer}, "
+          f"{spec.epochs} epoch{'s' * (spec.epochs != 1)}, {spec.inits[0]}, {spec.dataset}; "
+          f"{len(study.params) * len(study.widths)} batched groups (a width each) of "
+          f"{len(study.lrs) * spec.seeds} runs", flush=True)
     try:
         error = run_to_the_end(work, "inittui-study")
     finally:
-        if handle is not None:
-            handle.close()
+        if records is not None:
+            records.close()
     if error is not None:
         raise one_line(error, "study")
     for param in dict.fromkeys(cell.param for cell in cells):
@@ -139,7 +137,8 @@ def _run(spec: ExperimentSpec, study: TransferStudy, out: Path | None, overwrite
         console.print(best_lr_table(cells))
     console.print(f"{len(cells)} cells in {time.monotonic() - started:.0f}s")
     if signals.received is not None:
-        saved = f"; finished cells are in {out}" if out is not None else ""
+        saved = f"; finished cells are in {out}" if records is not None and records.rows \
+            else ""
         print(f"{signals.name}: stopped{saved}", file=sys.stderr)
         return signals.exit_code
     if out is not None:

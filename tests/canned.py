@@ -20,7 +20,7 @@ from inittui.core.events import (
     SweepFinished,
     SweepStarted,
 )
-from inittui.core.specs import ExperimentSpec, RunInfo
+from inittui.core.specs import ExperimentSpec, RunPlan
 
 STEPS_PER_EPOCH = 40
 REPORT_EVERY = 8
@@ -31,7 +31,7 @@ SHAPES: dict[str, tuple[float, float]] = {
 """init → (accuracy it tends to, epochs it takes to get most of the way)."""
 
 
-def accuracy(run: RunInfo, epoch: float) -> float:
+def accuracy(run: RunPlan, epoch: float) -> float:
     top, pace = SHAPES.get(run.init, (0.8, 2.0))
     if run.init == "zeros":
         return top
@@ -39,7 +39,7 @@ def accuracy(run: RunInfo, epoch: float) -> float:
     return 0.1 + (top - 0.1) * (1 - math.exp(-epoch / pace)) + wiggle
 
 
-def loss(run: RunInfo, epoch: float) -> float:
+def loss(run: RunPlan, epoch: float) -> float:
     return -math.log(max(accuracy(run, epoch) * 0.97, 1e-3)) + 0.02 * (run.seed + 1)
 
 

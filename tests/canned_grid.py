@@ -25,7 +25,7 @@ from inittui.core.events import (
     SweepStarted,
 )
 from inittui.core.grid import plan_grid
-from inittui.core.specs import ExperimentSpec, RunInfo
+from inittui.core.specs import ExperimentSpec, RunPlan
 
 PEAKS: dict[str, tuple[float, float, float]] = {
     "he-normal": (0.95, -3.0, 0.9), "xavier-normal": (0.93, -2.7, 1.6),
@@ -36,7 +36,7 @@ PEAKS: dict[str, tuple[float, float, float]] = {
 STEPS = 20
 
 
-def accuracy(run: RunInfo, spec: ExperimentSpec, epoch: int) -> float:
+def accuracy(run: RunPlan, spec: ExperimentSpec, epoch: int) -> float:
     top, best_lr, width = PEAKS.get(run.init, (0.8, -3.0, 1.0))
     lr = run.setting("lr", spec)
     depth = len(run.setting("hidden", spec))
@@ -47,13 +47,13 @@ def accuracy(run: RunInfo, spec: ExperimentSpec, epoch: int) -> float:
     return min(level + 0.004 * math.sin(2.3 * epoch + run.seed), 0.99)
 
 
-def act_std(run: RunInfo, spec: ExperimentSpec, trained: bool) -> float:
+def act_std(run: RunPlan, spec: ExperimentSpec, trained: bool) -> float:
     depth = len(run.setting("hidden", spec))
     base = {"xavier-normal": 0.5 ** (depth / 10), "zeros": 1e-6}.get(run.init, 1.0)
     return base * (1.3 if trained else 1.0) * (1 + 0.03 * run.seed)
 
 
-def stats(run: RunInfo, spec: ExperimentSpec, trained: bool) -> tuple[LayerStats, ...]:
+def stats(run: RunPlan, spec: ExperimentSpec, trained: bool) -> tuple[LayerStats, ...]:
     hidden = run.setting("hidden", spec)
     last = act_std(run, spec, trained)
     return tuple(LayerStats(layer, 0.0, last ** (layer / len(hidden)), last * 0.1, 0.01, 0.3,

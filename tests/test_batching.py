@@ -11,8 +11,8 @@ from inittui.core.data import load_dataset
 from inittui.core.diagnostics import layer_statistics
 from inittui.core.engine import train_step
 from inittui.core.hook_diagnostics import hook_statistics
-from inittui.core.initialize import DATA_STREAM, generator, initialize_runs
-from inittui.core.initializers import activation_gain
+from inittui.core.init_draws import activation_gain
+from inittui.core.init_runs import DATA_STREAM, generator, initialize_runs
 from inittui.core.models import ACTIVATIONS, BatchedMLP, plain_model
 from inittui.core.optimizers import make_optimizer
 from inittui.core.specs import ExperimentSpec

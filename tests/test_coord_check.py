@@ -165,3 +165,81 @@ def test_bad_coord_check_options_are_usage_errors(args, message):
     assert result.exit_code == 2
     assert message in result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def hooked_resmlp_reference(spec: ExperimentSpec, width: int, steps: int) -> Recorded:
+    """The same check on a plain ResMLP per run: forward hooks on its stem activation and
+    every block, the logits; SP trains with torch.optim.Adam, μP with mup (MuReadout holding
+    m·W', set_base_shapes with base and delta models, MuAdam)."""
+    from inittui.core.models import ResMLP
+
+    data = load_dataset(spec.dataset, None, False, spec.val_split)
+    model, _ = prepare_width(spec, width, data, torch.device("cpu"))
+    wide = width_spec(spec, width)
+
+    def plain(hidden: tuple[int, ...]) -> ResMLP:
+        net = ResMLP(data.input_shape, data.num_classes, hidden, spec.activation)
+        if spec.param == "mup":
+            net.head = mup.MuReadout(hidden[0], data.num_classes)
+        return net
+
+    recorded: Recorded = {}
+    for run in wide.runs():
+        net = plain(wide.hidden)
+        if spec.param == "mup":
+            depth = len(wide.hidden)
+            mup.set_base_shapes(net, plain((spec.base_width,) * depth),
+                                delta=plain((2 * spec.base_width,) * depth),
+                                rescale_params=False)
+        with torch.no_grad():
+            for name, parameter in net.named_parameters():
+                value = model.parameter(name)[run.index]
+                scale = width / spec.base_width if (spec.param == "mup"
+                                                    and name == "head.weight") else 1.0
+                parameter.copy_(value * scale)
+        step_box = [0]
+        watched = [net.stem_act, *net.blocks, net.head]
+        names = [str(i) for i in range(1, len(watched))] + [OUTPUT]
+        for name, module in zip(names, watched):
+            module.register_forward_hook(recorder(recorded, run.init, step_box, name))
+        optimizer = (mup.MuAdam if spec.param == "mup" else torch.optim.Adam)(
+            net.parameters(), lr=spec.lr)
+        for step, (x, y) in enumerate(batches(wide, data, steps, torch.device("cpu"))):
+            step_box[0] = step
+            loss = F.cross_entropy(net(x[0]), y[0])
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+    return recorded
+
+
+@pytest.mark.parametrize("param", ["sp", "mup"])
+def test_resmlp_numbers_match_plain_pytorch_with_forward_hooks(param):
+    spec = spec_for(param, model="resmlp", inits=("he-normal",))
+    steps, width = 2, 48
+    points = [p for p in coord_check(spec, (16, width), steps) if p.width == width]
+    reference = hooked_resmlp_reference(spec, width, steps)
+    assert {p.layer for p in points} == {"1", "2", "3", OUTPUT}  # stem, 2 blocks, logits
+    assert len(points) == len(reference) == (steps + 1) * 4
+    for point in points:
+        expected = reference[point.init, point.step, point.layer]
+        assert point.l1 == pytest.approx(expected, rel=1e-3), point
+
+
+def test_gpt_coordinate_check_records_every_block_and_the_logits():
+    spec = spec_for("mup", model="gpt", dataset="synthetic-text:train=64,val=16,test=16",
+                    inits=("normal:std=0.02",), activation="gelu")
+    points = coord_check(spec, (16, 32), steps=1)
+    assert {p.layer for p in points} == {"1", "2", OUTPUT}
+    assert {(p.width, p.step) for p in points} == {(16, 0), (16, 1), (32, 0), (32, 1)}
+    assert all(p.l1 > 0 for p in points)
+
+
+@pytest.mark.slow
+def test_resmlp_sp_output_rises_with_width_after_one_adam_step_and_mups_does_not():
+    widths, steps = (32, 512), 1
+    fields = {"model": "resmlp", "base_width": 32, "inits": ("he-normal",)}
+    sp = coord_check(spec_for("sp", **fields), widths, steps)
+    mu = coord_check(spec_for("mup", **fields), widths, steps)
+    assert growth(sp, 1)["he-normal", OUTPUT] > 3
+    assert growth(mu, 1)["he-normal", OUTPUT] < 1.5

@@ -15,7 +15,7 @@ from inittui.core.diagnostics import (
     distinct_units,
     layer_statistics,
 )
-from inittui.core.initialize import initialize_runs
+from inittui.core.init_runs import initialize_runs
 from inittui.core.models import BatchedMLP
 from inittui.core.specs import ExperimentSpec
 

@@ -24,7 +24,7 @@ from inittui.core.events import (
     SweepFinished,
     SweepStarted,
 )
-from inittui.core.initialize import DATA_STREAM, generator, initialize_runs
+from inittui.core.init_runs import DATA_STREAM, generator, initialize_runs
 from inittui.core.models import BatchedMLP
 from inittui.core.optimizers import make_optimizer
 from inittui.core.specs import ExperimentSpec
@@ -201,7 +201,7 @@ def _estimate(spec: ExperimentSpec) -> tuple[int, int]:
     """(the engine's estimate, bytes of every layer output of one real forward pass)."""
     from inittui.core.data import load_dataset
     from inittui.core.engine import estimated_bytes
-    from inittui.core.initialize import initialize_runs
+    from inittui.core.init_runs import initialize_runs
     from inittui.core.models import build_model
 
     data = load_dataset(spec.dataset, None, False, spec.val_split)
@@ -220,7 +220,7 @@ def _output_bytes(model: object, images: torch.Tensor) -> int:
     if not isinstance(model, StackedModel):
         with torch.no_grad():
             trace = model.trace(images.unsqueeze(0))
-        return sum(t.numel() * t.element_size() for t in (*trace.pre, *trace.hidden))
+        return sum(t.numel() * t.element_size() for t in (*trace.pre, *trace.post))
     outputs: list[torch.Tensor] = []
     leaves = [m for m in model.skeleton.modules() if not list(m.children())]
     hooks = [m.register_forward_hook(lambda _m, _a, out: outputs.append(out)) for m in leaves]

@@ -5,12 +5,12 @@ from __future__ import annotations
 from inittui.core.events import EpochFinished, RunFinished, SweepStarted
 from inittui.core.hints import pitfalls
 from inittui.core.results import ResultsBook
-from inittui.core.specs import ExperimentSpec, RunInfo
+from inittui.core.specs import ExperimentSpec, RunPlan
 
 
 def hints_for(init: str, bias: str = "zeros", activation: str = "relu",
               status: str = "ok", output_init: str | None = None) -> list[str]:
-    run = RunInfo(0, init, 0, bias)
+    run = RunPlan(0, init, 0, bias)
     book = ResultsBook()
     spec = ExperimentSpec(activation=activation, output_init=output_init)
     book.apply(SweepStarted(spec, (run,), "cpu", 1, 1))

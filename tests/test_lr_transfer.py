@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import replace
 
 import pytest
 
+from inittui.core.engine import run_sweep
+from inittui.core.events import EpochFinished, GroupStarted
 from inittui.core.lr_transfer import cell_specs, run_study
 from inittui.core.presets import PRESETS, TransferStudy, apply_preset
 from inittui.core.specs import ExperimentSpec
@@ -63,3 +66,59 @@ def test_best_lr_ignores_stopped_cells_and_takes_diverged_as_worst():
 
     cells = [cell(1e-3, 0.5), cell(1e-2, float("inf"), "diverged"), cell(3e-3, 0.1, "stopped")]
     assert best_lrs(cells)["sp", 64].lr == 1e-3
+
+
+TINY = TransferStudy(widths=(16, 32), lrs=(1e-3, 1e-2))
+
+
+def tiny_spec(**fields: object) -> ExperimentSpec:
+    return reduced_mup2022(hidden=(16, 16), base_width=16, batch_size=32, seeds=2, **fields)
+
+
+def test_each_parametrization_trains_as_one_batched_group_per_width_with_per_run_lrs():
+    groups: list[GroupStarted] = []
+    cells = run_study(tiny_spec(), TINY,
+                      on_event=lambda e: groups.append(e) if isinstance(e, GroupStarted) else None)
+    assert len(groups) == 2 * 2  # (sp, mup) × widths
+    for group in groups:
+        assert len(group.runs) == 2 * 2  # lrs × seeds, one stacked model
+        assert {dict(run.settings)["lr"] for run in group.runs} == set(TINY.lrs)
+    assert [(c.param, c.width, c.lr) for c in cells] == [
+        (p, w, lr) for p in ("sp", "mup") for w in TINY.widths for lr in TINY.lrs]
+    assert all(c.status == "ok" and c.seeds == 2 for c in cells)
+
+
+def alone(cell_spec: ExperimentSpec) -> float:
+    """The old way: the cell as its own sweep; the mean final train loss of its seeds."""
+    last: dict[int, float] = {}
+
+    def keep(event: object) -> None:
+        if isinstance(event, EpochFinished):
+            last[event.run.index] = event.train_loss
+
+    run_sweep(cell_spec, keep)
+    return sum(last.values()) / len(last)
+
+
+def test_every_cell_trains_as_it_would_alone():
+    """The batched study is the cell-by-cell loop it replaced, up to float32 rounding
+    (per-run Adam in the grid against the fused kernel alone)."""
+    spec = tiny_spec()
+    cells = run_study(spec, TINY)
+    for cell_spec, cell in zip(cell_specs(spec, TINY), cells, strict=True):
+        assert (cell_spec.param, cell_spec.hidden[0], cell_spec.lr) == \
+            (cell.param, cell.width, cell.lr)
+        assert cell.final_train_loss == pytest.approx(alone(cell_spec), rel=1e-4), cell
+
+
+def test_a_stop_ends_the_group_in_training_and_starts_no_other():
+    stop = threading.Event()
+    arrived = []
+
+    def on_cell(cell: TransferCell) -> None:
+        arrived.append(cell)
+        stop.set()  # after the first width's group: nothing else may start
+
+    cells = run_study(tiny_spec(), TINY, on_cell=on_cell, stop=stop)
+    assert [(c.param, c.width) for c in cells] == [("sp", 16), ("sp", 16)]
+    assert cells == arrived

@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from inittui.core.data import load_dataset
-from inittui.core.initialize import LSUV_TOLERANCE, initialize_runs
+from inittui.core.init_runs import LSUV_TOLERANCE, initialize_runs
 from inittui.core.models import BatchedMLP
 from inittui.core.specs import ExperimentSpec
 

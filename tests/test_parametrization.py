@@ -19,8 +19,8 @@ import torch.nn.functional as F
 from torch import nn
 
 from inittui.core.errors import SpecError
-from inittui.core.initialize import initialize_runs
-from inittui.core.initializers import parse_initializer
+from inittui.core.init_draws import parse_initializer
+from inittui.core.init_runs import initialize_runs
 from inittui.core.models import BatchedMLP, build_model
 from inittui.core.parametrization import (
     check_parametrization,

@@ -66,7 +66,7 @@ def layers_at_init(name: str, **overrides: str) -> dict[str, list[tuple[LayerSta
     stats = layer_statistics(sweep.model, sweep.probe_x, sweep.probe_y)
     found: dict[str, list[tuple[LayerStats, ...]]] = {}
     for state, layers in zip(sweep.runs, stats, strict=True):
-        found.setdefault(state.info.init, []).append(layers)
+        found.setdefault(state.plan.init, []).append(layers)
     return found
 
 

@@ -325,7 +325,7 @@ async def test_the_app_shows_a_run_whose_group_failed_as_failed() -> None:
         await pilot.press("ctrl+r")
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
-        statuses = {r.info.init: r.status for r in app.book.records()}
+        statuses = {r.plan.init: r.status for r in app.book.records()}
         assert statuses == {"zeros": "failed", "xavier-normal": "ok", "he-normal": "ok"}
         table = app.query_one(Leaderboard)
         cells = [str(cell) for row in range(table.row_count)

@@ -199,7 +199,7 @@ def test_export_load_export_is_byte_identical(tmp_path: Path) -> None:
     stop = threading.Event()
     stop.set()
     run_sweep(spec(momentum=0.5, optimizer="sgd", output_init="zeros"), book.apply, stop)
-    book.sweeps[0].runs["he-normal/s0"].info = book.sweeps[0].runs["he-normal/s0"].info
+    book.sweeps[0].runs["he-normal/s0"].plan = book.sweeps[0].runs["he-normal/s0"].plan
     first, second = tmp_path / "1.csv", tmp_path / "2.csv"
     write_results(book, first)
     loaded = load_results(first)
@@ -224,7 +224,7 @@ def test_labels_that_look_like_formulas_round_trip(tmp_path: Path) -> None:
         "test_acc": "0.5", "status": "ok", "wall_s": "0.1", "device": "cpu"}
     path.write_text(header + "\r\n" + ",".join(row[c] for c in RESULT_COLUMNS) + "\r\n")
     loaded = load_results(path)
-    assert [r.info.init for r in loaded.book.records()] == ["=evil"]
+    assert [r.plan.init for r in loaded.book.records()] == ["=evil"]
     again = tmp_path / "again.csv"
     write_results(loaded.book, again)
     assert again.read_bytes() == path.read_bytes()

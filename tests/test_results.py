@@ -12,13 +12,13 @@ from inittui.core.errors import InittuiError
 from inittui.core.events import EpochFinished, RunFinished, SweepStarted
 from inittui.core.result_files import check_writable, read_results, write_results
 from inittui.core.results import ResultsBook, format_accuracy, leaderboard
-from inittui.core.specs import ExperimentSpec, RunInfo
+from inittui.core.specs import ExperimentSpec, RunPlan
 
 
 def book_of(curves: dict[tuple[str, int], list[float]], statuses: dict[str, str] | None = None,
             ) -> ResultsBook:
     """A book with the given validation curves; test accuracy = final validation accuracy."""
-    runs = tuple(RunInfo(i, init, seed) for i, (init, seed) in enumerate(curves))
+    runs = tuple(RunPlan(i, init, seed) for i, (init, seed) in enumerate(curves))
     book = ResultsBook()
     book.apply(SweepStarted(ExperimentSpec(), runs, "cpu", 10, 100))
     for run in runs:

@@ -9,7 +9,7 @@ import torch
 
 from inittui.core.batching import StackedModel
 from inittui.core.errors import SpecError
-from inittui.core.initialize import initialize_runs
+from inittui.core.init_runs import initialize_runs
 from inittui.core.models import GPT, MLP, ResMLP, ResNet, plain_model
 from inittui.core.roles import (
     BIAS,

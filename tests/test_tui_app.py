@@ -126,7 +126,7 @@ async def test_ctrl_r_trains_the_chosen_initializers_from_a_form_field(tmp_path:
         await pilot.press("ctrl+r")
         await ready(pilot)
 
-        assert {r.info.init for r in app.book.records()} == {"xavier-normal", "he-normal"}
+        assert {r.plan.init for r in app.book.records()} == {"xavier-normal", "he-normal"}
         assert all(r.status == "ok" and len(r.epochs) == 2 for r in app.book.records())
         assert app.query_one(Leaderboard).row_count == 2
         assert "finished" in status(app) and "ETA" not in status(app)
@@ -183,9 +183,9 @@ async def test_comparing_finished_runs_with_the_keyboard() -> None:
 
         first = board.highlighted_key
         await pilot.press("space")  # hide the leader from the plots
-        assert app.hidden == frozenset({first}) and len(curves.shown_groups) == 1
+        assert app.hidden_groups == frozenset({first}) and len(curves.shown_groups) == 1
         await pilot.press("space")
-        assert app.hidden == frozenset() and len(curves.shown_groups) == 2
+        assert app.hidden_groups == frozenset() and len(curves.shown_groups) == 2
 
         await pilot.press("enter")  # its per-epoch table
         await pilot.pause()

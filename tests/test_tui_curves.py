@@ -15,9 +15,9 @@ from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
 from inittui.core.results import RunRecord
-from inittui.core.specs import ExperimentSpec, RunInfo
+from inittui.core.specs import ExperimentSpec, RunPlan
 from inittui.tui.app import InittuiApp, create_app
-from inittui.tui.groups import RunGroup
+from inittui.tui.groups import SeedGroup
 from inittui.tui.plots import integer_ticks, log_ticks, theme_colors, value_ticks
 from inittui.tui.results.curves import (
     CurvesPlot,
@@ -104,10 +104,10 @@ def test_smoothing_is_a_debiased_moving_average() -> None:
     assert smoothed([3.0, 1.0], 0.0) == [3.0, 1.0]
 
 
-def _group(key: str, losses: list[list[float]] | None = None) -> RunGroup:
-    records = tuple(RunRecord(RunInfo(i, key, i), 1, step_losses=list(run))
+def _group(key: str, losses: list[list[float]] | None = None) -> SeedGroup:
+    records = tuple(RunRecord(RunPlan(i, key, i), 1, step_losses=list(run))
                     for i, run in enumerate(losses or [[]]))
-    return RunGroup(key, 1, key, key, (1, 2, 3), records)
+    return SeedGroup(key, 1, key, key, (1, 2, 3), records)
 
 
 def test_draw_order_puts_the_leader_and_then_the_highlighted_row_on_top() -> None:

@@ -78,6 +78,21 @@ async def test_live_coord_check_computes_sp_and_mup_on_the_real_engine() -> None
         assert screen.note == ""
 
 
+async def test_live_coord_check_of_a_resmlp_names_its_stem_and_blocks() -> None:
+    spec = ExperimentSpec(dataset=SMALL, model="resmlp", hidden=(16, 16), inits=("he-normal",),
+                          device="cpu", lr=0.01, base_width=8)
+    app = coord_check_app(spec, (8, 16), steps=1)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await app.screen.workers.wait_for_complete()
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, CoordCheckScreen)
+        assert screen.note == ""
+        for panel in screen.query(LogLogPanel):
+            assert [line.label for line in panel.lines] == [
+                "stem", "block 1", "block 2", "output (logits)"]
+
+
 @pytest.mark.slow
 async def test_w_in_the_main_app_opens_the_coord_check_of_the_setup_and_escape_closes_it() -> None:
     spec = ExperimentSpec(dataset=SMALL, hidden=(16, 16), inits=("he-normal",), device="cpu")

@@ -1,8 +1,9 @@
 """The coordinate check (Yang et al. 2022, as in the `mup` package): activation size vs width.
 
-For each width, the spec's MLP is built with every hidden layer that wide, initialized and
-trained for a few steps on real minibatches; before each step, the mean absolute value of
-every hidden layer's output (after the activation) and of the logits is recorded. Under the
+For each width, the spec's model (mlp, resmlp or gpt) is built with every hidden layer that
+wide, initialized and trained for a few steps on real minibatches; before each step, the mean
+absolute value of every probed layer's output and of the logits is recorded: the MLP's hidden
+layers after the activation, resmlp's stem and each residual block's output, gpt's blocks. Under the
 standard parametrization the curves rise with width after one Adam step (updates of size lr
 to n inputs add up to n·lr); under μP they stay flat. Step 0 is the initialization.
 
@@ -19,13 +20,15 @@ from dataclasses import replace
 import torch
 from torch import Tensor
 
+from inittui.core.batching import StackedModel
 from inittui.core.data import DataSplits, load_dataset
 from inittui.core.device import check_fits, resolve_device
 from inittui.core.engine import estimated_bytes
 from inittui.core.errors import SpecError
-from inittui.core.initialize import DATA_STREAM, generator, initialize_runs
+from inittui.core.init_runs import DATA_STREAM, generator, initialize_runs
 from inittui.core.models import BatchedNet, build_model
 from inittui.core.parametrization import (
+    MUP_MODELS,
     ParametrizedOptimizer,
     check_parametrization,
     make_parametrized_optimizer,
@@ -53,9 +56,10 @@ def prepare_width(spec: ExperimentSpec, width: int, data: DataSplits,
                f"the coordinate check at width {width}")
     model.to_empty(device=device)
     probe = data.x_train[:128].unsqueeze(0).to(device)
-    initialize_runs(model, wide.runs(), probe, wide.output_init)
-    rescale_initialization(model, wide.runs(), wide)
-    return model, make_parametrized_optimizer(wide, model)
+    initialize_runs(model, wide.runs(), probe, wide.output_init, wide.residual_init,
+                    wide.model)
+    rescale_initialization(model, wide.runs(), wide, data)
+    return model, make_parametrized_optimizer(wide, model, data=data)
 
 
 def batches(spec: ExperimentSpec, data: DataSplits, steps: int,
@@ -72,8 +76,33 @@ def batches(spec: ExperimentSpec, data: DataSplits, steps: int,
 
 def layer_l1(model: BatchedNet, x: Tensor) -> list[Tensor]:
     """Mean |value| per run of each hidden layer's output, then of the logits."""
+    if isinstance(model, StackedModel):
+        return _probe_l1(model, x)
     trace = model.trace(x)
-    return [tensor.abs().flatten(1).mean(dim=1) for tensor in (*trace.hidden, trace.logits)]
+    return [tensor.abs().flatten(1).mean(dim=1) for tensor in (*trace.post, trace.logits)]
+
+
+def _probe_l1(model: StackedModel, x: Tensor) -> list[Tensor]:
+    """The general path: each run alone, a forward hook on every probed module (what the
+    layers view shows), then the logits; training mode, running statistics left alone."""
+    skeleton = model.skeleton
+    values = torch.zeros(len(model.probes) + 1, model.runs, dtype=torch.float64)
+    def keep(at: int, run: int) -> Callable[..., None]:
+        def hook(module: object, args: object, output: Tensor) -> None:  # None: output kept
+            values[at, run] = output.abs().mean()
+        return hook
+
+    for run in range(model.runs):
+        handles = [skeleton.get_submodule(probe.module).register_forward_hook(keep(index, run))
+                   for index, probe in enumerate(model.probes)]
+        try:
+            with model.one_run(run) as forward:
+                logits = forward(x[run // model.inits] if x.shape[0] > 1 else x[0])
+        finally:
+            for handle in handles:
+                handle.remove()
+        values[-1, run] = logits.abs().mean()
+    return list(values)
 
 
 def coord_check(spec: ExperimentSpec, widths: Sequence[int] = DEFAULT_WIDTHS,
@@ -82,8 +111,9 @@ def coord_check(spec: ExperimentSpec, widths: Sequence[int] = DEFAULT_WIDTHS,
                 on_width: Callable[[int, list[CoordPoint]], None] | None = None,
                 ) -> list[CoordPoint]:
     """Every (init, width, step, layer) point; stops between widths when `stop` is set."""
-    if spec.model != "mlp":
-        raise SpecError("model", "the coordinate check is implemented for the mlp model")
+    if spec.model not in MUP_MODELS:
+        raise SpecError("model", f"the coordinate check is implemented for the "
+                                 f"{', '.join(MUP_MODELS)} models, not {spec.model}")
     if steps < 0:
         raise SpecError("coord-steps", f"coord-steps must be at least 0, got {steps}")
     check_parametrization(spec)
@@ -104,12 +134,12 @@ def _one_width(spec: ExperimentSpec, width: int, steps: int, data: DataSplits,
                device: torch.device) -> list[CoordPoint]:
     model, optimizer = prepare_width(spec, width, data, device)
     active = torch.ones(model.runs, dtype=torch.bool, device=device)
-    layers = [str(index) for index in range(1, len(spec.hidden) + 1)] + [OUTPUT]
     points = []
     for step, (x, y) in enumerate(batches(spec, data, steps, device)):
         with torch.no_grad():
             per_layer = [l1.view(spec.seeds, len(spec.inits)).mean(dim=0).tolist()
                          for l1 in layer_l1(model, x)]
+        layers = [str(index) for index in range(1, len(per_layer))] + [OUTPUT]
         for layer, values in zip(layers, per_layer):
             points.extend(CoordPoint(spec.param, init, width, step, layer, value, spec.seeds)
                           for init, value in zip(spec.inits, values))

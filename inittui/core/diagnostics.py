@@ -33,22 +33,22 @@ def layer_statistics(model: BatchedNet, x: Tensor, y: Tensor) -> list[tuple[Laye
     """Statistics of every hidden layer of every run on one probe batch; index by run."""
     with torch.enable_grad():
         trace = model.trace(x)
-        for hidden in trace.hidden:
+        for hidden in trace.post:
             hidden.retain_grad()
         runs, batch, classes = trace.logits.shape
         losses = F.cross_entropy(trace.logits.reshape(-1, classes),
                                  y.expand(runs, -1).reshape(-1), reduction="none")
         params = [model.weight_parameter(layer) for layer in range(model.hidden_layers)]
         grads = torch.autograd.grad(losses.view(runs, batch).mean(dim=1).sum(),
-                                    [*trace.hidden, *params])
-    hidden_grads, weight_grads = grads[:len(trace.hidden)], grads[len(trace.hidden):]
+                                    [*trace.post, *params])
+    hidden_grads, weight_grads = grads[:len(trace.post)], grads[len(trace.post):]
     columns: dict[str, list[list[float]]] = {name: [] for name in (
         "act_mean", "act_std", "grad_std", "pre_grad_std", "wgrad_std", "dead_frac",
         "dead_units", "distinct_units")}
     backward = ACTIVATION_BACKWARDS[model.activation]
     histograms = []
     with torch.no_grad():
-        for layer, (hidden, grad, wgrad) in enumerate(zip(trace.hidden, hidden_grads,
+        for layer, (hidden, grad, wgrad) in enumerate(zip(trace.post, hidden_grads,
                                                           weight_grads)):
             acts = model.units(layer, hidden.detach())
             flat = acts.flatten(1)
@@ -82,7 +82,7 @@ def layer_statistics(model: BatchedNet, x: Tensor, y: Tensor) -> list[tuple[Laye
                 dead_units=int(columns["dead_units"][layer][run]),
                 pre_grad_std=columns["pre_grad_std"][layer][run],
             )
-            for layer in range(len(trace.hidden))
+            for layer in range(len(trace.post))
         )
         for run in range(model.runs)
     ]

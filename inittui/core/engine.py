@@ -34,7 +34,7 @@ from inittui.core.events import (
 )
 from inittui.core.grid import Group, plan_grid, run_grid
 from inittui.core.hook_diagnostics import statistics
-from inittui.core.initialize import DATA_STREAM, generator, initialize_runs
+from inittui.core.init_runs import DATA_STREAM, generator, initialize_runs
 from inittui.core.models import BatchedNet, per_run_loss_and_correct
 from inittui.core.parametrization import (
     ParametrizedOptimizer,
@@ -42,7 +42,7 @@ from inittui.core.parametrization import (
     make_parametrized_optimizer,
     rescale_initialization,
 )
-from inittui.core.specs import ExperimentSpec, RunInfo, is_user_model
+from inittui.core.specs import ExperimentSpec, RunPlan, is_user_model
 
 PROGRESS_INTERVAL_S = 0.25
 EVAL_CHUNK = 2048
@@ -53,10 +53,10 @@ add well under 10% to a sweep on the bundled data."""
 
 
 @dataclass
-class RunState:
+class _RunProgress:
     """Where one run stands; the engine's only mutable per-run record."""
 
-    info: RunInfo
+    plan: RunPlan
     status: str = "running"
     epochs: int = 0
 
@@ -140,14 +140,14 @@ class Sweep:
                    f"{self.model.runs} runs of {self.model.parameters_per_run:,} parameters")
         self.data = cpu_data.to(self.device)
         self.model.to_empty(device=self.device)
-        self.runs = [RunState(info) for info in group.runs]
+        self.runs = [_RunProgress(info) for info in group.runs]
         self.probe_x = self.data.x_train[:PROBE_SIZE].unsqueeze(0)
         self.probe_y = self.data.y_train[:PROBE_SIZE]
         initialize_runs(self.model, list(group.runs), self.probe_x, spec.output_init,
                         spec.residual_init, spec.model)
-        rescale_initialization(self.model, group.runs, spec)  # μP's width scaling; SP: none
+        rescale_initialization(self.model, group.runs, spec, cpu_data)  # μP's; SP: none
         self.optimizer = make_parametrized_optimizer(spec, self.model, group.run_lrs(),
-                                                     group.run_momenta())
+                                                     group.run_momenta(), cpu_data)
         self.data_generators = [generator(seed, DATA_STREAM) for seed in spec.run_seeds]
         self.active = torch.ones(self.model.runs, dtype=torch.bool, device=self.device)
 
@@ -168,10 +168,10 @@ class Sweep:
         try:
             self.emit(GroupStarted(group.index, group.groups, group.label,
                                    tuple(cell.label for cell in group.cells),
-                                   tuple(r.info for r in self.runs), self.steps_per_epoch,
+                                   tuple(r.plan for r in self.runs), self.steps_per_epoch,
                                    self.model.parameters_per_run))
             for state in self.runs:
-                self.emit(RunStarted(state.info))
+                self.emit(RunStarted(state.plan))
             self._report_layers(epoch=0)
             for epoch in range(1, self.spec.epochs + 1):
                 if not self._train_epoch(epoch, started):
@@ -241,7 +241,7 @@ class Sweep:
         for state in self.runs:
             if state.status != "running":
                 continue
-            index = state.info.index
+            index = state.plan.index
             finite = all(map(_is_finite, (train_loss[index], val_loss[index])))
             state.epochs = epoch
             if not finite:
@@ -250,16 +250,16 @@ class Sweep:
             elif last:
                 state.status = "ok"
             self.emit(EpochFinished(
-                state.info, epoch, train_loss[index], train_acc[index], val_loss[index],
+                state.plan, epoch, train_loss[index], train_acc[index], val_loss[index],
                 val_acc[index], wall_s, status="diverged" if not finite else "ok",
                 test_acc=test_acc[index] if test_acc is not None and finite else None,
             ))
             if not finite:
-                self.emit(RunDiverged(state.info, epoch,
+                self.emit(RunDiverged(state.plan, epoch,
                                       f"loss became {train_loss[index]} at epoch {epoch}"))
-                self.emit(RunFinished(state.info, "diverged", epoch, None))
+                self.emit(RunFinished(state.plan, "diverged", epoch, None))
             elif last:
-                self.emit(RunFinished(state.info, "ok", epoch, test_acc[index]))
+                self.emit(RunFinished(state.plan, "ok", epoch, test_acc[index]))
         self._report_layers(epoch)
 
     def _report_layers(self, epoch: int) -> None:
@@ -268,13 +268,13 @@ class Sweep:
         stats = statistics(self.model, self.probe_x, self.probe_y)
         for state in self.runs:
             if state.status == "running" or (state.epochs == epoch and epoch > 0):
-                self.emit(LayerStatsReady(state.info, epoch, stats[state.info.index]))
+                self.emit(LayerStatsReady(state.plan, epoch, stats[state.plan.index]))
 
     def _finish(self, stopped: bool, started: float) -> None:
         for state in self.runs:
             if state.status == "running":
                 state.status = "stopped"
-                self.emit(RunFinished(state.info, "stopped", state.epochs, None))
+                self.emit(RunFinished(state.plan, "stopped", state.epochs, None))
         self.emit(GroupFinished(self.group.index, self.group.groups, stopped=stopped,
                                 wall_s=time.monotonic() - started))
 

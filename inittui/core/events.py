@@ -8,13 +8,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from inittui.core.specs import ExperimentSpec, RunInfo
+from inittui.core.specs import ExperimentSpec, RunPlan
 
 
 @dataclass(frozen=True)
 class SweepStarted:
     spec: ExperimentSpec
-    runs: tuple[RunInfo, ...]
+    runs: tuple[RunPlan, ...]
     device: str
     steps_per_epoch: int
     parameters_per_run: int
@@ -46,7 +46,7 @@ class GroupStarted:
     label: str
     """The shape axes it stands for (`hidden=64x10,activation=relu`); empty if none vary."""
     cells: tuple[str, ...]
-    runs: tuple[RunInfo, ...]
+    runs: tuple[RunPlan, ...]
     steps_per_epoch: int
     parameters_per_run: int
 
@@ -63,7 +63,7 @@ class GroupFinished:
 class RunStarted:
     """A run's weights are drawn and it starts training; a sweep's runs all start together."""
 
-    run: RunInfo
+    run: RunPlan
 
 
 @dataclass(frozen=True)
@@ -99,7 +99,7 @@ class StepLosses:
 class EpochFinished:
     """One run's metrics after an epoch; the last epoch of a finished run carries test_acc."""
 
-    run: RunInfo
+    run: RunPlan
     epoch: int
     train_loss: float
     train_acc: float
@@ -138,14 +138,14 @@ class LayerStats:
 class LayerStatsReady:
     """Per-layer diagnostics of one run at an epoch (0 is the initialization)."""
 
-    run: RunInfo
+    run: RunPlan
     epoch: int
     layers: tuple[LayerStats, ...]
 
 
 @dataclass(frozen=True)
 class RunDiverged:
-    run: RunInfo
+    run: RunPlan
     epoch: int
     reason: str
 
@@ -155,7 +155,7 @@ class RunFinished:
     """A run's end: status is 'ok', 'diverged', 'stopped' or 'failed' (its worker died on a
     cluster, retries spent); epochs counts finished epochs."""
 
-    run: RunInfo
+    run: RunPlan
     status: str
     epochs: int
     test_acc: float | None

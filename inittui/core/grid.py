@@ -24,7 +24,7 @@ from inittui.core.specs import (
     GRID_FIELDS,
     SHAPE_FIELDS,
     ExperimentSpec,
-    RunInfo,
+    RunPlan,
     format_architecture,
 )
 
@@ -93,7 +93,7 @@ class Group:
     index: int
     spec: ExperimentSpec
     cells: tuple[Cell, ...]
-    runs: tuple[RunInfo, ...]
+    runs: tuple[RunPlan, ...]
     groups: int = 1
     """How many groups its grid has (for "group 2 of 3")."""
 
@@ -125,7 +125,7 @@ class GridPlan:
     groups: tuple[Group, ...]
 
     @property
-    def runs(self) -> tuple[RunInfo, ...]:
+    def runs(self) -> tuple[RunPlan, ...]:
         return tuple(run for group in self.groups for run in group.runs)
 
     def describe(self) -> str:
@@ -179,7 +179,7 @@ def _group(index: int, count: int, spec: ExperimentSpec, cells: list[Cell]) -> G
     for seed in spec.run_seeds:
         for cell in cells:
             for init in spec.inits:
-                runs.append(RunInfo(
+                runs.append(RunPlan(
                     index=len(runs), init=init, seed=seed, bias_init=spec.bias_init,
                     cell=cell.label, settings=cell.values if grid else ()))
     return Group(index, group_spec, tuple(cells), tuple(runs), count)

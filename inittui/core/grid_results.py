@@ -112,7 +112,7 @@ def _summary(values: list[float]) -> tuple[float | None, float | None, float | N
 
 def _rest_label(record: RunRecord, sweep: SweepRecord, axes: list[str], axis: str) -> str:
     return ",".join(f"{LABEL_NAMES.get(name, name)}="
-                    f"{format_value(name, record.info.setting(name, sweep.spec))}"
+                    f"{format_value(name, record.plan.setting(name, sweep.spec))}"
                     for name in axes if name != axis)
 
 
@@ -122,8 +122,8 @@ def _series(sweep: SweepRecord, axis: str,
     values = sweep.spec.axis_values(axis)
     cells: dict[tuple[str, str], dict[Any, list[RunRecord]]] = {}
     for record in sweep.runs.values():
-        key = (record.info.init, _rest_label(record, sweep, axes, axis))
-        value = record.info.setting(axis, sweep.spec)
+        key = (record.plan.init, _rest_label(record, sweep, axes, axis))
+        value = record.plan.setting(axis, sweep.spec)
         cells.setdefault(key, {}).setdefault(value, []).append(record)
     series = []
     for (init, rest), by_value in cells.items():
@@ -133,7 +133,7 @@ def _series(sweep: SweepRecord, axis: str,
             found = [v for v in map(value_of, records) if v is not None]
             points.append(AxisPoint(value, format_value(axis, value), *_summary(found),
                                     seeds=len(found),
-                                    cell=records[0].info.cell if records else ""))
+                                    cell=records[0].plan.cell if records else ""))
         series.append(AxisSeries(init, rest, tuple(points)))
     return series
 

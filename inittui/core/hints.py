@@ -26,10 +26,10 @@ def pitfalls(book: ResultsBook) -> list[str]:
 
 
 def _run_hints(record: RunRecord, spec: ExperimentSpec) -> list[str]:
-    init, bias, activation = record.info.init, record.info.bias_init, spec.activation
+    init, bias, activation = record.plan.init, record.plan.bias_init, spec.activation
     try:
-        params = record.info.choice.params
-        name = record.info.choice.info.name
+        params = record.plan.choice.params
+        name = record.plan.choice.info.name
     except SpecError:  # a label from a results file this version does not know
         params, name = {}, ""
     hints = []

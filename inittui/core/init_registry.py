@@ -1,7 +1,7 @@
 """The initializer registry: names, formulas, papers, suited activations, and the parser.
 
 This module imports no torch, so the app can list initializers and parse a spec before
-torch has loaded; the draws live in `inittui.core.initializers`. Hyphenated names give the
+torch has loaded; the draws live in `inittui.core.init_draws`. Hyphenated names give the
 PyTorch draw (`he-normal` is `kaiming_normal_`); a Keras class name gives the Keras draw,
 whose *Normal* initializers are truncated at ±2σ and rescaled to keep the target std
 (`HeNormal` is `he-normal:truncated=true`).

@@ -1,12 +1,14 @@
 """Learning-rate transfer (Yang et al. 2022, Tensor Programs V, Fig. 1): best lr against width.
 
-A study trains the spec's MLP at several widths × learning rates × parametrizations and
+A study trains the spec's model at several widths × learning rates × parametrizations and
 reports, per parametrization and width, the learning rate with the lowest final training
 loss (the paper's measure). Under SP the best lr moves as the net widens; under μP it
 stays where it was at the base width.
 
-Until the grid layer runs width and lr axes as batched groups, each cell is one ordinary
-sweep (`run_sweep`) with every seed of the spec's initializer as a run: a small loop here.
+Each parametrization is one grid (core/grid.py) with width and lr as axes: one batched
+group per width, whose runs are every lr × seed of the spec's first initializer, trained as
+one stacked model with the lrs as a per-run tensor (and μP's per-layer factors on top, in
+the same optimizer step). A cell's result is ready when its width's group ends.
 """
 
 from __future__ import annotations
@@ -14,72 +16,109 @@ from __future__ import annotations
 import math
 import threading
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from statistics import fmean
 
 from inittui.core.data import DataSplits, load_dataset
 from inittui.core.engine import run_sweep
 from inittui.core.errors import SpecError
-from inittui.core.events import EpochFinished, Event, SweepFinished
+from inittui.core.events import EpochFinished, Event, GroupFinished, GroupStarted
 from inittui.core.parametrization import check_parametrization
 from inittui.core.presets import TransferStudy
 from inittui.core.specs import ExperimentSpec
 from inittui.core.width_records import TransferCell
 
 
-def cell_specs(spec: ExperimentSpec, study: TransferStudy) -> list[ExperimentSpec]:
-    """Every cell's sweep: one initializer (the spec's first), its seeds as the runs."""
+def study_grids(spec: ExperimentSpec, study: TransferStudy) -> list[ExperimentSpec]:
+    """One grid per parametrization: widths × lrs, one initializer (the spec's first)."""
     if not study.widths or not study.lrs:
         raise SpecError("preset", "a learning-rate transfer study needs widths and lrs")
-    specs = [replace(spec, param=param, hidden=(width,) * len(spec.hidden), lr=lr,
-                     inits=spec.inits[:1])
-             for param in study.params for width in study.widths for lr in study.lrs]
-    for cell in specs:
-        check_parametrization(cell)
-    return specs
+    depth = len(spec.hidden)
+    grids = []
+    for param in study.params:
+        grid = replace(spec, param=param, inits=spec.inits[:1], axes=())
+        grid = grid.with_axis("hidden", [(width,) * depth for width in study.widths])
+        grids.append(grid.with_axis("lr", study.lrs))
+    for grid in grids:
+        check_parametrization(grid)
+    return grids
+
+
+def cell_specs(spec: ExperimentSpec, study: TransferStudy) -> list[ExperimentSpec]:
+    """Every cell as a single-valued spec (parametrization, width, lr), in training order."""
+    return [replace(grid, axes=(), hidden=hidden, lr=lr)
+            for grid in study_grids(spec, study)
+            for hidden in grid.axis_values("hidden") for lr in grid.axis_values("lr")]
 
 
 def run_study(spec: ExperimentSpec, study: TransferStudy,
               on_cell: Callable[[TransferCell], None] | None = None,
               stop: threading.Event | None = None, data: DataSplits | None = None,
               on_event: Callable[[Event], None] | None = None) -> list[TransferCell]:
-    """Train every cell in order (parametrization, width, lr); stops between and inside cells."""
+    """Train every parametrization's grid in turn; cells arrive width by width (on_cell).
+
+    A stop ends the group in training (its cells come back `stopped`) and starts no other.
+    """
     stop = stop or threading.Event()
-    specs = cell_specs(spec, study)
+    grids = study_grids(spec, study)
     data = data or load_dataset(spec.dataset, spec.data_dir, spec.download, spec.val_split)
     cells: list[TransferCell] = []
-    for cell_spec in specs:
-        if stop.is_set():
-            break
-        cell = _run_cell(cell_spec, stop, data, on_event)
+
+    def arrived(cell: TransferCell) -> None:
         cells.append(cell)
         if on_cell is not None:
             on_cell(cell)
+
+    for grid in grids:
+        if stop.is_set():
+            break
+        collector = _CellCollector(grid, arrived, on_event)
+        run_sweep(grid, collector, stop, data)
     return cells
 
 
-def _run_cell(spec: ExperimentSpec, stop: threading.Event, data: DataSplits,
-              on_event: Callable[[Event], None] | None) -> TransferCell:
-    epochs: list[EpochFinished] = []
-    finished: list[SweepFinished] = []
+@dataclass
+class _CellCollector:
+    """Turns one grid's events into TransferCells, a group's cells when the group ends."""
 
-    def collect(event: Event) -> None:
-        if isinstance(event, EpochFinished):
-            epochs.append(event)
-        elif isinstance(event, SweepFinished):
-            finished.append(event)
-        if on_event is not None:
-            on_event(event)
+    grid: ExperimentSpec
+    on_cell: Callable[[TransferCell], None]
+    on_event: Callable[[Event], None] | None
+    started: dict[int, GroupStarted] = field(default_factory=dict)
+    epochs: dict[str, list[EpochFinished]] = field(default_factory=dict)
 
-    run_sweep(spec, collect, stop, data)
-    wall_s = finished[0].wall_s if finished else 0.0
-    runs = {event.run.index for event in epochs}
-    last = {event.run.index: event for event in epochs}
-    diverged = any(event.status == "diverged" for event in epochs)
-    complete = len(runs) == spec.seeds and all(
-        event.epoch == spec.epochs or event.status == "diverged" for event in last.values())
+    def __call__(self, event: Event) -> None:
+        if isinstance(event, GroupStarted):
+            self.started[event.group] = event
+        elif isinstance(event, EpochFinished):
+            self.epochs.setdefault(event.run.run_id, []).append(event)
+        elif isinstance(event, GroupFinished) and event.group in self.started:
+            for cell in self._cells(self.started.pop(event.group), event.wall_s):
+                self.on_cell(cell)
+        if self.on_event is not None:
+            self.on_event(event)
+
+    def _cells(self, group: GroupStarted, wall_s: float) -> list[TransferCell]:
+        """The group's cells in lr order; wall_s is the group's, shared by its cells."""
+        grid = self.grid
+        by_cell: dict[tuple[int, float], list[list[EpochFinished]]] = {}
+        for run in group.runs:
+            key = (run.setting("hidden", grid)[0], run.setting("lr", grid))
+            by_cell.setdefault(key, []).append(self.epochs.pop(run.run_id, []))
+        return [_cell(grid, width, lr, runs, wall_s)
+                for (width, lr), runs in by_cell.items()]
+
+
+def _cell(grid: ExperimentSpec, width: int, lr: float, runs: list[list[EpochFinished]],
+          wall_s: float) -> TransferCell:
+    """One (width, lr): its seeds' last epochs; diverged if any seed did, stopped if any
+    seed did not reach the last epoch."""
+    last = [epochs[-1] for epochs in runs if epochs]
+    diverged = any(event.status == "diverged" for event in last)
+    complete = len(last) == len(runs) and all(
+        event.epoch == grid.epochs or event.status == "diverged" for event in last)
     status = "diverged" if diverged else "ok" if complete else "stopped"
-    loss = math.inf if diverged or not last else fmean(e.train_loss for e in last.values())
-    best = [max(e.val_acc for e in epochs if e.run.index == run) for run in runs]
-    return TransferCell(spec.param, spec.hidden[0], spec.lr, spec.seeds, loss,
+    loss = math.inf if diverged or not last else fmean(e.train_loss for e in last)
+    best = [max(e.val_acc for e in epochs) for epochs in runs if epochs]
+    return TransferCell(grid.param, width, lr, grid.seeds, loss,
                         fmean(best) if best else math.nan, status, wall_s)

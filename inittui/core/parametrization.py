@@ -24,6 +24,16 @@ exactly as torch's, and scales with width as μP says): a fan-based initializer 
 by √(fan at the shape / fan at the base shape); one with a fixed std (normal, uniform) is left
 as drawn. For the usual fan_in initializers this is exactly what set_base_shapes'
 rescale_params does to PyTorch's default init.
+
+Other models (resmlp, gpt) go the general way the `mup` package goes: the model is built at
+the base width and at twice it, and a dimension of a parameter that differs between the two
+grows with width ("infinite", in mup's words). A tensor with two such dimensions is
+matrix-like (hidden weights: init /√m_in, Adam lr /m_in, SGD lr ·m_out/m_in), one with one
+is vector-like (input weights, biases, embeddings, norm gains: Adam lr 1, SGD lr ·m), one
+with none is fixed (the readout's bias, a branch's scalar gain: lr 1). The readout (a
+separate Linear, resmlp's head) gets MuReadout's 1/m folded into its weight as above; a
+readout tied to the token embedding (gpt) cannot fold it, so the model multiplies its
+logits by 1/m itself (MuSharedReadout), and scales attention by 1/d instead of 1/√d.
 """
 
 from __future__ import annotations
@@ -31,6 +41,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import Protocol
 
 import torch
 from torch import Tensor, nn
@@ -44,7 +55,8 @@ from inittui.core.init_registry import (
 )
 from inittui.core.models import BatchedMLP, BatchedNet
 from inittui.core.optimizers import Optimizer, make_optimizer
-from inittui.core.specs import ExperimentSpec, RunInfo
+from inittui.core.roles import EMBEDDING
+from inittui.core.specs import ExperimentSpec, RunPlan
 
 FIXED_STD_INITS = ("zeros", "constant", "normal", "uniform", "truncated-normal")
 """Initializers whose draw does not depend on the layer's shape."""
@@ -142,27 +154,181 @@ def layer_scalings(model: BatchedNet, base_width: int) -> list[LayerScaling]:
     return scalings
 
 
+MUP_MODELS = ("mlp", "resmlp", "gpt")
+"""Models μP knows the width of: their --hidden sizes are the width."""
+
+
 def check_parametrization(spec: ExperimentSpec) -> None:
     """Refuse what μP cannot scale, before anything is built, naming the field."""
     if spec.param != "mup":
         return
-    if spec.model != "mlp":
-        raise SpecError("param", f"μP is implemented for the mlp model, not {spec.model}; "
-                                 "use --param sp")
-    if spec.norm != "none":
-        raise SpecError("param", "μP is implemented for the mlp without normalization layers; "
-                                 "use --param sp")
-    for label in (*spec.inits, *([spec.output_init] if spec.output_init else [])):
+    if spec.model not in MUP_MODELS:
+        raise SpecError("param", f"μP is implemented for the {', '.join(MUP_MODELS)} models, "
+                                 f"not {spec.model}; use --param sp")
+    for label in (*spec.inits, *([spec.output_init] if spec.output_init else []),
+                  *([spec.residual_init] if spec.residual_init else [])):
         _fan(parse_initializer(label), 1, 1)
 
 
+class DataShape(Protocol):
+    """What the general path needs of the data to build a model at the base width."""
+
+    @property
+    def input_shape(self) -> tuple[int, ...]: ...
+
+    num_classes: int
+
+
+@dataclass(frozen=True)
+class TensorScaling:
+    """μP's view of one parameter tensor (mup's InfShape): which dimensions grow with width.
+
+    `multipliers` holds, per dimension, its size over its size at the base width (1 for a
+    dimension that does not grow: inputs, classes, vocabulary, positions).
+    """
+
+    name: str
+    role: str
+    shape: tuple[int, ...]
+    base_shape: tuple[int, ...]
+    infinite: tuple[bool, ...]
+    folded_readout: bool = False  # MuReadout's 1/m carried by the weight itself
+
+    @property
+    def multipliers(self) -> tuple[float, ...]:
+        return tuple(size / base if grows else 1.0
+                     for size, base, grows in zip(self.shape, self.base_shape, self.infinite))
+
+    @property
+    def infinite_dims(self) -> int:
+        return sum(self.infinite)
+
+    @property
+    def width_mult_in(self) -> float:
+        return self.multipliers[1] if len(self.shape) >= 2 else 1.0
+
+    @property
+    def width_mult_out(self) -> float:
+        return self.multipliers[0] if self.shape else 1.0
+
+    @property
+    def width_mult(self) -> float:
+        """A vector-like tensor's multiplier: the one of its growing dimension."""
+        return next((m for m, grows in zip(self.multipliers, self.infinite) if grows), 1.0)
+
+    def lr(self, optimizer: str) -> float:
+        """The tensor's learning-rate multiplier (MuAdam's and MuSGD's rules)."""
+        if self.folded_readout:
+            return 1 / self.width_mult_in
+        if self.infinite_dims >= 2:  # matrix-like
+            if optimizer == "adam":
+                return 1 / self.width_mult_in
+            return self.width_mult_out / self.width_mult_in
+        if self.infinite_dims == 1 and optimizer == "sgd":  # vector-like
+            return self.width_mult
+        return 1.0
+
+    def fans(self, shape: tuple[int, ...]) -> tuple[int, int]:
+        """(fan_in, fan_out) as torch.nn.init counts them for a tensor of this shape."""
+        receptive = math.prod(shape[2:])
+        return shape[1] * receptive, shape[0] * receptive
+
+    def init(self, choice: InitializerChoice | BiasChoice | None) -> float:
+        """Factor on the value drawn at the actual shape (roles.draw_run) that makes it μP's."""
+        if choice is None or len(self.shape) < 2:
+            return 1.0
+        if isinstance(choice, BiasChoice):
+            return 1.0
+        if self.role == EMBEDDING and choice.info.name == "pytorch-default":
+            factor = 1.0  # nn.Embedding's N(0, 1): no fan in it
+        else:
+            factor = _base_shape_factor(choice, *self.fans(self.shape),
+                                        *self.fans(self.base_shape))
+        if self.infinite_dims >= 2:
+            factor /= math.sqrt(self.width_mult_in)
+        if self.folded_readout:
+            factor /= self.width_mult_in
+        return factor
+
+
+@dataclass(frozen=True)
+class ModelScaling:
+    """Every parameter's TensorScaling for a general (stacked) model, by parameter name."""
+
+    tensors: dict[str, TensorScaling]
+    bias_fan_mults: dict[str, float]
+    """A Linear bias' layer fan-in over its base fan-in (PyTorch's bias bound has it)."""
+
+    def bias_init(self, name: str, choice: BiasChoice) -> float:
+        """mup's rescale_linear_bias: a pytorch-default bias as drawn at the base fan-in."""
+        if choice.info.name != "pytorch-default" or name not in self.bias_fan_mults:
+            return 1.0
+        return math.sqrt(self.bias_fan_mults[name])
+
+
+def model_scaling(spec: ExperimentSpec, data: DataShape) -> ModelScaling:
+    """Build the model at the base width and twice it (on the meta device) and compare shapes.
+
+    As mup's set_base_shapes(model, base, delta=...): a dimension that differs between the
+    two grows with width; the base model's size of it is its base size.
+    """
+    from inittui.core.models import plain_model
+    from inittui.core.roles import BIAS, READOUT, parameter_roles
+
+    def built(width: int | None) -> nn.Module:
+        hidden = spec.hidden if width is None else (width,) * len(spec.hidden)
+        with torch.device("meta"):
+            return plain_model(replace(spec, hidden=hidden), data.input_shape,
+                               data.num_classes)()
+
+    model, base, delta = built(None), built(spec.base_width), built(2 * spec.base_width)
+    base_shapes = {n: tuple(p.shape) for n, p in base.named_parameters()}
+    delta_shapes = {n: tuple(p.shape) for n, p in delta.named_parameters()}
+    tensors: dict[str, TensorScaling] = {}
+    bias_fans: dict[str, float] = {}
+    roles = parameter_roles(model)
+    fan_ins = {role.name: role.fan_in for role in parameter_roles(base)}
+    for role in roles:
+        shape, base_shape = role.shape, base_shapes[role.name]
+        infinite = tuple(a != b for a, b in zip(base_shape, delta_shapes[role.name]))
+        scaling = TensorScaling(role.name, role.role, shape, base_shape, infinite,
+                                folded_readout=role.role == READOUT)
+        if len(shape) >= 2 and infinite[1] and not infinite[0] and role.role not in (
+                READOUT, EMBEDDING):
+            raise SpecError("param", f"μP: '{role.name}' maps the width to a fixed size but "
+                                     "is not the model's readout; use --param sp")
+        tensors[role.name] = scaling
+        if role.role == BIAS:
+            bias_fans[role.name] = role.fan_in / fan_ins[role.name]
+    return ModelScaling(tensors, bias_fans)
+
+
+def _layer_choice(role: str, run_choice: InitializerChoice, spec: ExperimentSpec,
+                  ) -> InitializerChoice:
+    """The initializer roles.draw_run used for a weight of this role."""
+    from inittui.core.roles import READOUT, RESIDUAL
+
+    if role == READOUT and spec.output_init:
+        return parse_initializer(spec.output_init)
+    if role == RESIDUAL and spec.residual_init:
+        return parse_initializer(spec.residual_init)
+    return run_choice
+
+
 @torch.no_grad()
-def rescale_initialization(model: BatchedNet, runs: Sequence[RunInfo],
-                           spec: ExperimentSpec) -> None:
-    """Turn every run's standard draws (initialize_runs) into μP's; nothing under SP."""
+def rescale_initialization(model: BatchedNet, runs: Sequence[RunPlan],
+                           spec: ExperimentSpec, data: DataShape | None = None) -> None:
+    """Turn every run's standard draws (initialize_runs) into μP's; nothing under SP.
+
+    data (its input shape and classes) is needed for models other than the plain MLP,
+    which are built at the base width to find which dimensions grow.
+    """
     if spec.param != "mup":
         return
     check_parametrization(spec)
+    if not isinstance(model, BatchedMLP):
+        _rescale_general(model, runs, spec, model_scaling(spec, _needed(data)))
+        return
     scalings = layer_scalings(model, spec.base_width)
     output_choice = parse_initializer(spec.output_init) if spec.output_init else None
     for run in runs:
@@ -175,13 +341,45 @@ def rescale_initialization(model: BatchedNet, runs: Sequence[RunInfo],
             model.bias(index, run.index).mul_(scaling.bias_init(bias_choice))
 
 
-def lr_multipliers(model: BatchedNet, spec: ExperimentSpec) -> list[float]:
+def _needed(data: DataShape | None) -> DataShape:
+    if data is None:
+        raise TypeError("μP on a general model needs the data's input shape and classes")
+    return data
+
+
+def _rescale_general(model: BatchedNet, runs: Sequence[RunPlan], spec: ExperimentSpec,
+                     scaling: ModelScaling) -> None:
+    from inittui.core.batching import StackedModel
+    from inittui.core.roles import BIAS
+
+    assert isinstance(model, StackedModel)
+    for run in runs:
+        choice = parse_initializer(run.init)
+        bias_choice = parse_bias_initializer(run.bias_init)
+        for name, tensor in scaling.tensors.items():
+            if tensor.role == BIAS:
+                factor = scaling.bias_init(name, bias_choice)
+            elif len(tensor.shape) >= 2:
+                factor = tensor.init(_layer_choice(tensor.role, choice, spec))
+            else:
+                factor = 1.0  # norm gains and shifts, a branch's scalar gain: as constructed
+            if factor != 1.0:
+                model.parameter(name)[run.index].mul_(factor)
+
+
+def lr_multipliers(model: BatchedNet, spec: ExperimentSpec,
+                   data: DataShape | None = None) -> list[float]:
     """One learning-rate multiplier per tensor of `model.parameters()`, in that order."""
     parameters = list(model.parameters())
     if spec.param != "mup":
         return [1.0] * len(parameters)
+    if not isinstance(model, BatchedMLP):
+        from inittui.core.batching import StackedModel
+
+        assert isinstance(model, StackedModel)
+        tensors = model_scaling(spec, _needed(data)).tensors
+        return [tensors[name].lr(spec.optimizer) for name in model.names]
     scalings = layer_scalings(model, spec.base_width)
-    assert isinstance(model, BatchedMLP)
     by_tensor: dict[int, float] = {}
     for index, scaling in enumerate(scalings):
         weight = model.weight_parameter(index)
@@ -217,11 +415,13 @@ ParametrizedOptimizer = Optimizer | GroupedOptimizer
 
 def make_parametrized_optimizer(spec: ExperimentSpec, model: BatchedNet,
                                 lrs: Sequence[float] | None = None,
-                                momenta: Sequence[float] | None = None) -> ParametrizedOptimizer:
+                                momenta: Sequence[float] | None = None,
+                                data: DataShape | None = None) -> ParametrizedOptimizer:
     """The spec's optimizer over the model, with μP's per-layer learning rates when asked.
 
     lrs and momenta give each run its own (a grid group's cells); with several, μP's
     multipliers go into the one per-run optimizer step instead of one optimizer per group.
+    data is needed under μP for models other than the plain MLP (see rescale_initialization).
     """
     parameters = list(model.parameters())
     shared = len(set(lrs or ())) <= 1 and len(set(momenta or ())) <= 1
@@ -230,5 +430,5 @@ def make_parametrized_optimizer(spec: ExperimentSpec, model: BatchedNet,
     if shared:
         base = replace(spec, lr=lrs[0] if lrs else spec.lr,
                        momentum=momenta[0] if momenta else spec.momentum)
-        return GroupedOptimizer(base, parameters, lr_multipliers(model, base))
-    return make_optimizer(spec, model, lrs, momenta, lr_multipliers(model, spec))
+        return GroupedOptimizer(base, parameters, lr_multipliers(model, base, data))
+    return make_optimizer(spec, model, lrs, momenta, lr_multipliers(model, spec, data))

@@ -35,6 +35,10 @@ MUP2022_EXPECTATION = (
     "fall (the 'Best lr per width' table: a negative shift for sp, none or positive for mup)"
 )
 
+MUP2022_GPT_EXPECTATION = (
+    "TO BE MEASURED"
+)
+
 PRESETS: dict[str, Preset] = {preset.name: preset for preset in (
     Preset(
         "pytorch-notebook",
@@ -110,12 +114,24 @@ PRESETS: dict[str, Preset] = {preset.name: preset for preset in (
     Preset(  # a study: widths × lrs × sp/mup, run by core/lr_transfer.py; headless only
         "mup2022",
         "Yang et al. 2022, Tensor Programs V (μP): learning-rate transfer; MLP 784-w-w-10, "
-        "w = 64, 256, 1024, Adam lr 1e-4 to 1e-2, sp and mup (base width 64); 30 sweeps",
+        "w = 64, 256, 1024, Adam lr 1e-4 to 1e-2, sp and mup (base width 64); 6 batched groups "
+        "(a width each, its 5 lrs as runs of one stacked model)",
         MUP2022_EXPECTATION,
         {"inits": "he-normal", "hidden": "64,64", "activation": "relu", "optimizer": "adam",
          "lr": "0.001", "batch_size": "64", "epochs": "5", "base_width": "64",
          "dataset": "mnist-5k", "diagnostics": "false"},
         TransferStudy(widths=(64, 256, 1024), lrs=(1e-4, 3e-4, 1e-3, 3e-3, 1e-2)),
+    ),
+    Preset(  # the same study on a transformer (core/lr_transfer.py)
+        "mup2022-gpt",
+        "Yang et al. 2022 (μP) on a transformer: learning-rate transfer of a 2-block "
+        "character GPT on the bundled play, w = 32, 64, 128, Adam lr 1e-3 to 3e-2, sp and mup "
+        "(base width 32; under mup attention is q·k/d and the tied head's logits ×1/m)",
+        MUP2022_GPT_EXPECTATION,
+        {"inits": "normal:std=0.02", "model": "gpt", "dataset": "text", "hidden": "32,32",
+         "activation": "gelu", "optimizer": "adam", "lr": "0.001", "batch_size": "32",
+         "epochs": "1", "base_width": "32", "diagnostics": "false"},
+        TransferStudy(widths=(32, 64, 128), lrs=(1e-3, 3e-3, 1e-2, 3e-2)),
     ),
     Preset(
         "lr-robustness",

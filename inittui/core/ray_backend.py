@@ -41,7 +41,7 @@ from inittui.core.events import (
     SweepFinished,
     SweepStarted,
 )
-from inittui.core.specs import ExperimentSpec, RunInfo
+from inittui.core.specs import ExperimentSpec, RunPlan
 
 Group = Any
 """What one task trains: a whole ExperimentSpec (one sweep), or a grid's batched group
@@ -65,7 +65,7 @@ class GroupFailed:
     have been delivered."""
 
     group: int
-    runs: tuple[RunInfo, ...]
+    runs: tuple[RunPlan, ...]
     reason: str
 
 
@@ -85,7 +85,7 @@ class _Delivery:
     delivered: set[Hashable] = field(default_factory=set)
     progress: tuple[int, int] = (0, 0)
     pending: list[Event] = field(default_factory=list)
-    runs: tuple[RunInfo, ...] = ()
+    runs: tuple[RunPlan, ...] = ()
     finished: set[int] = field(default_factory=set)
     epochs: dict[int, int] = field(default_factory=dict)
     done: bool = False
@@ -367,7 +367,7 @@ def _fail(delivery: _Delivery, group: Group, index: int, reason: str) -> GroupFa
     return GroupFailed(index, unfinished, reason)
 
 
-def _runs_of(group: Any) -> tuple[RunInfo, ...]:
+def _runs_of(group: Any) -> tuple[RunPlan, ...]:
     """A spec's runs (a method), or a grid group's (a field)."""
     runs = group.runs
     return tuple(runs() if callable(runs) else runs)

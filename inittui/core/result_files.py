@@ -53,7 +53,7 @@ from inittui.core.results import ResultsBook, RunRecord, SweepRecord
 from inittui.core.specs import (
     GRID_FIELDS,
     ExperimentSpec,
-    RunInfo,
+    RunPlan,
     parse_architecture,
     parse_field,
 )
@@ -275,7 +275,7 @@ def _umask() -> int:
     return mask
 
 
-def result_row(sweep_id: str, spec: ExperimentSpec, device: str, run: RunInfo, epoch: int,
+def result_row(sweep_id: str, spec: ExperimentSpec, device: str, run: RunPlan, epoch: int,
                metrics: tuple[float | None, ...], status: str, wall_s: float | None,
                ) -> list[str]:
     """One results row; metrics are train loss, train acc, val loss, val acc, test acc."""
@@ -310,7 +310,7 @@ class ResultFiles:
 
     def __init__(self, out: Path | None, stats_out: Path | None = None,
                  overwrite: bool = False, keep: ResultsBook | None = None):
-        from filelock import FileLock, Timeout
+        from filelock import FileLock
 
         paths = [path for path in (out, stats_out) if path is not None]
         if out is not None and stats_out is not None and \
@@ -320,18 +320,7 @@ class ResultFiles:
         self.locks: list[FileLock] = []
         try:
             for path in paths:
-                check_writable(path, overwrite)
-                lock = FileLock(_lock_path(path), timeout=0)
-                try:
-                    lock.acquire()
-                except Timeout:
-                    raise ResultFileError(f"'{shown_path(path)}' is being written by another "
-                                          "inittui process; choose another file") from None
-                except OSError as error:
-                    raise ResultFileError(f"cannot lock '{shown_path(path)}': "
-                                          f"{_reason(error)}") from None
-                self.locks.append(lock)
-                check_writable(path, overwrite)  # again: another writer may have just finished
+                self.locks.append(_lock_for_writing(path, overwrite))
         except InittuiError:
             self.release()
             raise
@@ -416,6 +405,61 @@ class ResultFiles:
         self.locks = []
 
 
+def _lock_for_writing(path: Path, overwrite: bool) -> Any:
+    """Check the path, take its lock (refusing a second writer), check it again."""
+    from filelock import FileLock, Timeout
+
+    check_writable(path, overwrite)
+    lock = FileLock(_lock_path(path), timeout=0)
+    try:
+        lock.acquire()
+    except Timeout:
+        raise ResultFileError(f"'{shown_path(path)}' is being written by another "
+                              "inittui process; choose another file") from None
+    except OSError as error:
+        raise ResultFileError(f"cannot lock '{shown_path(path)}': "
+                              f"{_reason(error)}") from None
+    try:
+        check_writable(path, overwrite)  # again: another writer may have just finished
+    except InittuiError:
+        lock.release()
+        raise
+    return lock
+
+
+class RecordFile:
+    """Any other table of records (the width studies' CSVs) under ResultFiles' contract.
+
+    One writer (the lock), a new file created exclusively unless overwrite, only regular
+    files, rows written whole, a batch at a time; the rows go to a temporary file that takes
+    the name once the first batch is in, so a run that stops before leaves the target as it
+    was. Text cells are the caller's to neutralize (`neutralize`).
+    """
+
+    def __init__(self, path: Path, columns: tuple[str, ...], overwrite: bool = False):
+        self.lock = _lock_for_writing(Path(path), overwrite)
+        self.file = _SafeCsv(Path(path), columns, overwrite)
+
+    @property
+    def rows(self) -> int:
+        return self.file.rows
+
+    def write(self, rows: Iterable[list[str]]) -> None:
+        """Append rows as one piece; the file takes its name with the first batch."""
+        self.file.begin()
+        for row in rows:
+            self.file.add(row)
+        self.file.flush()
+        self.file.commit()
+
+    def close(self) -> None:
+        try:
+            self.file.close()
+        finally:
+            with contextlib.suppress(Exception):
+                self.lock.release()
+
+
 def new_sweep_id() -> str:
     """A sweep's identity for rows written without one (the engine's is preferred)."""
     import secrets
@@ -431,11 +475,11 @@ def _book_rows(book: ResultsBook) -> Iterator[list[str]]:
         sweep.sweep_id = sweep_id
         for record in sweep.runs.values():
             for epoch in record.epochs:
-                yield result_row(sweep_id, sweep.spec, sweep.device, record.info, epoch.epoch,
+                yield result_row(sweep_id, sweep.spec, sweep.device, record.plan, epoch.epoch,
                                  (epoch.train_loss, epoch.train_acc, epoch.val_loss,
                                   epoch.val_acc, epoch.test_acc), epoch.status, epoch.wall_s)
             if record.status in ("stopped", "failed"):
-                yield result_row(sweep_id, sweep.spec, sweep.device, record.info,
+                yield result_row(sweep_id, sweep.spec, sweep.device, record.plan,
                                  len(record.epochs) + 1, (None,) * 5, record.status, None)
 
 
@@ -592,7 +636,7 @@ class _Reader:
         if record is not None:
             if record.status != "running":
                 raise _BadRow(f"a row for run {shown(row['run_id'], 30)} after its end")
-            if (record.info.init, record.info.seed) != (row["init"], seed):
+            if (record.plan.init, record.plan.seed) != (row["init"], seed):
                 raise _BadRow(f"run {shown(row['run_id'], 30)} changes its init or seed")
             if metrics is not None and record.epochs and record.epochs[-1].epoch >= epoch:
                 raise _BadRow(f"epoch {epoch} of run {shown(row['run_id'], 30)} after "
@@ -607,7 +651,7 @@ class _Reader:
             self.sweeps[key] = sweep
         settings = _settings_of(row) if cell else ()
         if record is None:
-            info = RunInfo(len(sweep.record.runs), row["init"], seed, row["bias_init"], cell,
+            info = RunPlan(len(sweep.record.runs), row["init"], seed, row["bias_init"], cell,
                            settings)
             record = RunRecord(info, sweep.record.number)
             sweep.record.runs[row["run_id"]] = record
@@ -616,7 +660,7 @@ class _Reader:
             record.status = status
             return
         train_loss, train_acc, val_loss, val_acc, wall_s, test_acc = metrics
-        record.epochs.append(EpochFinished(record.info, epoch, train_loss, train_acc, val_loss,
+        record.epochs.append(EpochFinished(record.plan, epoch, train_loss, train_acc, val_loss,
                                            val_acc, wall_s, status, test_acc))
         if status == "diverged" or test_acc is not None:
             record.status, record.test_acc = status, test_acc
@@ -629,11 +673,11 @@ class _Reader:
             sweep = builder.record
             if not sweep.runs:
                 continue
-            inits = tuple(dict.fromkeys(r.info.init for r in sweep.runs.values()))
+            inits = tuple(dict.fromkeys(r.plan.init for r in sweep.runs.values()))
             sweep.spec = replace(sweep.spec, inits=inits, seed=min(builder.seeds),
                                  seeds=len(builder.seeds),
-                                 bias_init=next(iter(sweep.runs.values())).info.bias_init)
-            grid = [dict(r.info.settings) for r in sweep.runs.values() if r.info.settings]
+                                 bias_init=next(iter(sweep.runs.values())).plan.bias_init)
+            grid = [dict(r.plan.settings) for r in sweep.runs.values() if r.plan.settings]
             if grid:  # the axes are the values its rows list, in the order they came
                 sweep.spec = sweep.spec.with_values(**{
                     name: tuple(settings[name] for settings in grid) for name in GRID_FIELDS})

@@ -21,7 +21,7 @@ from inittui.core.events import (
     StepLosses,
     SweepStarted,
 )
-from inittui.core.specs import ExperimentSpec, RunInfo
+from inittui.core.specs import ExperimentSpec, RunPlan
 
 STATUS_ORDER = ("running", "failed", "stopped", "diverged", "ok")
 STATUS_LABELS = {"running": "running", "failed": "failed", "stopped": "stopped",
@@ -33,7 +33,7 @@ class RunRecord:
     """Everything known about one run; status is running, ok, diverged, stopped or failed
     (its group's worker died on a cluster)."""
 
-    info: RunInfo
+    plan: RunPlan
     sweep: int
     epochs: list[EpochFinished] = field(default_factory=list)
     status: str = "running"
@@ -45,7 +45,7 @@ class RunRecord:
     @property
     def key(self) -> str:
         """Unique across a session's sweeps."""
-        return f"{self.sweep}:{self.info.run_id}"
+        return f"{self.sweep}:{self.plan.run_id}"
 
     @property
     def finite_epochs(self) -> list[EpochFinished]:
@@ -104,7 +104,7 @@ class ResultsBook:
             for run_id in run_ids:
                 record = sweep.runs[run_id]
                 del record.step_losses[event.first_step - 1:]  # a repeated report replaces
-                record.step_losses.extend(event.losses[record.info.index])
+                record.step_losses.extend(event.losses[record.plan.index])
 
     @property
     def current(self) -> SweepRecord:
@@ -194,7 +194,7 @@ def leaderboard(book: ResultsBook, by: str = "cell") -> list[LeaderRow]:
     """
     groups: dict[tuple[int, str, str], list[RunRecord]] = {}
     for record in book.records():
-        groups.setdefault((record.sweep, record.info.cell, record.info.init), []).append(record)
+        groups.setdefault((record.sweep, record.plan.cell, record.plan.init), []).append(record)
     peaks = [max(curve) for curve in map(mean_curve, groups.values()) if curve]
     target = max(peaks) if peaks else None
     rows = sorted((summarize(sweep, init, records, target, cell)

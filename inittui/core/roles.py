@@ -23,7 +23,7 @@ from torch import Tensor, nn
 from torch.nn import init
 
 from inittui.core.errors import SpecError
-from inittui.core.initializers import (
+from inittui.core.init_draws import (
     InitializerChoice,
     draw_bias,
     draw_weight,

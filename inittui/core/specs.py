@@ -142,10 +142,10 @@ class ExperimentSpec:
     def run_seeds(self) -> tuple[int, ...]:
         return tuple(self.seed + repeat for repeat in range(self.seeds))
 
-    def runs(self) -> list[RunInfo]:
+    def runs(self) -> list[RunPlan]:
         """Runs in the engine's order: seed-major, so one seed's runs share a data order."""
         return [
-            RunInfo(index=index, init=init, seed=seed, bias_init=self.bias_init)
+            RunPlan(index=index, init=init, seed=seed, bias_init=self.bias_init)
             for index, (seed, init) in enumerate(
                 (seed, init) for seed in self.run_seeds for init in self.inits
             )
@@ -164,8 +164,13 @@ class ExperimentSpec:
 
 
 @dataclass(frozen=True)
-class RunInfo:
-    """One trained model: an initializer drawn with one seed."""
+class RunPlan:
+    """One run a spec plans: an initializer drawn with one seed, in one grid cell.
+
+    The one description of a run that travels everywhere (events, results, files); the
+    engine tracks a run's progress privately, the results keep a `RunRecord` per plan, and
+    the app draws a plan's seeds together as a `SeedGroup`.
+    """
 
     index: int
     init: str

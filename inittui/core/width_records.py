@@ -50,6 +50,12 @@ COORD_COLUMNS = tuple(f.name for f in fields(CoordPoint))
 TRANSFER_COLUMNS = tuple(f.name for f in fields(TransferCell))
 
 
+def depth_label(model: str, layers: int) -> str:
+    """`2 hidden layers` for an MLP, `2 blocks` for the residual models (resmlp, gpt)."""
+    noun = "block" if model in ("resmlp", "gpt") else "hidden layer"
+    return f"{layers} {noun}{'s' * (layers != 1)}"
+
+
 def growth(points: Sequence[CoordPoint], step: int) -> dict[tuple[str, str], float]:
     """l1 at the widest width / at the narrowest, per (init, layer), at one step."""
     at_step = [p for p in points if p.step == step]
@@ -84,8 +90,12 @@ def lr_shift(cells: Sequence[TransferCell], param: str) -> float | None:
 
 
 def row(record: CoordPoint | TransferCell) -> list[str]:
-    """A record as CSV cells: floats in full (repr), so they read back exactly."""
-    return [repr(value) if isinstance(value, float) else str(value)
+    """A record as CSV cells: floats in full (repr), so they read back exactly; text cells
+    as data (a spreadsheet would run `=...` as a formula)."""
+    from inittui.core.result_files import neutralize
+
+    return [repr(value) if isinstance(value, float) else
+            neutralize(value) if isinstance(value, str) else str(value)
             for value in astuple(record)]
 
 

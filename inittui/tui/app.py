@@ -39,7 +39,7 @@ from inittui.core.result_files import (
 from inittui.core.results import LeaderRow, ResultsBook, leaderboard
 from inittui.core.specs import ExperimentSpec, check_spec
 from inittui.tui.commands import InittuiCommands
-from inittui.tui.groups import RunGroup, group_key, run_groups
+from inittui.tui.groups import SeedGroup, group_key, run_groups
 from inittui.tui.main_screen import GRID_VIEWS, WIDE, MainScreen
 from inittui.tui.messages import SweepEnded, SweepEvent, SweepProgress
 from inittui.tui.results.curves import METRICS, SMOOTHING
@@ -64,10 +64,10 @@ CURVE_ACTIONS = frozenset({"cycle_metric", "toggle_log", "toggle_x", "cycle_smoo
 class Shown:
     """The book grouped and ranked once, for every panel that shows it until it changes."""
 
-    groups: list[RunGroup]
+    groups: list[SeedGroup]
     rows: list[LeaderRow]
 
-    def group(self, key: str | None) -> RunGroup | None:
+    def group(self, key: str | None) -> SeedGroup | None:
         return next((group for group in self.groups if group.key == key), None)
 
 
@@ -166,7 +166,7 @@ class InittuiApp(App[None]):
     view: reactive[str] = reactive("curves", init=False)
     """What the plot area shows: `curves`, `layers`, or a grid view (GRID_VIEWS)."""
 
-    hidden: reactive[frozenset[str]] = reactive(frozenset(), init=False)
+    hidden_groups: reactive[frozenset[str]] = reactive(frozenset(), init=False)
     """Keys of the groups the user hid from the plots."""
 
     filter_text: reactive[str] = reactive("", init=False)
@@ -358,10 +358,10 @@ class InittuiApp(App[None]):
 
     # ── what the views show ────────────────────────────────────────────────────────────
 
-    def _visible(self, groups: list[RunGroup]) -> list[RunGroup]:
+    def _visible(self, groups: list[SeedGroup]) -> list[SeedGroup]:
         """The groups the plots draw: not hidden, and matching the `/` filter."""
         wanted = self.filter_text.strip().lower()
-        return [group for group in groups if group.key not in self.hidden
+        return [group for group in groups if group.key not in self.hidden_groups
                 and wanted in group.label.lower()]
 
     def _show_book(self) -> None:
@@ -373,7 +373,7 @@ class InittuiApp(App[None]):
         visible = self._visible(groups)
         order = [group_key(row.sweep, row.init, row.cell) for row in rows]
         main.curves.show(
-            visible, hidden=len(groups) - len(visible), leader=order[0] if order else None,
+            visible, not_drawn=len(groups) - len(visible), leader=order[0] if order else None,
             highlighted=board.highlighted_key, order=order,
             filter_text=self.filter_text.strip())
         shown = {group.key for group in visible}  # hidden with space, or filtered out
@@ -400,7 +400,7 @@ class InittuiApp(App[None]):
             (visible[0] if visible else None)
         main.layers_view.show(visible, selected)
 
-    def watch_hidden(self) -> None:
+    def watch_hidden_groups(self) -> None:
         self._show_book()
 
     def watch_filter_text(self) -> None:
@@ -662,7 +662,7 @@ class InittuiApp(App[None]):
             return
         sweeps = len(self.book.sweeps)
         self.book.clear()
-        self.hidden = frozenset()
+        self.hidden_groups = frozenset()
         self._show_book()
         self._say_ready()
         self.notify(f"Cleared {sweeps} sweep{'s' if sweeps != 1 else ''}.")
@@ -696,7 +696,7 @@ class InittuiApp(App[None]):
 
     @on(Leaderboard.VisibilityToggled)
     def _on_visibility_toggled(self, message: Leaderboard.VisibilityToggled) -> None:
-        self.hidden = self.hidden ^ {message.key}
+        self.hidden_groups = self.hidden_groups ^ {message.key}
 
     @on(Leaderboard.GroupHighlighted)
     def _on_group_highlighted(self, message: Leaderboard.GroupHighlighted) -> None:

@@ -21,8 +21,9 @@ PALETTE: tuple[RGB, ...] = (
 
 
 @dataclass(frozen=True)
-class RunGroup:
-    """The seeds of one initializer in one sweep."""
+class SeedGroup:
+    """The seeds of one initializer in one grid cell of one sweep: one line on the plots,
+    one row on the leaderboard."""
 
     key: str
     sweep: int
@@ -37,18 +38,18 @@ def group_key(sweep: int, init: str, cell: str = "") -> str:
     return f"{sweep}:{cell}/{init}" if cell else f"{sweep}:{init}"
 
 
-def run_groups(book: ResultsBook) -> list[RunGroup]:
+def run_groups(book: ResultsBook) -> list[SeedGroup]:
     """Every group of the book in order of appearance; labels carry the sweep when needed."""
     several = len(book.sweeps) > 1
-    groups: list[RunGroup] = []
+    groups: list[SeedGroup] = []
     for sweep in book.sweeps:
         by_init: dict[tuple[str, str], list[RunRecord]] = {}
         for record in sweep.runs.values():
-            by_init.setdefault((record.info.cell, record.info.init), []).append(record)
+            by_init.setdefault((record.plan.cell, record.plan.init), []).append(record)
         for (cell, init), records in by_init.items():
             name = f"{init} @ {cell}" if cell else init
             label = f"{sweep.number}:{name}" if several else name
-            groups.append(RunGroup(group_key(sweep.number, init, cell), sweep.number, init,
+            groups.append(SeedGroup(group_key(sweep.number, init, cell), sweep.number, init,
                                    label, PALETTE[len(groups) % len(PALETTE)], tuple(records),
                                    cell))
     return groups

@@ -82,7 +82,8 @@ def plain_model(spec: ExperimentSpec, input_shape: tuple[int, ...],
     if spec.model == "resnet":
         return partial(ResNet, input_shape, classes, spec.hidden, spec.activation, spec.norm)
     if spec.model == "gpt":
-        return partial(GPT, input_shape, classes, spec.hidden, spec.activation)
+        return partial(GPT, input_shape, classes, spec.hidden, spec.activation,
+                       spec.base_width if spec.param == "mup" else None)
     cls = load_user_class(spec.model)
     return partial(build_user_model, cls, input_shape, classes)
 

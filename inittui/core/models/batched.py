@@ -70,7 +70,7 @@ class Trace:
 
     logits: Tensor
     pre: list[Tensor]  # pre-activations, one per layer, in the model's own layout
-    hidden: list[Tensor]  # post-activations of the hidden layers, as used downstream
+    post: list[Tensor]  # post-activations of the hidden layers, as used downstream
 
 
 class BatchedNet(nn.Module):
@@ -196,7 +196,7 @@ class BatchedMLP(BatchedNet):
                     hidden.append(activation)
             if keep:
                 pre.append(output)
-        return Trace(logits=output, pre=pre, hidden=hidden)
+        return Trace(logits=output, pre=pre, post=hidden)
 
     def weight(self, layer: int, run: int) -> Tensor:
         if layer == 0:

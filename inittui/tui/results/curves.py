@@ -21,7 +21,7 @@ from textual.reactive import reactive
 from textual.widgets import Static
 
 from inittui.core.results import RunRecord
-from inittui.tui.groups import RunGroup, hex_color
+from inittui.tui.groups import SeedGroup, hex_color
 from inittui.tui.plots import Plot, integer_ticks, log_ticks, nice_step, value_ticks
 
 METRICS: dict[str, str] = {
@@ -41,7 +41,7 @@ CROP_SHARE = 0.2
 class Series:
     """One group's line: x positions, the mean over seeds, and the seeds' min and max."""
 
-    group: RunGroup
+    group: SeedGroup
     xs: list[float]
     mean: list[float]
     low: list[float]
@@ -69,7 +69,7 @@ def per_epoch(records: tuple[RunRecord, ...], metric: str,
     return dict(sorted(values.items()))
 
 
-def epoch_series(group: RunGroup, metric: str, positive: bool, scale: int = 1) -> Series:
+def epoch_series(group: SeedGroup, metric: str, positive: bool, scale: int = 1) -> Series:
     """By epoch (x = epoch × scale, so epochs can sit on a step axis)."""
     values = per_epoch(group.records, metric, positive)
     return Series(group, [epoch * scale for epoch in values],
@@ -77,7 +77,7 @@ def epoch_series(group: RunGroup, metric: str, positive: bool, scale: int = 1) -
                   [min(v) for v in values.values()], [max(v) for v in values.values()])
 
 
-def step_series(group: RunGroup, positive: bool, points: int) -> Series:
+def step_series(group: SeedGroup, positive: bool, points: int) -> Series:
     """Per-step training loss over the seeds, averaged into at most `points` buckets."""
     runs = [record.step_losses for record in group.records if record.step_losses]
     steps = min((len(losses) for losses in runs), default=0)
@@ -132,10 +132,10 @@ def fitted_range(series: list[Series], metric: str, crop: bool, log: bool,
     return (10 ** low, 10 ** high) if log else (low, high)
 
 
-def draw_order(groups: list[RunGroup], leader: str | None,
-               highlighted: str | None) -> list[RunGroup]:
+def draw_order(groups: list[SeedGroup], leader: str | None,
+               highlighted: str | None) -> list[SeedGroup]:
     """Others first, then the leader, then the highlighted row: the last drawn is on top."""
-    def rank(group: RunGroup) -> int:
+    def rank(group: SeedGroup) -> int:
         return 2 if group.key == highlighted else 1 if group.key == leader else 0
     return sorted(groups, key=rank)
 
@@ -145,7 +145,7 @@ class CurvesPlot(Plot):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self.groups: list[RunGroup] = []
+        self.groups: list[SeedGroup] = []
         self.metric = "val_acc"
         self.log_axis = False
         self.by_step = False
@@ -155,7 +155,7 @@ class CurvesPlot(Plot):
         self.leader: str | None = None
         self.highlighted: str | None = None
         self.cursor_x: float | None = None
-        self.hidden = 0
+        self.not_drawn = 0
         self.series: list[Series] = []
         self.y_decimals = 3
 
@@ -173,8 +173,8 @@ class CurvesPlot(Plot):
 
     def draw(self) -> str | None:
         if not self.groups:
-            if self.hidden:
-                return (f"all {self.hidden} lines are hidden or filtered out: space on a "
+            if self.not_drawn:
+                return (f"all {self.not_drawn} lines are hidden or filtered out: space on a "
                         "leaderboard row shows one again, escape clears a filter")
             return "no results yet: ctrl+r trains the chosen initializers"
         series = self.compute()
@@ -222,7 +222,7 @@ class CurvesPlot(Plot):
         return None
 
 
-def steps_per_epoch(group: RunGroup) -> int:
+def steps_per_epoch(group: SeedGroup) -> int:
     """Steps in one epoch of the group's sweep, from its step losses (1 when unknown)."""
     for record in group.records:
         epochs = len(record.epochs)
@@ -267,7 +267,7 @@ class CurvesView(Vertical):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self._groups: list[RunGroup] = []
+        self._groups: list[SeedGroup] = []
         self._order: list[str] = []
         self._leader: str | None = None
         self._highlighted: str | None = None
@@ -283,23 +283,23 @@ class CurvesView(Vertical):
         return self.log_scale and self.metric.endswith("loss")
 
     @property
-    def shown_groups(self) -> list[RunGroup]:
+    def shown_groups(self) -> list[SeedGroup]:
         return self._groups
 
     @property
     def plot(self) -> CurvesPlot:
         return self.query_one(CurvesPlot)
 
-    def show(self, groups: list[RunGroup], hidden: int = 0, leader: str | None = None,
+    def show(self, groups: list[SeedGroup], not_drawn: int = 0, leader: str | None = None,
              highlighted: str | None = None, order: list[str] | None = None,
              filter_text: str = "") -> None:
-        """Plot these groups; `hidden` counts the groups hidden or filtered out, `order`
+        """Plot these groups; `not_drawn` counts the groups hidden or filtered out, `order`
         is the ranking (the legend follows it, so a cut legend keeps the best)."""
         self._groups = groups
         self._leader, self._highlighted = leader, highlighted
         self._order = order or []
         self._filter = filter_text
-        self.query_one(CurvesPlot).hidden = hidden
+        self.query_one(CurvesPlot).not_drawn = not_drawn
         self._redraw()
 
     def highlight(self, key: str | None) -> None:

@@ -14,7 +14,7 @@ from textual.geometry import Size
 from textual.widget import Widget
 
 from inittui.core.results import LeaderRow, format_accuracy
-from inittui.tui.groups import RunGroup, group_key, hex_color
+from inittui.tui.groups import SeedGroup, group_key, hex_color
 
 EIGHTHS = " ▏▎▍▌▋▊▉"
 VALUE_WIDTH = 6
@@ -39,7 +39,7 @@ class FinalBars(Widget):
         super().__init__(id=id)
         self._bars: list[tuple[str, tuple[int, int, int], float]] = []
 
-    def show(self, rows: list[LeaderRow], groups: list[RunGroup],
+    def show(self, rows: list[LeaderRow], groups: list[SeedGroup],
              hidden: frozenset[str]) -> None:
         """Bars for the ranking's visible rows (`leaderboard(book)`, computed by the app)."""
         by_key = {group.key: group for group in groups}

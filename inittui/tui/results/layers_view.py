@@ -17,7 +17,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Static
 
 from inittui.core.events import LayerStats
-from inittui.tui.groups import RunGroup
+from inittui.tui.groups import SeedGroup
 from inittui.tui.plots import Plot, integer_ticks, log_ticks, value_ticks
 from inittui.tui.results.legend import legend
 
@@ -25,7 +25,7 @@ STATS: dict[str, str] = {"act_std": "act std", "grad_std": "grad ∂L/∂h std"}
 """LayerStats field → plot title, for the by-depth plots."""
 
 
-def layers_at(group: RunGroup, epoch: int) -> list[tuple[LayerStats, ...]]:
+def layers_at(group: SeedGroup, epoch: int) -> list[tuple[LayerStats, ...]]:
     """Each seed's per-layer statistics of a group at an epoch (seeds lacking it left out)."""
     return [record.layer_stats[epoch] for record in group.records if epoch in record.layer_stats]
 
@@ -40,10 +40,10 @@ class DepthPlot(Plot):
     def __init__(self, stat: str, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.stat = stat
-        self._groups: list[RunGroup] = []
+        self._groups: list[SeedGroup] = []
         self._epoch: int | None = None
 
-    def show(self, groups: list[RunGroup], epoch: int | None) -> None:
+    def show(self, groups: list[SeedGroup], epoch: int | None) -> None:
         self._groups, self._epoch = groups, epoch
         self.stale()
 
@@ -79,10 +79,10 @@ class HistogramPlot(Plot):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self._group: RunGroup | None = None
+        self._group: SeedGroup | None = None
         self._stats: LayerStats | None = None
 
-    def show(self, group: RunGroup | None, stats: LayerStats | None) -> None:
+    def show(self, group: SeedGroup | None, stats: LayerStats | None) -> None:
         self._group, self._stats = group, stats
         self.stale()
 
@@ -115,8 +115,8 @@ class LayersView(Vertical):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self._groups: list[RunGroup] = []
-        self._selected: RunGroup | None = None
+        self._groups: list[SeedGroup] = []
+        self._selected: SeedGroup | None = None
         self._chosen_epoch: int | None = None  # None: follow the newest epoch
         self.histogram_layer = 1
         """The hidden layer whose histogram is shown (1 is the first)."""
@@ -141,7 +141,7 @@ class LayersView(Vertical):
             return None
         return self._chosen_epoch if self._chosen_epoch in epochs else epochs[-1]
 
-    def show(self, groups: list[RunGroup], selected: RunGroup | None) -> None:
+    def show(self, groups: list[SeedGroup], selected: SeedGroup | None) -> None:
         """Show these groups; the histogram is of `selected`'s first seed."""
         self._groups, self._selected = groups, selected
         self._redraw()

@@ -18,7 +18,7 @@ from textual.message import Message
 from textual.widgets import DataTable
 
 from inittui.core.results import LeaderRow, format_accuracy
-from inittui.tui.groups import RunGroup, group_key, hex_color
+from inittui.tui.groups import SeedGroup, group_key, hex_color
 
 STATE_STYLES = {"running": "cyan", "stopped": "yellow", "diverged": "bold red", "done": "green",
                 "failed": "bold red"}
@@ -89,7 +89,7 @@ class Leaderboard(DataTable[Text | str]):
         row_key, _ = self.coordinate_to_cell_key((self.cursor_row, 0))
         return row_key.value
 
-    def show(self, rows: list[LeaderRow], groups: list[RunGroup],
+    def show(self, rows: list[LeaderRow], groups: list[SeedGroup],
              hidden: frozenset[str]) -> None:
         """Replace the rows by the ranking (`leaderboard(book)`), keeping the cursor on its
         group; the app computes the ranking once per event for every view."""
@@ -118,7 +118,7 @@ class Leaderboard(DataTable[Text | str]):
         for key, header, width in COLUMNS:
             self.add_column(header, width=width or init_width, key=key)
 
-    def _cells(self, rank: int, row: LeaderRow, group: RunGroup,
+    def _cells(self, rank: int, row: LeaderRow, group: SeedGroup,
                hidden: bool) -> tuple[Text | str, ...]:
         color = hex_color(group.color)
         marker = Text("○", style="dim") if hidden else Text("●", style=color)

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from rich.text import Text
 
-from inittui.tui.groups import RunGroup, hex_color
+from inittui.tui.groups import SeedGroup, hex_color
 
 
-def legend(title: str, groups: list[RunGroup]) -> Text:
+def legend(title: str, groups: list[SeedGroup]) -> Text:
     """`title  ━ he-normal ━ zeros …`, each mark in its group's colour."""
     text = Text(title, style="bold")
     text.append(" ")

@@ -13,7 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Static
 
 from inittui.core.specs import ExperimentSpec
-from inittui.tui.groups import RunGroup, format_number, hex_color
+from inittui.tui.groups import SeedGroup, format_number, hex_color
 
 COLUMNS: tuple[tuple[str, int], ...] = (
     ("seed", 4), ("epoch", 5), ("train loss", 10), ("train acc", 9), ("val loss", 8),
@@ -47,7 +47,7 @@ class RunDetailScreen(ModalScreen[None]):
     RunDetailScreen DataTable { height: auto; max-height: 30; overflow-x: hidden; }
     """
 
-    def __init__(self, group: RunGroup, spec: ExperimentSpec, device: str) -> None:
+    def __init__(self, group: SeedGroup, spec: ExperimentSpec, device: str) -> None:
         super().__init__()
         self.group = group
         self.spec = spec
@@ -70,7 +70,7 @@ class RunDetailScreen(ModalScreen[None]):
             for epoch in record.epochs:
                 stats = record.layer_stats.get(epoch.epoch, ())
                 table.add_row(
-                    Text(str(record.info.seed), style=color), str(epoch.epoch),
+                    Text(str(record.plan.seed), style=color), str(epoch.epoch),
                     format_number(epoch.train_loss), format_number(epoch.train_acc),
                     format_number(epoch.val_loss), format_number(epoch.val_acc),
                     ("act std " + " ".join(f"{s.act_std:.2g}" for s in stats)) if stats else "",
@@ -78,6 +78,6 @@ class RunDetailScreen(ModalScreen[None]):
             end = {"ok": "done", "running": "running"}.get(record.status, record.status)
             if record.test_acc is not None:
                 end += f" · test {record.test_acc:.3f}"
-            table.add_row(Text(str(record.info.seed), style=color), "end", "", "", "", "",
+            table.add_row(Text(str(record.plan.seed), style=color), "end", "", "", "", "",
                           Text(end, style="bold"))
         table.focus()

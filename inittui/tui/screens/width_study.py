@@ -36,8 +36,16 @@ DEFAULT_STEPS = 5
 PARAM_NAMES = {"sp": "standard parametrization (SP)", "mup": "μP (Yang et al. 2022)"}
 
 
-def layer_label(layer: str) -> str:
-    return "output (logits)" if layer == OUTPUT else f"hidden {layer}"
+def layer_label(layer: str, model: str = "mlp") -> str:
+    """What a coordinate-check layer is: the MLP's hidden layers, resmlp's stem then blocks
+    (the probes the check hooks), gpt's blocks; a saved file without its spec reads as mlp."""
+    if layer == OUTPUT:
+        return "output (logits)"
+    if model == "resmlp":
+        return "stem" if layer == "1" else f"block {int(layer) - 1}"
+    if model == "gpt":
+        return f"block {layer}"
+    return f"hidden {layer}"
 
 
 def _legend(labels: Sequence[str]) -> Text:
@@ -135,6 +143,7 @@ class CoordCheckScreen(Screen[None]):
         shown = [p for p in shown if p.init == init]
         layers = sorted({p.layer for p in shown}, key=lambda name: (name == OUTPUT, name.zfill(4)))
         seeds = shown[0].seeds if shown else (self.spec.seeds if self.spec else 1)
+        model = self.spec.model if self.spec else "mlp"
         header = Text.assemble(
             ("Coordinate check", "bold"), f" · {PARAM_NAMES.get(self.param, self.param)} · ",
             f"{init} · " if init else "",
@@ -145,12 +154,12 @@ class CoordCheckScreen(Screen[None]):
         rising = growth(shown, 1)
         if rising:
             worst = max(rising.items(), key=lambda item: item[1])
-            header.append(f"\nafter 1 step, widest/narrowest: {layer_label(worst[0][1])} "
+            header.append(f"\nafter 1 step, widest/narrowest: {layer_label(worst[0][1], model)} "
                           f"×{worst[1]:.3g}", style="dim")
         if self.note:
             header.append(f"  {self.note}", style="italic dim")
         self.query_one("#width-header", Static).update(header)
-        legend = _legend([layer_label(name) for name in layers])
+        legend = _legend([layer_label(name, model) for name in layers])
         self.query_one("#width-legend", Static).update(legend)
         y_range = shared_range([p.l1 for p in self.points])  # both parametrizations
         for step in range(self.steps + 1):
@@ -158,7 +167,7 @@ class CoordCheckScreen(Screen[None]):
             for index, layer in enumerate(layers):
                 series = sorted((p.width, p.l1) for p in shown
                                 if p.step == step and p.layer == layer)
-                lines.append(Line(layer_label(layer), line_color(index),
+                lines.append(Line(layer_label(layer, model), line_color(index),
                                   tuple(w for w, _ in series), tuple(v for _, v in series)))
             self.query_one(f"#coord-step-{step}", LogLogPanel).show(lines, y_range)
 

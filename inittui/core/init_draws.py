@@ -1,8 +1,9 @@
-"""Weight and bias draws for the registry's initializers.
+"""One tensor's draw for each of the registry's initializers, like `torch.nn.init`.
 
-Names, formulas and the parser live in the torch-free `inittui.core.init_registry` (re-
-exported here for existing imports). Every draw runs on the CPU through the caller's
-`torch.Generator`, so a seed fixes the tensor.
+The middle of three modules: `init_registry` names the initializers without torch (their
+formulas, papers and parser, re-exported here), this one draws a weight or bias tensor, and
+`init_runs` fills every run of a stacked model with its draws. Every draw runs on the CPU
+through the caller's `torch.Generator`, so a seed fixes the tensor.
 """
 
 from __future__ import annotations

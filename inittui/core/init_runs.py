@@ -1,4 +1,7 @@
-"""Drawing every run's starting weights into the stacked model, LSUV included.
+"""Every run's starting weights drawn into the stacked model, LSUV included.
+
+The last of three modules: `init_registry` names the initializers, `init_draws` draws one
+tensor, this one applies a sweep's choices to all its runs.
 
 Each run draws from its own generators seeded by its seed alone, so two initializers with
 the same seed use the same underlying random numbers (he-normal is then xavier-normal,
@@ -13,12 +16,12 @@ import torch
 from torch import Tensor
 
 from inittui.core.batching import StackedModel
+from inittui.core.init_draws import draw_bias, draw_weight
 from inittui.core.init_registry import parse_initializer
-from inittui.core.initializers import draw_bias, draw_weight
 from inittui.core.models import BatchedNet
 from inittui.core.models.structure import WEIGHT_MODULES, readout_of
 from inittui.core.roles import check_structure, draw_run, parameter_roles
-from inittui.core.specs import RunInfo
+from inittui.core.specs import RunPlan
 
 WEIGHT_STREAM, BIAS_STREAM, DATA_STREAM = 0, 1, 2
 LSUV_TOLERANCE = 0.1
@@ -31,7 +34,7 @@ def generator(seed: int, stream: int) -> torch.Generator:
 
 
 @torch.no_grad()
-def initialize_runs(model: BatchedNet, runs: list[RunInfo], lsuv_batch: Tensor,
+def initialize_runs(model: BatchedNet, runs: list[RunPlan], lsuv_batch: Tensor,
                     output_init: str | None = None, residual_init: str | None = None,
                     model_name: str = "") -> None:
     """Set every run's weights and biases; LSUV runs are then rescaled on lsuv_batch.
@@ -83,7 +86,7 @@ def lsuv(model: BatchedNet, run_indices: list[int], batch: Tensor, layers: int) 
 
 
 @torch.no_grad()
-def initialize_stacked(model: StackedModel, runs: list[RunInfo], lsuv_batch: Tensor,
+def initialize_stacked(model: StackedModel, runs: list[RunPlan], lsuv_batch: Tensor,
                        output_init: str | None = None, residual_init: str | None = None,
                        model_name: str = "") -> None:
     """Every run's parameters by role (see `roles`), then LSUV where asked.

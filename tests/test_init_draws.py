@@ -17,7 +17,7 @@ from torch import nn
 from torch.nn import init
 
 from inittui.core.errors import SpecError
-from inittui.core.initializers import (
+from inittui.core.init_draws import (
     activation_gain,
     bias_registry,
     draw_bias,
@@ -253,7 +253,7 @@ def test_draw_follows_the_formula(label, shape):
 
 
 def test_keras_constant_is_the_std_of_a_standard_normal_cut_at_two():
-    from inittui.core.initializers import KERAS_TRUNCATED_STD
+    from inittui.core.init_draws import KERAS_TRUNCATED_STD
 
     assert pytest.approx(KERAS_TRUNCATED_STD, 1e-15) == TRUNCATED_AT_TWO_STD
 
@@ -563,7 +563,7 @@ def test_a_bias_of_a_layer_without_inputs_is_zero_as_nn_linear_draws_it():
 def test_the_public_draws_examples_run():
     import doctest
 
-    from inittui.core import initializers
+    from inittui.core import init_draws
 
-    results = doctest.testmod(initializers)
+    results = doctest.testmod(init_draws)
     assert results.attempted >= 3 and results.failed == 0
