@@ -49,7 +49,7 @@ async def test_lists_typed_into_the_form_train_every_cell_of_the_grid() -> None:
 
         sweep = app.book.current
         assert len(sweep.runs) == 2 * 2 * 2  # initializers × activations × learning rates
-        assert {record.info.cell for record in sweep.runs.values()} == {
+        assert {record.plan.cell for record in sweep.runs.values()} == {
             "lr=1e-3,activation=relu", "lr=1e-2,activation=relu",
             "lr=1e-3,activation=tanh", "lr=1e-2,activation=tanh"}
         assert all(len(record.epochs) == 1 for record in sweep.runs.values())
