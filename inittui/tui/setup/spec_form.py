@@ -52,7 +52,7 @@ SUGGESTIONS: dict[str, list[str]] = {
 PLACEHOLDERS: dict[str, str] = {
     "data_dir": "for mnist, fashion-mnist, cifar10",
     "output_init": "each run's own",
-    "residual_init": "each run's own (resmlp, resnet, gpt)",
+    "residual_init": "each run's own",
 }
 """What an empty field means."""
 
