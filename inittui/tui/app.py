@@ -227,6 +227,8 @@ class InittuiApp(App[None]):
 
     def action_run(self) -> None:
         """Validate the setup and start a sweep in a thread worker (enabled when idle)."""
+        if isinstance(self.screen, ConfirmScreen):  # ctrl+r again while a question is open
+            return
         panel = self.main.setup
         try:
             spec = panel.spec()

@@ -105,8 +105,8 @@ class SweepController:
 
     def _train(self, spec: ExperimentSpec, writer: ResultFiles | None) -> None:
         """Runs in the worker's thread: the engine blocks here until it ends or stops."""
-        worker = get_current_worker()
         try:
+            stop = get_current_worker().cancelled_event
             engine = self._engine
             if engine is None:
                 from inittui.core.engine import run_sweep
@@ -121,7 +121,7 @@ class SweepController:
                 else:
                     self._app.post_message(SweepEvent(event))
 
-            engine(spec, sink, worker.cancelled_event)
+            engine(spec, sink, stop)
         finally:
             self._thread_ended(writer)
 
