@@ -36,7 +36,10 @@ MUP2022_EXPECTATION = (
 )
 
 MUP2022_GPT_EXPECTATION = (
-    "TO BE MEASURED"
+    "under sp the best lr (lowest final training loss) falls as the gpt widens (measured: "
+    "0.03, 0.003, 0.001 at widths 32, 64, 128); under mup it is 0.03 at widths 32 and 128 "
+    "(0.01 at 64): no shift. One seed and one epoch: the losses of neighbouring lrs differ "
+    "by as little as 0.01"
 )
 
 PRESETS: dict[str, Preset] = {preset.name: preset for preset in (
