@@ -114,7 +114,7 @@ PRESETS: dict[str, Preset] = {preset.name: preset for preset in (
          "activation": "linear", "optimizer": "sgd", "lr": "0.005", "momentum": "0.9",
          "epochs": "5"},
     ),
-    Preset(  # a study: widths × lrs × sp/mup, run by core/lr_transfer.py; headless only
+    Preset(  # a study: widths × lrs × sp/mup, run by core/lr_transfer.py
         "mup2022",
         "Yang et al. 2022, Tensor Programs V (μP): learning-rate transfer; MLP 784-w-w-10, "
         "w = 64, 256, 1024, Adam lr 1e-4 to 1e-2, sp and mup (base width 64); 6 batched groups "
