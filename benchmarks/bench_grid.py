@@ -18,7 +18,9 @@ the optimizer's bytes at the measured memory-stream rate. Adam reads a parameter
 gradient and two moments and writes back three: 7 x 4 bytes per parameter and step. The
 stream rate is that of a large `torch.add(a, b, out=c)` (12 bytes per element).
 Also the cost of per-run learning rates alone: one Adam step of 16 runs through the fused
-kernel (one lr) and through the per-run path.
+kernel with one lr, with per-run lrs as the engine takes them (the fused kernel's lr-free
+update, then the step sizes), and with per-run lrs in foreach operations (the path of a
+device without the fused kernel).
 
 A script that prints figures, never a timed test; the machine may be shared, so the load
 average is printed with the figures.
@@ -53,7 +55,7 @@ from bench_engine import (  # a sibling script, not a package
 )
 
 from inittui.core.models import BatchedMLP
-from inittui.core.optimizers import make_optimizer
+from inittui.core.optimizers import PerRunAdam, make_optimizer
 from inittui.core.specs import ExperimentSpec
 
 INITS = ("zeros", "normal", "xavier-normal", "he-normal")
@@ -97,14 +99,19 @@ def epoch_seconds(spec: ExperimentSpec) -> float:
     return statistics.median(timing.train_s) * TRAIN / timing.samples
 
 
-def adam_step_ms(per_run: bool, runs_per_seed: int = 16, repeats: int = 200) -> float:
+def adam_step_ms(path: str, runs_per_seed: int = 16, repeats: int = 200) -> float:
+    """One Adam step of a 16-run stack: `fused` (one lr for all), `per-run` (the per-run
+    lr path as the engine takes it) or `foreach` (the per-run path without the fused
+    kernel, as on a device that lacks it, and as every per-run step was before)."""
     model = BatchedMLP(LAYERS[0], LAYERS[1:-1], LAYERS[-1], "relu", 1, runs_per_seed)
     for parameter in model.parameters():
         parameter.grad = torch.randn_like(parameter)
-    lrs = [1e-3] * model.runs
-    optimizer = make_optimizer(ExperimentSpec(), model, lrs,
-                               lr_multipliers=[1.0] * len(list(model.parameters()))
-                               if per_run else None)
+    lrs = [1e-3 * (1 + run % 5) for run in range(model.runs)]
+    if path == "fused":
+        optimizer = make_optimizer(ExperimentSpec(), model, [1e-3] * model.runs)
+    else:
+        optimizer = PerRunAdam(list(model.parameters()), model.per_run(torch.tensor(lrs)),
+                               fused=path == "per-run")
     for _ in range(10):
         optimizer.step()
     started = time.perf_counter()
@@ -162,10 +169,11 @@ def run(root: Path, epochs: int, reference_models: int) -> None:
         print(f"  {count:>4}  {seconds:9.2f}  {floor:8.2f}  {matmul:8.2f} {optimizer:8.2f}   "
               f"{seconds / floor:11.2f}x")
 
-    fused, per_run = adam_step_ms(per_run=False), adam_step_ms(per_run=True)
-    print(f"\nAdam step, 16 runs: fused kernel (one lr) {fused:.2f} ms, per-run lr path "
-          f"{per_run:.2f} ms ({per_run / fused:.2f}x); the fused kernel stays in use whenever "
-          f"a group's runs share one lr ({load()})")
+    fused, per_run, foreach = (adam_step_ms(path) for path in ("fused", "per-run", "foreach"))
+    print(f"\nAdam step, 16 runs ({load()}): fused kernel, one lr {fused:.2f} ms; per-run lr "
+          f"through the fused kernel {per_run:.2f} ms ({per_run / fused:.2f}x); per-run lr in "
+          f"foreach operations (devices without the kernel) {foreach:.2f} ms "
+          f"({foreach / fused:.2f}x)")
 
 
 if __name__ == "__main__":

@@ -98,18 +98,14 @@ def stacked_and_references(activation: str, lrs: list[float], momenta: list[floa
     return spec, model, references, x, y, orders
 
 
-@pytest.mark.parametrize(("optimizer", "activation"), [
-    ("adam", "relu"), ("sgd", "tanh"),
-    pytest.param("adam", "tanh", marks=pytest.mark.slow),
-    pytest.param("sgd", "relu", marks=pytest.mark.slow)])
-def test_per_run_lr_and_momentum_equal_separate_torch_optimizers_in_float64(
-        optimizer: str, activation: str) -> None:
-    """Every run of one stacked model takes its own lr and momentum, exactly as alone."""
-    lrs = [0.003, 0.003, 0.03, 0.03, 0.1, 0.1] * 2
-    momenta = [0.0, 0.0, 0.5, 0.5, 0.9, 0.9] * 2
+def largest_difference_from_separate_torch_optimizers(
+        optimizer: str, activation: str, lrs: list[float], momenta: list[float],
+        make_stacked=make_optimizer) -> float:
+    """Train one stacked model and a torch.optim model per run for 20 float64 steps on the
+    same batches: the largest weight difference between a run and its own model."""
     spec, model, references, x, y, orders = stacked_and_references(activation, lrs, momenta)
     spec = replace(spec, optimizer=optimizer)
-    stacked = make_optimizer(spec, model, lrs, momenta)
+    stacked = make_stacked(spec, model, lrs, momenta)
     assert isinstance(stacked, PerRunAdam if optimizer == "adam" else PerRunSGD)
     reference_optimizers = [
         torch.optim.Adam(ref.parameters(), lr=lr) if optimizer == "adam"
@@ -125,12 +121,43 @@ def test_per_run_lr_and_momentum_equal_separate_torch_optimizers_in_float64(
             ref_optimizer.zero_grad()
             F.cross_entropy(reference(x[seed_batch]), y[seed_batch]).backward()
             ref_optimizer.step()
-    largest = max(
+    return max(
         (model.weight(index, run) - linear.weight).abs().max().item()
         for run, reference in enumerate(references)
         for index, linear in enumerate(m for m in reference if isinstance(m, nn.Linear))
     )
-    assert largest < 1e-10
+
+
+GRID_LRS = [0.003, 0.003, 0.03, 0.03, 0.1, 0.1] * 2
+GRID_MOMENTA = [0.0, 0.0, 0.5, 0.5, 0.9, 0.9] * 2
+
+
+@pytest.mark.parametrize(("optimizer", "activation"), [
+    ("adam", "relu"), ("sgd", "tanh"),
+    pytest.param("adam", "tanh", marks=pytest.mark.slow),
+    pytest.param("sgd", "relu", marks=pytest.mark.slow)])
+def test_per_run_lr_and_momentum_equal_separate_torch_optimizers_in_float64(
+        optimizer: str, activation: str) -> None:
+    """Every run of one stacked model takes its own lr and momentum, exactly as alone."""
+    assert largest_difference_from_separate_torch_optimizers(
+        optimizer, activation, GRID_LRS, GRID_MOMENTA) < 1e-10
+
+
+def test_per_run_adam_is_exact_on_the_fused_kernel_and_without_it() -> None:
+    """The fused-kernel step (cpu, cuda) and the foreach step a device without that
+    kernel takes both equal torch.optim.Adam per run."""
+
+    def per_run_adam(fused: bool):
+        def make(spec, model, lrs, momenta):
+            step_sizes = model.per_run(torch.tensor(lrs, dtype=torch.float64))
+            optimizer = PerRunAdam(list(model.parameters()), step_sizes, fused=fused)
+            assert optimizer.fused is fused
+            return optimizer
+        return make
+
+    for fused in (True, False):
+        assert largest_difference_from_separate_torch_optimizers(
+            "adam", "relu", GRID_LRS, GRID_MOMENTA, per_run_adam(fused)) < 1e-10, fused
 
 
 def test_a_per_tensor_lr_multiplier_scales_that_layer_alone() -> None:

@@ -55,24 +55,53 @@ class FusedAdam:
 class PerRunAdam:
     """Adam with its own step size for every number: a per-run lr, times a per-tensor factor.
 
-    The same arithmetic as torch.optim.Adam's single-tensor path, through foreach kernels
-    (one launch per operation over all tensors); step sizes are tensors shaped to broadcast
-    over each parameter's layout, so runs of a grid with different learning rates share
-    one step. Slower than the fused kernel, which takes a single lr: that one stays in use
-    whenever every run has the same lr.
+    Adam's update m̂ / (√v̂ + ε) does not depend on the learning rate, so the fused kernel
+    computes it at lr 1 into a zeroed buffer, and one multiply-add per tensor scales it by
+    the step sizes (tensors shaped to broadcast over each parameter's layout) into the
+    weights. That is two extra passes over memory against the fused kernel's one, where
+    the same arithmetic in separate foreach operations takes nine: a grid's runs with
+    different learning rates then cost about what one shared lr costs
+    (benchmarks/bench_grid.py). On a device without the fused kernel, the foreach form
+    of torch.optim.Adam's single-tensor path runs instead.
     """
 
-    def __init__(self, params: Sequence[Tensor], step_sizes: Sequence[Tensor]) -> None:
+    def __init__(self, params: Sequence[Tensor], step_sizes: Sequence[Tensor],
+                 fused: bool | None = None) -> None:
+        """fused: None takes the fused kernel wherever the device has it."""
         self.params = list(params)
         self.step_sizes = list(step_sizes)
         self.exp_avgs = [torch.zeros_like(p) for p in self.params]
         self.exp_avg_sqs = [torch.zeros_like(p) for p in self.params]
         self.steps = 0
+        self.fused = self.params[0].device.type in FUSED_DEVICES if fused is None else fused
+        # The kernel's output, -m̂ / (√v̂ + ε) for every number, before the step sizes.
+        self.updates = [torch.zeros_like(p) for p in self.params] if self.fused else []
+        self.step_count = torch.zeros((), dtype=torch.float32, device=self.params[0].device)
 
     @torch.no_grad()
     def step(self) -> None:
         grads = _grads(self.params)
         self.steps += 1
+        if self.fused:
+            self._fused_step(grads)
+        else:
+            self._foreach_step(grads)
+
+    def _fused_step(self, grads: list[Tensor]) -> None:
+        self.step_count.add_(1)
+        torch._foreach_zero_(self.updates)
+        torch._fused_adam_(
+            self.updates, grads, self.exp_avgs, self.exp_avg_sqs, [],
+            [self.step_count] * len(self.updates), amsgrad=False, lr=1.0,
+            beta1=ADAM_BETAS[0], beta2=ADAM_BETAS[1], weight_decay=0.0, eps=ADAM_EPS,
+            maximize=False, grad_scale=None, found_inf=None,
+        )
+        # One tensor at a time: foreach kernels fall back to this loop for broadcast
+        # operands anyway, and the loop skips their checks.
+        for parameter, update, size in zip(self.params, self.updates, self.step_sizes):
+            parameter.addcmul_(update, size)
+
+    def _foreach_step(self, grads: list[Tensor]) -> None:
         beta1, beta2 = ADAM_BETAS
         bias_correction1 = 1 - beta1 ** self.steps
         bias_correction2_sqrt = (1 - beta2 ** self.steps) ** 0.5
