@@ -7,6 +7,7 @@ temporary file until the first width is in, no symbolic links or pipes).
 
 from __future__ import annotations
 
+import math
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -33,7 +34,8 @@ def growth_table(points: Sequence[CoordPoint], step: int) -> Table:
     at = {(p.init, p.layer, p.width): p.l1 for p in points if p.step == step}
     for (init, layer), ratio in growth(points, step).items():
         table.add_row(init, layer, f"{at[init, layer, widths[0]]:.4g}",
-                      f"{at[init, layer, widths[-1]]:.4g}", f"×{ratio:.3g}")
+                      f"{at[init, layer, widths[-1]]:.4g}",
+                      "-" if math.isnan(ratio) else f"×{ratio:.3g}")
     return table
 
 

@@ -243,3 +243,14 @@ def test_resmlp_sp_output_rises_with_width_after_one_adam_step_and_mups_does_not
     mu = coord_check(spec_for("mup", **fields), widths, steps)
     assert growth(sp, 1)["he-normal", OUTPUT] > 3
     assert growth(mu, 1)["he-normal", OUTPUT] < 1.5
+
+
+def test_a_layer_that_is_zero_at_every_width_has_no_growth_ratio():
+    from inittui.core.width_records import CoordPoint
+
+    points = [CoordPoint("sp", "zeros", width, 1, layer, l1, 1)
+              for width, layer, l1 in ((8, "1", 0.0), (64, "1", 0.0),
+                                       (8, OUTPUT, 0.5), (64, OUTPUT, 0.5))]
+    ratios = growth(points, 1)
+    assert ratios["zeros", OUTPUT] == 1.0
+    assert ratios["zeros", "1"] != ratios["zeros", "1"]  # nan, shown as "-"

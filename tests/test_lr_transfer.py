@@ -122,3 +122,22 @@ def test_a_stop_ends_the_group_in_training_and_starts_no_other():
     cells = run_study(tiny_spec(), TINY, on_cell=on_cell, stop=stop)
     assert [(c.param, c.width) for c in cells] == [("sp", 16), ("sp", 16)]
     assert cells == arrived
+
+
+@pytest.mark.slow
+def test_the_gpt_study_keeps_mups_best_lr_at_reduced_size():
+    """mup2022-gpt at reduced size (a synthetic token stream, widths 16 and 64, 1 epoch):
+    μP's best lr is the same at both widths; SP's falls, as in the full preset."""
+    spec = replace(apply_preset(ExperimentSpec(device="cpu"), "mup2022-gpt"),
+                   dataset="synthetic-text:train=512", hidden=(16, 16), base_width=16)
+    study = TransferStudy(widths=(16, 64), lrs=(1e-3, 1e-2, 1e-1))
+    cells = run_study(spec, study)
+    assert all(cell.status == "ok" for cell in cells)
+    best = best_lrs(cells)
+    assert best["mup", 16].lr == best["mup", 64].lr == 1e-2
+    assert (best["sp", 16].lr, best["sp", 64].lr) == (1e-2, 1e-3)  # measured here
+    assert lr_shift(cells, "sp") == pytest.approx(-1) and lr_shift(cells, "mup") == 0
+    # gpt's μP differs from SP at the base width only by attention's 1/d against 1/√d
+    sp, mu = (next(c for c in cells if c.param == p and c.width == 16 and c.lr == 1e-2)
+              for p in ("sp", "mup"))
+    assert sp.final_train_loss != mu.final_train_loss

@@ -39,7 +39,10 @@ MUP2022_EXPECTATION = (
 )
 
 MUP2022_GPT_EXPECTATION = (
-    "TO BE MEASURED"
+    "under sp the best lr (lowest final training loss) falls as the gpt widens (measured: "
+    "0.03, 0.003, 0.001 at widths 32, 64, 128); under mup it is 0.03 at widths 32 and 128 "
+    "(0.01 at 64): no shift. One seed and one epoch: the losses of neighbouring lrs differ "
+    "by as little as 0.01"
 )
 
 PRESETS: dict[str, Preset] = {preset.name: preset for preset in (
@@ -121,7 +124,7 @@ PRESETS: dict[str, Preset] = {preset.name: preset for preset in (
          "batch_size": "64", "epochs": "6", "seeds": "3"},
         axis_metric="steps_to_loss",
     ),
-    Preset(  # a study: widths × lrs × sp/mup, run by core/lr_transfer.py; headless only
+    Preset(  # a study: widths × lrs × sp/mup, run by core/lr_transfer.py
         "mup2022",
         "Yang et al. 2022, Tensor Programs V (μP): learning-rate transfer; MLP 784-w-w-10, "
         "w = 64, 256, 1024, Adam lr 1e-4 to 1e-2, sp and mup (base width 64); 6 batched groups "

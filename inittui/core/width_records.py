@@ -57,7 +57,8 @@ def depth_label(model: str, layers: int) -> str:
 
 
 def growth(points: Sequence[CoordPoint], step: int) -> dict[tuple[str, str], float]:
-    """l1 at the widest width / at the narrowest, per (init, layer), at one step."""
+    """l1 at the widest width / at the narrowest, per (init, layer), at one step (nan where
+    both are 0)."""
     at_step = [p for p in points if p.step == step]
     if not at_step:
         return {}
@@ -65,8 +66,14 @@ def growth(points: Sequence[CoordPoint], step: int) -> dict[tuple[str, str], flo
     wide = max(p.width for p in at_step)
     first = {(p.init, p.layer): p.l1 for p in at_step if p.width == narrow}
     last = {(p.init, p.layer): p.l1 for p in at_step if p.width == wide}
-    return {key: last[key] / first[key] if first[key] else math.inf
-            for key in first if key in last}
+    return {key: _ratio(last[key], first[key]) for key in first if key in last}
+
+
+def _ratio(wide: float, narrow: float) -> float:
+    """wide / narrow; a layer that is 0 at both widths (zeros' hidden layers) has none (nan)."""
+    if narrow == 0:
+        return math.nan if wide == 0 else math.inf
+    return wide / narrow
 
 
 def best_lrs(cells: Sequence[TransferCell]) -> dict[tuple[str, int], TransferCell]:

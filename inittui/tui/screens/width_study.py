@@ -151,8 +151,8 @@ class CoordCheckScreen(Screen[None]):
             f"y: mean |activation| on one minibatch (mean of {seeds} seed"
             f"{'s' * (seeds != 1)}), x: hidden width, log-log · p: sp/mup",
         )
-        rising = growth(shown, 1)
-        if rising:
+        rising = {key: ratio for key, ratio in growth(shown, 1).items() if ratio == ratio}
+        if rising:  # (nan != nan: a layer that is 0 at every width has no ratio)
             worst = max(rising.items(), key=lambda item: item[1])
             header.append(f"\nafter 1 step, widest/narrowest: {layer_label(worst[0][1], model)} "
                           f"×{worst[1]:.3g}", style="dim")
