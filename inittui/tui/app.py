@@ -191,6 +191,7 @@ class InittuiApp(App[None]):
         self._shown = Shown([], [])
         self._quit_when_stopped = False
         self._panels_ready = False  # the main screen's panels are mounted
+        self._redraw_pending = False  # a _show_book is queued behind the waiting events
 
     def get_default_screen(self) -> MainScreen:
         self._main = MainScreen(self.spec, self.preset)
@@ -319,12 +320,25 @@ class InittuiApp(App[None]):
                        f"{event.parameters_per_run:,} parameters each · ctrl+x stops")
         elif isinstance(event, SweepFinished):
             self._say_finished(event.stopped)
-        if isinstance(event, LayerStatsReady):
-            self._show_layers()
-            self.main.hints.show(self.book)
-        elif isinstance(event, (SweepStarted, EpochFinished, RunFinished)) or (
+        if isinstance(event, (SweepStarted, EpochFinished, RunFinished, LayerStatsReady)) or (
                 isinstance(event, StepLosses) and self.main.curves.by_step):
-            self._show_book()
+            self._book_changed()
+
+    def _book_changed(self) -> None:
+        """Show the book once the events already waiting are applied, not after each one.
+
+        An epoch of N runs arrives as N events at once; showing the book after each would
+        group, rank and draw it N times for one picture, which grows as N² and left a grid
+        of a few hundred runs far behind its engine. Events that arrive later get a drawing
+        of their own.
+        """
+        if not self._redraw_pending:
+            self._redraw_pending = True
+            self.call_later(self._redraw)
+
+    def _redraw(self) -> None:
+        self._redraw_pending = False
+        self._show_book()
 
     @on(SweepProgress)
     def _on_sweep_progress(self, message: SweepProgress) -> None:
