@@ -203,6 +203,13 @@ class InittuiApp(App[None]):
         assert self._main is not None, "the app has not started"
         return self._main
 
+    @property
+    def closing(self) -> bool:
+        """The app is shutting down: its panels may be gone already, so messages that
+        arrive late (the training thread's, a row highlighted by a last redraw) only
+        update the book, never the screen."""
+        return not self.is_running
+
     @on(MainScreen.Ready)
     def _on_main_ready(self) -> None:
         """The panels are mounted: fill the picker, start loading, place the focus."""
@@ -311,6 +318,8 @@ class InittuiApp(App[None]):
         event = message.event
         self.book.apply(event)
         self._grid.apply(event)
+        if self.closing:
+            return
         status = self.main.status
         if isinstance(event, SweepStarted):
             if event.data_source:
@@ -338,11 +347,12 @@ class InittuiApp(App[None]):
 
     def _redraw(self) -> None:
         self._redraw_pending = False
-        self._show_book()
+        if not self.closing:
+            self._show_book()
 
     @on(SweepProgress)
     def _on_sweep_progress(self, message: SweepProgress) -> None:
-        if self.running and not self.sweeps.stopping:
+        if self.running and not self.sweeps.stopping and not self.closing:
             status = self.main.status
             if self._grid.is_grid:
                 status.say(self._grid.line(message.progress))
@@ -364,7 +374,7 @@ class InittuiApp(App[None]):
             title = {SWEEP_GROUP: "Run failed", "torch": "Cannot load torch"}.get(
                 worker.group, "Error")
             self.notify(text, title=title, severity="error", timeout=10, markup=False)
-            if worker.group == SWEEP_GROUP:
+            if worker.group == SWEEP_GROUP and not self.closing:
                 self.main.status.say(f"run failed: {text}", error=True)
             if worker.group == "load":
                 self.loading = False
@@ -618,6 +628,8 @@ class InittuiApp(App[None]):
     @on(Heatmap.CellOpened)
     def _on_cell_opened(self, message: Heatmap.CellOpened) -> None:
         """The curves of one grid cell: its runs' labels end in `@ cell`."""
+        if self.closing:
+            return
         field = self.main.filter_field
         field.value = f"@ {message.cell}"
         field.remove_class("-hidden")
@@ -712,15 +724,21 @@ class InittuiApp(App[None]):
 
     @on(Leaderboard.VisibilityToggled)
     def _on_visibility_toggled(self, message: Leaderboard.VisibilityToggled) -> None:
+        if self.closing:
+            return
         self.hidden_groups = self.hidden_groups ^ {message.key}
 
     @on(Leaderboard.GroupHighlighted)
     def _on_group_highlighted(self, message: Leaderboard.GroupHighlighted) -> None:
+        if self.closing:
+            return
         self.main.curves.highlight(message.key)
         self._show_layers()
 
     @on(Leaderboard.RunOpened)
     def _on_run_opened(self, message: Leaderboard.RunOpened) -> None:
+        if self.closing:
+            return
         group = self._shown.group(message.key)
         if group is None:
             return
