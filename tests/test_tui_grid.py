@@ -17,6 +17,7 @@ from inittui.tui.results.heatmap import Heatmap
 from inittui.tui.results.leaderboard import Leaderboard
 from inittui.tui.results.sensitivity import SensitivityPlot
 from tests.canned_grid import canned_grid_engine
+from tests.test_tui_snapshots import steady_cursors
 
 SnapCompare = Callable[..., bool]
 LR_GRID = "1e-4,1e-3,1e-2,1e-1"
@@ -35,6 +36,7 @@ def grid_app(**text: str) -> InittuiApp:
 
 async def trained(pilot: Pilot) -> None:
     await pilot.app.workers.wait_for_complete()
+    steady_cursors(pilot)
     await pilot.pause()
     await pilot.press("ctrl+r")
     await pilot.app.workers.wait_for_complete()

@@ -14,6 +14,7 @@ from collections.abc import Callable
 import pytest
 from canned import canned_engine  # tests/canned.py
 from textual.pilot import Pilot
+from textual.widgets import Input
 
 from inittui.core.specs import ExperimentSpec
 from inittui.tui.app import create_app
@@ -32,9 +33,17 @@ def snapshot_spec(**changes: object) -> ExperimentSpec:
     return ExperimentSpec(**values)  # type: ignore[arg-type]
 
 
+def steady_cursors(pilot: Pilot) -> None:
+    """Text fields that do not blink, so a screenshot never catches half a blink (the app
+    itself blinks as Textual does; only screenshots need them still)."""
+    for field in pilot.app.screen.query(Input):
+        field.cursor_blink = False
+
+
 async def settled(pilot: Pilot) -> None:
     """The registry loaded in the background and the first frames drawn."""
     await pilot.app.workers.wait_for_complete()
+    steady_cursors(pilot)
     await pilot.pause()
 
 

@@ -1,80 +1,74 @@
-"""The inittui app: setup panel, training worker, curves, leaderboard and layer diagnostics.
+"""The inittui app: what each key does, and what the panels show of the results.
 
-Data flows one way. The setup panel builds an ExperimentSpec; a thread worker hands it to
-the engine, whose events come back as messages; the app applies each to its ResultsBook
-(the single source of truth, kept across sweeps) and tells the views to show the book.
-`create_app` is the one way in, shared by the command line and the tests.
+Data flows one way. The setup panel builds an ExperimentSpec; the sweep controller trains
+it in a thread worker, whose events come back as messages; the app applies each to its
+ResultsBook (the single source of truth, kept across sweeps) and tells the main screen's
+panels to show the book, grouped and ranked once per event. `create_app` is the one way
+in, shared by the command line and the tests.
 """
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
 from textual import on, work
-from textual.app import App, ComposeResult
+from textual.app import App
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
-from textual.widgets import ContentSwitcher, Footer, Input
+from textual.widgets import Input
 from textual.worker import Worker, WorkerState
 
 from inittui.core.errors import InittuiError, SpecError
 from inittui.core.events import (
     EpochFinished,
-    Event,
-    EventSink,
     LayerStatsReady,
     RunFinished,
     StepLosses,
-    StepProgress,
     SweepFinished,
     SweepStarted,
 )
 from inittui.core.init_registry import registry
 from inittui.core.result_files import (
     LoadedResults,
-    ResultFiles,
     check_writable,
     load_results,
     write_results,
 )
-from inittui.core.results import ResultsBook, leaderboard
+from inittui.core.results import LeaderRow, ResultsBook, leaderboard
 from inittui.core.specs import ExperimentSpec, check_spec
 from inittui.tui.commands import InittuiCommands
 from inittui.tui.groups import SeedGroup, group_key, run_groups
-from inittui.tui.messages import SweepEvent, SweepProgress
-from inittui.tui.results.curves import METRICS, SMOOTHING, CurvesView
-from inittui.tui.results.depth_profile import DepthProfileView
-from inittui.tui.results.final_bars import FinalBars
+from inittui.tui.main_screen import GRID_VIEWS, WIDE, MainScreen
+from inittui.tui.messages import SweepEnded, SweepEvent, SweepProgress
+from inittui.tui.results.curves import METRICS, SMOOTHING
 from inittui.tui.results.grid_progress import GridProgress
 from inittui.tui.results.heatmap import Heatmap, HeatmapView
-from inittui.tui.results.hints_panel import HintsPanel
-from inittui.tui.results.layers_view import LayersView
 from inittui.tui.results.leaderboard import Leaderboard
 from inittui.tui.results.sensitivity import SensitivityView
-from inittui.tui.results.status_line import StatusLine
 from inittui.tui.screens.confirm import ConfirmScreen
 from inittui.tui.screens.export import ExportScreen, default_export_path
 from inittui.tui.screens.help import HelpScreen
 from inittui.tui.screens.run_detail import RunDetailScreen
-from inittui.tui.setup.initializer_picker import InitializerPicker
-from inittui.tui.setup.setup_panel import SetupPanel
+from inittui.tui.sweep_controller import SWEEP_GROUP, Engine, SweepController
 
-Engine = Callable[[ExperimentSpec, EventSink, threading.Event], None]
-"""What trains a sweep: `run_sweep` or a stand-in with its signature (tests)."""
+__all__ = ["GRID_VIEWS", "WIDE", "Engine", "InittuiApp", "create_app"]
 
 CURVE_ACTIONS = frozenset({"cycle_metric", "toggle_log", "toggle_x", "cycle_smoothing",
                            "toggle_crop", "toggle_focus", "filter", "move_cursor"})
 """Actions of the curves view: offered only while it shows."""
 
-GRID_VIEWS = ("sensitivity", "heatmap", "depth")
-"""Views of a grid's axes (each key toggles its view and the curves)."""
 
-WIDE = 110
-"""Terminal width from which the setup panel stays open beside the results."""
+@dataclass(frozen=True)
+class Shown:
+    """The book grouped and ranked once, for every panel that shows it until it changes."""
+
+    groups: list[SeedGroup]
+    rows: list[LeaderRow]
+
+    def group(self, key: str | None) -> SeedGroup | None:
+        return next((group for group in self.groups if group.key == key), None)
 
 
 def field_label(field: str) -> str:
@@ -98,7 +92,6 @@ class InittuiApp(App[None]):
     """Compare weight initializers: pick, train side by side, see who wins and why."""
 
     TITLE = "inittui"
-    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (WIDE, "-wide")]
     COMMANDS = App.COMMANDS | {InittuiCommands}
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -164,45 +157,19 @@ class InittuiApp(App[None]):
         Binding("ctrl+q", "quit", "Quit", priority=True, id="quit", tooltip="quit"),
     ]
 
-    CSS = """
-    #body { height: 1fr; }
-    #results { width: 1fr; height: 1fr; }
-    #views { height: 1fr; min-height: 6; }
-    #curves, #layers, #sensitivity, #heatmap, #depth { height: 1fr; }
-    #board { height: auto; }
-    #filter { height: 1; margin: 0 1; }
-    #filter.-hidden { display: none; }
-    HintsPanel { max-height: 3; }
-    Screen.-wide #body { layout: horizontal; }
-    Screen.-wide #setup { width: 36; height: 1fr; border: round $primary 50%; }
-    Screen.-wide #setup:focus-within { border: round $primary; }
-    Screen.-wide #setup-summary { display: none; }
-    Screen.-narrow #body { layout: vertical; }
-    Screen.-narrow #setup { height: auto; }
-    Screen.-narrow #setup-body { display: none; }
-    Screen.-narrow FinalBars { display: none; }
-    Screen.-narrow HintsPanel { max-height: 2; }
-    Screen.-narrow Leaderboard { max-height: 8; }
-    Screen.-narrow.-setup-open #setup { height: 1fr; }
-    Screen.-narrow.-setup-open #setup-body { display: block; }
-    Screen.-narrow.-setup-open #results { display: none; }
-    Screen.-grid-view FinalBars { display: none; }
-    Screen.-grid-view Leaderboard { max-height: 8; }
-    """
-
     running: reactive[bool] = reactive(False)
-    """A sweep is training (from ctrl+r until the worker ends)."""
+    """A sweep is training: from ctrl+r until its thread has returned (stopping included)."""
 
-    setup_open: reactive[bool] = reactive(False)
+    setup_open: reactive[bool] = reactive(False, init=False)
     """On a narrow terminal: the setup panel is unfolded in place of the results."""
 
-    view: reactive[str] = reactive("curves")
+    view: reactive[str] = reactive("curves", init=False)
     """What the plot area shows: `curves`, `layers`, or a grid view (GRID_VIEWS)."""
 
-    hidden_groups: reactive[frozenset[str]] = reactive(frozenset())
+    hidden_groups: reactive[frozenset[str]] = reactive(frozenset(), init=False)
     """Keys of the groups the user hid from the plots."""
 
-    filter_text: reactive[str] = reactive("")
+    filter_text: reactive[str] = reactive("", init=False)
     """Only groups whose label contains this (any case) are plotted; empty: all."""
 
     def __init__(self, spec: ExperimentSpec, out: Path | None = None, overwrite: bool = False,
@@ -212,64 +179,57 @@ class InittuiApp(App[None]):
         self.spec = spec
         self.preset = preset
         self.out = out
-        self.overwrite = overwrite
         self.load = load
-        self.engine = engine
         self.book = ResultsBook()
-        self._stop = threading.Event()
-        self._writer: ResultFiles | None = None
+        self.sweeps = SweepController(self, engine, out=out, overwrite=overwrite, load=load)
+        self._main: MainScreen | None = None
         self._loaded: ResultsBook | None = None
         self.loading = False
         self._epochs = spec.epochs
         self._runs = 0
         self._grid = GridProgress()
+        self._shown = Shown([], [])
+        self._quit_when_stopped = False
+        self._panels_ready = False  # the main screen's panels are mounted
 
-    def compose(self) -> ComposeResult:
-        with Horizontal(id="body"):
-            yield SetupPanel(self.spec, self.preset, id="setup")
-            with Vertical(id="results"):
-                with ContentSwitcher(initial="curves", id="views"):
-                    yield CurvesView(id="curves")
-                    yield LayersView(id="layers")
-                    yield SensitivityView(id="sensitivity")
-                    yield HeatmapView(id="heatmap")
-                    yield DepthProfileView(id="depth")
-                yield Input(placeholder="filter runs by label (enter keeps, escape clears)",
-                            id="filter", classes="-hidden", compact=True)
-                yield Leaderboard(id="leaderboard")
-                yield FinalBars(id="bars")
-                yield HintsPanel(id="hints")
-        yield StatusLine(id="status")
-        yield Footer(compact=True, show_command_palette=False)
+    def get_default_screen(self) -> MainScreen:
+        self._main = MainScreen(self.spec, self.preset)
+        return self._main
 
-    def on_mount(self) -> None:
-        if self.is_headless:  # tests: a blinking cursor would make screenshots flaky
-            for field in self.query(Input):
-                field.cursor_blink = False
-        self.query_one(InitializerPicker).set_registry(registry())  # torch-free, instant
+    @property
+    def main(self) -> MainScreen:
+        """The main screen, whichever screen is on top (help, a question, the palette)."""
+        assert self._main is not None, "the app has not started"
+        return self._main
+
+    @on(MainScreen.Ready)
+    def _on_main_ready(self) -> None:
+        """The panels are mounted: fill the picker, start loading, place the focus."""
+        main = self.main
+        self._panels_ready = True
+        main.picker.set_registry(registry())  # torch-free, instant
         self.call_after_refresh(self._import_torch)
         if self.load is not None:
             self.loading = True
-            self.query_one(StatusLine).say(f"loading {self.load}…")
+            main.status.say(f"loading {self.load}…")
             self._load_results(self.load)
         else:
             self._say_ready()
         self._show_book()
         # Results first when there are some to look at (after --load) or no room for both.
         wide_and_empty = self.size.width >= WIDE and self.load is None
-        target = "#init-list" if wide_and_empty else "#leaderboard"
-        self.query_one(target).focus()
+        (main.initializer_list if wide_and_empty else main.leaderboard).focus()
 
     def on_unmount(self) -> None:
-        self._stop.set()  # the training thread ends at its next step instead of finishing
-        if self._writer is not None:
-            self._writer.close()
+        self.sweeps.close()  # stops the engine; its thread closes the file after its last row
 
     # ── training ───────────────────────────────────────────────────────────────────────
 
     def action_run(self) -> None:
         """Validate the setup and start a sweep in a thread worker (enabled when idle)."""
-        panel = self.query_one(SetupPanel)
+        if isinstance(self.screen, ConfirmScreen):  # ctrl+r again while a question is open
+            return
+        panel = self.main.setup
         try:
             spec = panel.spec()
             check_spec(spec)
@@ -279,47 +239,61 @@ class InittuiApp(App[None]):
             self.setup_open = True
             panel.focus_first_invalid()
             return
+        from inittui.core.grid import MAX_RUNS_WITHOUT_CONFIRM, plan_grid  # torch-free
+
+        plan = plan_grid(spec)
+        runs = len(plan.runs)
+        if runs > MAX_RUNS_WITHOUT_CONFIRM:  # more likely a typo than a plan: ask, like --yes
+            question = (f"The setup makes {runs:,} runs, more than "
+                        f"{MAX_RUNS_WITHOUT_CONFIRM:,}: {plan.describe()}. Train them all?")
+            self.push_screen(ConfirmScreen("A large grid", question),
+                             lambda yes: self._start_if(yes, spec, runs))
+            return
+        self._start(spec, runs)
+
+    def _start_if(self, yes: bool | None, spec: ExperimentSpec, runs: int) -> None:
+        if yes:
+            self._start(spec, runs)
+        else:
+            self.notify(f"Not started; the {runs:,} runs come from the lists in the setup "
+                        "(lr, hidden, act, batch, momentum) times initializers and seeds.",
+                        markup=False)
+
+    def _start(self, spec: ExperimentSpec, runs: int) -> None:
+        """Open the results file and hand a checked spec to the sweep controller."""
+        if self.sweeps.running:  # a second start while a question was open
+            return
         try:
-            writer = self._results_writer()
+            self.sweeps.open_results(self._loaded)
         except InittuiError as error:
             self.notify(error_text(error), title="Cannot write results", severity="error",
                         markup=False)
             return
-        self._stop = threading.Event()
-        from inittui.core.grid import plan_grid  # torch-free
-
-        self._epochs, self._runs = spec.epochs, len(plan_grid(spec).runs)
+        self._epochs, self._runs = spec.epochs, runs
         self.running = True
         self.setup_open = False
-        self.query_one(Leaderboard).focus()  # the setup is committed: results have the keys
-        self.query_one(StatusLine).say(
-            f"starting {self._runs} runs: loading data and building models…")
-        self._train(spec, self._stop, writer)
+        self.main.leaderboard.focus()  # the setup is committed: results have the keys
+        self.main.status.say(f"starting {self._runs} runs: loading data and building models…")
+        self.sweeps.start(spec)
 
     def action_stop(self) -> None:
         """Ask the engine to stop at its next step (enabled while training)."""
-        self._stop.set()
-        self.query_one(StatusLine).say("stopping after the current step…")
+        self.sweeps.stop()
+        self.main.status.say("stopping after the current step…")
 
-    @work(thread=True, exclusive=True, group="sweep", exit_on_error=False)
-    def _train(self, spec: ExperimentSpec, stop: threading.Event,
-               writer: ResultFiles | None) -> None:
-        """Runs in a thread: the engine blocks here; its events go back as messages."""
-        engine = self.engine
-        if engine is None:
-            from inittui.core.engine import run_sweep
+    async def action_quit(self) -> None:
+        """Quit; while training, first stop the engine and let it write what it finished.
 
-            engine = run_sweep
-
-        def sink(event: Event) -> None:
-            if writer is not None:
-                writer(event)
-            if isinstance(event, StepProgress):
-                self.post_message(SweepProgress(event))
-            else:
-                self.post_message(SweepEvent(event))
-
-        engine(spec, sink, stop)
+        Asked again while it stops, quit at once: the training thread still closes the
+        results file after its last row (see SweepController.close).
+        """
+        if not self.sweeps.running or self._quit_when_stopped:
+            self.exit()
+            return
+        self._quit_when_stopped = True
+        self.sweeps.stop()
+        self.main.status.say("stopping the training to quit (finished epochs are kept)… "
+                             "ctrl+q again quits at once")
 
     @work(thread=True, group="torch", exit_on_error=False)
     def _import_torch(self) -> None:
@@ -331,27 +305,12 @@ class InittuiApp(App[None]):
         """
         import inittui.core.engine  # noqa: F401
 
-    def _results_writer(self) -> ResultFiles | None:
-        """The `--out` file, opened at the first run and kept for the session's sweeps.
-
-        When it is the file that was loaded, its rows are kept: the file grows with the
-        new sweeps instead of losing what it held.
-        """
-        if self.out is None:
-            return None
-        if self._writer is None:
-            same = self.load is not None and self.load.exists() and self.out.exists() and \
-                self.load.resolve() == self.out.resolve()
-            self._writer = ResultFiles(self.out, overwrite=self.overwrite,
-                                       keep=self._loaded if same else None)
-        return self._writer
-
     @on(SweepEvent)
     def _on_sweep_event(self, message: SweepEvent) -> None:
         event = message.event
         self.book.apply(event)
         self._grid.apply(event)
-        status = self.query_one(StatusLine)
+        status = self.main.status
         if isinstance(event, SweepStarted):
             if event.data_source:
                 self.notify(f"{event.spec.dataset} read from {event.data_source}",
@@ -362,36 +321,42 @@ class InittuiApp(App[None]):
             self._say_finished(event.stopped)
         if isinstance(event, LayerStatsReady):
             self._show_layers()
-            self.query_one(HintsPanel).show(self.book)
+            self.main.hints.show(self.book)
         elif isinstance(event, (SweepStarted, EpochFinished, RunFinished)) or (
-                isinstance(event, StepLosses) and self.query_one(CurvesView).by_step):
+                isinstance(event, StepLosses) and self.main.curves.by_step):
             self._show_book()
 
     @on(SweepProgress)
     def _on_sweep_progress(self, message: SweepProgress) -> None:
-        if self.running and not self._stop.is_set():
+        if self.running and not self.sweeps.stopping:
+            status = self.main.status
             if self._grid.is_grid:
-                self.query_one(StatusLine).say(self._grid.line(message.progress))
+                status.say(self._grid.line(message.progress))
             else:
-                self.query_one(StatusLine).progress(message.progress, self._epochs, self._runs)
+                status.progress(message.progress, self._epochs, self._runs)
+
+    @on(SweepEnded)
+    def _on_sweep_ended(self) -> None:
+        """The training thread has returned: ctrl+r again, or the quit that waited for it."""
+        self.running = False
+        if self._quit_when_stopped:
+            self.exit()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """The one place worker outcomes land: results, and every error as a notification."""
         worker = event.worker
         if event.state == WorkerState.ERROR:
             text = error_text(worker.error) if worker.error is not None else "unknown error"
-            title = {"sweep": "Run failed", "torch": "Cannot load torch"}.get(worker.group, "Error")
+            title = {SWEEP_GROUP: "Run failed", "torch": "Cannot load torch"}.get(
+                worker.group, "Error")
             self.notify(text, title=title, severity="error", timeout=10, markup=False)
-            if worker.group == "sweep":
-                self.query_one(StatusLine).say(f"run failed: {text}", error=True)
+            if worker.group == SWEEP_GROUP:
+                self.main.status.say(f"run failed: {text}", error=True)
             if worker.group == "load":
                 self.loading = False
                 self._say_ready()
         elif event.state == WorkerState.SUCCESS and worker.group == "load":
             self._show_loaded(worker.result)
-        if worker.group == "sweep" and event.state in (
-                WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED):
-            self.running = False
 
     # ── what the views show ────────────────────────────────────────────────────────────
 
@@ -402,40 +367,40 @@ class InittuiApp(App[None]):
                 and wanted in group.label.lower()]
 
     def _show_book(self) -> None:
-        """Every view from one grouping and one ranking of the book (both made here)."""
-        board = self.query_one(Leaderboard)
-        groups, rows = run_groups(self.book), leaderboard(self.book, by=board.by)
+        """Group and rank the book (once: the other panels reuse it), then show it all."""
+        main = self.main
+        board = main.leaderboard
+        self._shown = Shown(run_groups(self.book), leaderboard(self.book, by=board.by))
+        groups, rows = self._shown.groups, self._shown.rows
         visible = self._visible(groups)
         order = [group_key(row.sweep, row.init, row.cell) for row in rows]
-        self.query_one(CurvesView).show(
+        main.curves.show(
             visible, not_drawn=len(groups) - len(visible), leader=order[0] if order else None,
             highlighted=board.highlighted_key, order=order,
             filter_text=self.filter_text.strip())
         shown = {group.key for group in visible}  # hidden with space, or filtered out
         not_drawn = frozenset(group.key for group in groups if group.key not in shown)
         board.show(rows, groups, not_drawn)
-        self.query_one(FinalBars).show(rows, groups, not_drawn)
-        self.query_one(HintsPanel).show(self.book)
-        self._show_layers(groups)
+        main.bars.show(rows, groups, not_drawn)
+        main.hints.show(self.book)
+        self._show_layers()
         self._show_grid_view()
+        main.footer.has_grid = any(sweep.spec.is_grid for sweep in self.book.sweeps)
 
     def _show_grid_view(self) -> None:
         """The grid view on screen shows the newest grid sweep (the others wait until shown)."""
         if self.view not in GRID_VIEWS:
             return
         sweep = next((s for s in reversed(self.book.sweeps) if s.spec.is_grid), None)
-        view = self.query_one(f"#{self.view}")
-        assert isinstance(view, SensitivityView | HeatmapView | DepthProfileView)
-        view.show(sweep)
+        self.main.grid_view(self.view).show(sweep)
 
-    def _show_layers(self, groups: list[SeedGroup] | None = None) -> None:
-        """The layers view; `groups` is the book's grouping when the caller has it."""
-        groups = run_groups(self.book) if groups is None else groups
-        visible = self._visible(groups)
-        by_key = {group.key: group for group in groups}
-        highlighted = self.query_one(Leaderboard).highlighted_key
-        selected = by_key.get(highlighted or "") or (visible[0] if visible else None)
-        self.query_one(LayersView).show(visible, selected)
+    def _show_layers(self) -> None:
+        """The layers view, of the highlighted group (the groups of the latest `_show_book`)."""
+        main = self.main
+        visible = self._visible(self._shown.groups)
+        selected = self._shown.group(main.leaderboard.highlighted_key) or \
+            (visible[0] if visible else None)
+        main.layers_view.show(visible, selected)
 
     def watch_hidden_groups(self) -> None:
         self._show_book()
@@ -447,40 +412,42 @@ class InittuiApp(App[None]):
         self.refresh_bindings()
 
     def watch_view(self, view: str) -> None:
-        self.query_one(ContentSwitcher).current = view
-        self.screen.set_class(view in GRID_VIEWS, "-grid-view")  # room for the grid's plot
+        main = self.main
+        main.views.current = view
+        main.set_class(view in GRID_VIEWS, "-grid-view")  # room for the grid's plot
         self._show_grid_view()
         if view == "heatmap":
-            self.query_one(Heatmap).focus()
-        elif self.query_one(Heatmap).has_focus:
-            self.query_one(Leaderboard).focus()
+            main.heatmap.focus()
+        elif main.heatmap.has_focus:
+            main.leaderboard.focus()
         self.refresh_bindings()
 
     def watch_setup_open(self, open_: bool) -> None:
-        self.screen.set_class(open_, "-setup-open")
+        self.main.set_class(open_, "-setup-open")
         if open_:
-            self.query_one("#init-list").focus()
+            self.main.initializer_list.focus()
         else:
             self._keep_focus_visible()
 
     def on_resize(self) -> None:
-        self.call_after_refresh(self._keep_focus_visible)
+        if self._panels_ready:
+            self.call_after_refresh(self._keep_focus_visible)
 
     def _keep_focus_visible(self) -> None:
         """A folded setup panel must not keep the focus (its keys would be invisible)."""
-        if self.screen.has_class("-narrow") and not self.setup_open and \
-                self.query_one(SetupPanel).has_focus_within:
-            self.query_one(Leaderboard).focus()
+        main = self.main
+        if main.is_narrow and not self.setup_open and main.setup.has_focus_within:
+            main.leaderboard.focus()
 
     def _say_ready(self) -> None:
-        self.query_one(StatusLine).say("ready · ctrl+r trains the chosen initializers · "
-                                       "s edits the setup · ? lists every key")
+        self.main.status.say("ready · ctrl+r trains the chosen initializers · "
+                             "s edits the setup · ? lists every key")
 
     def _say_finished(self, stopped: bool) -> None:
         sweep = self.book.current
         epochs = max((len(r.epochs) for r in sweep.runs.values()), default=0)
         what = "stopped" if stopped else "finished"
-        self.query_one(StatusLine).say(
+        self.main.status.say(
             f"sweep {sweep.number} {what} · {len(sweep.runs)} runs · {epochs}/"
             f"{sweep.spec.epochs} epochs · {sweep.device} · ⏎ on the board: details")
 
@@ -497,8 +464,7 @@ class InittuiApp(App[None]):
 
         def progress(read: int) -> None:
             share = min(read / total, 1.0)
-            self.call_from_thread(self.query_one(StatusLine).say,
-                                  f"loading {path}… {share:.0%}")
+            self.call_from_thread(self.main.status.say, f"loading {path}… {share:.0%}")
 
         try:
             return load_results(path, progress)
@@ -525,7 +491,7 @@ class InittuiApp(App[None]):
             self.notify(problems, title="Some rows were skipped", severity="warning",
                         timeout=15, markup=False)
         runs, sweeps = len(loaded.book.records()), len(loaded.book.sweeps)
-        self.query_one(StatusLine).say(
+        self.main.status.say(
             f"loaded {runs} run{'s' if runs != 1 else ''} in {sweeps} "
             f"sweep{'s' if sweeps != 1 else ''} from {self.load} · ctrl+r trains more to "
             "compare")
@@ -548,16 +514,17 @@ class InittuiApp(App[None]):
         return True
 
     def action_cycle_metric(self) -> None:
-        view = self.query_one(f"#{self.view}")
-        if isinstance(view, SensitivityView | HeatmapView):
+        if self.view in ("sensitivity", "heatmap"):
+            view = self.main.grid_view(self.view)
+            assert isinstance(view, SensitivityView | HeatmapView)
             view.cycle_metric()
             return
-        curves = self.query_one(CurvesView)
+        curves = self.main.curves
         names = list(METRICS)
         curves.metric = names[(names.index(curves.metric) + 1) % len(names)]
 
     def action_toggle_log(self) -> None:
-        curves = self.query_one(CurvesView)
+        curves = self.main.curves
         if not curves.metric.endswith("loss"):
             self.notify("Accuracies stay on a linear axis; the log axis is for losses "
                         "(m cycles to val loss).")
@@ -565,29 +532,29 @@ class InittuiApp(App[None]):
         curves.log_scale = not curves.log_scale
 
     def action_toggle_x(self) -> None:
-        curves = self.query_one(CurvesView)
+        curves = self.main.curves
         curves.by_step = not curves.by_step
         if curves.by_step and curves.metric != "train_loss":
             self.notify("By step, train loss is drawn per step; other metrics keep one "
                         "point per epoch (m cycles to train loss).")
 
     def action_cycle_smoothing(self) -> None:
-        curves = self.query_one(CurvesView)
+        curves = self.main.curves
         curves.smoothing = SMOOTHING[(SMOOTHING.index(curves.smoothing) + 1) % len(SMOOTHING)]
 
     def action_toggle_crop(self) -> None:
-        curves = self.query_one(CurvesView)
+        curves = self.main.curves
         curves.crop = not curves.crop
 
     def action_toggle_focus(self) -> None:
-        curves = self.query_one(CurvesView)
+        curves = self.main.curves
         curves.focus_chosen = not curves.focus_chosen
 
     def action_move_cursor(self, delta: int) -> None:
-        self.query_one(CurvesView).move_cursor(delta)
+        self.main.curves.move_cursor(delta)
 
     def action_filter(self) -> None:
-        field = self.query_one("#filter", Input)
+        field = self.main.filter_field
         field.remove_class("-hidden")
         field.focus()
 
@@ -598,18 +565,18 @@ class InittuiApp(App[None]):
     @on(Input.Submitted, "#filter")
     def _on_filter_submitted(self, event: Input.Submitted) -> None:
         event.input.set_class(not event.value.strip(), "-hidden")
-        self.query_one(Leaderboard).focus()
+        self.main.leaderboard.focus()
 
     def action_escape(self) -> None:
         """Undo the latest narrowing: the filter, then the cursor, then the unfolded setup."""
-        field = self.query_one("#filter", Input)
-        curves = self.query_one(CurvesView)
+        main = self.main
+        field, curves = main.filter_field, main.curves
         if self.filter_text or not field.has_class("-hidden"):
             field.value = ""
             self.filter_text = ""
             field.add_class("-hidden")
             if field.has_focus:
-                self.query_one(Leaderboard).focus()
+                main.leaderboard.focus()
         elif curves.cursor is not None:
             curves.cursor = None
         else:
@@ -622,12 +589,13 @@ class InittuiApp(App[None]):
         self.view = view if self.view != view else "curves"
 
     def action_next_axis(self) -> None:
-        view = self.query_one(f"#{self.view}")
-        if isinstance(view, SensitivityView | HeatmapView):
+        if self.view in ("sensitivity", "heatmap"):
+            view = self.main.grid_view(self.view)
+            assert isinstance(view, SensitivityView | HeatmapView)
             view.next_axis()
 
     def action_toggle_rank_by(self) -> None:
-        board = self.query_one(Leaderboard)
+        board = self.main.leaderboard
         board.by = "init" if board.by == "cell" else "cell"
         self.notify("Leaderboard: each initializer's best cell" if board.by == "init"
                     else "Leaderboard: every cell", timeout=3)
@@ -636,32 +604,33 @@ class InittuiApp(App[None]):
     @on(Heatmap.CellOpened)
     def _on_cell_opened(self, message: Heatmap.CellOpened) -> None:
         """The curves of one grid cell: its runs' labels end in `@ cell`."""
-        field = self.query_one("#filter", Input)
+        field = self.main.filter_field
         field.value = f"@ {message.cell}"
         field.remove_class("-hidden")
         self.filter_text = field.value
         self.view = "curves"
 
     def action_step_epoch(self, delta: int) -> None:
-        self.query_one(LayersView).step_epoch(delta)
+        self.main.layers_view.step_epoch(delta)
 
     def action_step_layer(self, delta: int) -> None:
-        self.query_one(LayersView).step_layer(delta)
+        self.main.layers_view.step_layer(delta)
 
     def action_toggle_setup(self) -> None:
-        if self.screen.has_class("-narrow"):
+        main = self.main
+        if main.is_narrow:
             self.setup_open = not self.setup_open
-        elif self.query_one(SetupPanel).has_focus_within:
-            self.query_one(Leaderboard).focus()
+        elif main.setup.has_focus_within:
+            main.leaderboard.focus()
         else:
-            self.query_one("#init-list").focus()
+            main.initializer_list.focus()
 
     def action_coord_check(self) -> None:
         """The coordinate check of the setup's spec, computed in the screen's own worker."""
         from inittui.tui.screens.width_study import CoordCheckScreen
 
         try:
-            spec = self.query_one(SetupPanel).spec()
+            spec = self.main.setup.spec()
         except SpecError as error:
             self.notify(str(error), title="Fix the setup first", severity="error")
             return
@@ -723,8 +692,8 @@ class InittuiApp(App[None]):
 
     def apply_preset(self, name: str) -> None:
         """Load a preset into the setup (from the command palette)."""
-        self.query_one(SetupPanel).apply_preset(name)
-        if self.screen.has_class("-narrow"):
+        self.main.setup.apply_preset(name)
+        if self.main.is_narrow:
             self.setup_open = True
 
     @on(Leaderboard.VisibilityToggled)
@@ -733,13 +702,12 @@ class InittuiApp(App[None]):
 
     @on(Leaderboard.GroupHighlighted)
     def _on_group_highlighted(self, message: Leaderboard.GroupHighlighted) -> None:
-        self.query_one(CurvesView).highlight(message.key)
+        self.main.curves.highlight(message.key)
         self._show_layers()
 
     @on(Leaderboard.RunOpened)
     def _on_run_opened(self, message: Leaderboard.RunOpened) -> None:
-        groups = {group.key: group for group in run_groups(self.book)}
-        group = groups.get(message.key)
+        group = self._shown.group(message.key)
         if group is None:
             return
         sweep = next(s for s in self.book.sweeps if s.number == group.sweep)

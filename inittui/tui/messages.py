@@ -29,3 +29,12 @@ class SweepProgress(Message):
     def can_replace(self, message: Message) -> bool:
         return isinstance(message, SweepProgress)
 
+
+
+@dataclass
+class SweepEnded(Message):
+    """The training thread has returned: nothing more comes from it, its file is written.
+
+    Sent after the engine's last event, also when the sweep was stopped or failed; a
+    worker marked cancelled may still be finishing its step until this arrives.
+    """

@@ -48,10 +48,6 @@ class ExportScreen(ModalScreen[Path | None]):
                          "(the app can load it again to compare).")
             yield Input(str(self.path), id="export-path")
 
-    def on_mount(self) -> None:
-        if self.app.is_headless:
-            self.query_one(Input).cursor_blink = False
-
     @on(Input.Submitted, "#export-path")
     def _on_submitted(self, event: Input.Submitted) -> None:
         text = event.value.strip()

@@ -22,31 +22,37 @@ from inittui.core.specs import (
     ACTIVATIONS,
     DATASETS,
     MODELS,
+    NORMS,
     OPTIMIZERS,
     ExperimentSpec,
     parse_field,
 )
 
-CHOICES: dict[str, tuple[str, ...]] = {
-    "model": MODELS, "activation": ACTIVATIONS, "optimizer": OPTIMIZERS,
-}
+CHOICES: dict[str, tuple[str, ...]] = {"norm": NORMS, "optimizer": OPTIMIZERS}
+"""Fields with one value from a fixed list: a select. The others are typed, because they
+take what the command line takes: lists that make a grid (`relu,tanh`), parameters
+(`normal:std=0.1`) or a model of the user's own (`net.py:Net`)."""
 FIELDS: tuple[tuple[str, str], ...] = (
-    ("dataset", "Data"), ("data_dir", "Data dir"), ("model", "Model"), ("hidden", "Hidden"),
-    ("activation", "Act"), ("bias_init", "Bias"), ("output_init", "Out init"),
-    ("optimizer", "Optim"), ("lr", "lr"),
-    ("momentum", "Momentum"), ("batch_size", "Batch"), ("epochs", "Epochs"),
+    ("dataset", "Data"), ("data_dir", "Data dir"), ("model", "Model"), ("norm", "Norm"),
+    ("hidden", "Hidden"), ("activation", "Act"), ("bias_init", "Bias"),
+    ("output_init", "Out init"), ("residual_init", "Res init"), ("optimizer", "Optim"),
+    ("lr", "lr"), ("momentum", "Momentum"), ("batch_size", "Batch"), ("epochs", "Epochs"),
     ("seeds", "Seeds"), ("seed", "Seed"), ("device", "Device"),
 )
 """(spec field, row label) in the order the form shows them."""
 SUGGESTIONS: dict[str, list[str]] = {
     "dataset": [*DATASETS, "synthetic:train=512,side=8"],
+    "model": [*MODELS, "path/file.py:ClassName"],
+    "activation": list(ACTIVATIONS),
     "device": ["auto", "cpu", "cuda", "cuda:0", "mps"],
     "bias_init": ["zeros", "constant:value=0.01", "normal", "uniform", "pytorch-default"],
     "output_init": ["GlorotUniform", "xavier-uniform", "pytorch-default", "he-normal"],
+    "residual_init": ["zeros", "normal:std=0.01", "xavier-normal", "he-normal"],
 }
 PLACEHOLDERS: dict[str, str] = {
     "data_dir": "for mnist, fashion-mnist, cifar10",
     "output_init": "each run's own",
+    "residual_init": "each run's own",
 }
 """What an empty field means."""
 
