@@ -2,7 +2,8 @@
 
 tests/data holds real output: `coord_check_mnist5k.csv` from
 `inittui --headless --coord-check --param sp|mup --lr 0.01 --init he-normal` on mnist-5k,
-and `mup2022_reduced.csv` from the mup2022 study at reduced size (see the README).
+`mup2022_reduced.csv` from the mup2022 study at reduced size, and `mup2022_gpt_text.csv` from
+`inittui --headless --preset mup2022-gpt` (see the README).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from inittui.tui.width_app import WidthStudyApp, coord_check_app
 DATA = Path(__file__).parent / "data"
 COORD_CSV = DATA / "coord_check_mnist5k.csv"
 TRANSFER_CSV = DATA / "mup2022_reduced.csv"
+GPT_TRANSFER_CSV = DATA / "mup2022_gpt_text.csv"
 SMALL = "synthetic:train=200,val=50,test=50,side=8"
 
 SnapCompare = Callable[..., bool]
@@ -44,6 +46,13 @@ def test_coord_check_mup_after_p_at_120x40(snap_compare: SnapCompare) -> None:
 def test_lr_transfer_at_120x40(snap_compare: SnapCompare) -> None:
     app = WidthStudyApp(LrTransferScreen(read_transfer_cells(TRANSFER_CSV)))
     assert snap_compare(app, terminal_size=(120, 40))
+
+
+def test_lr_transfer_of_close_losses_zooms_to_their_extent_at_120x32(
+        snap_compare: SnapCompare) -> None:
+    """mup2022-gpt's losses lie within 0.1 decade: the axis spans them, not a whole decade."""
+    app = WidthStudyApp(LrTransferScreen(read_transfer_cells(GPT_TRANSFER_CSV)))
+    assert snap_compare(app, terminal_size=(120, 32))
 
 
 async def test_saved_coord_check_draws_a_line_per_layer_in_every_step_panel() -> None:

@@ -202,7 +202,7 @@ class LrTransferScreen(Screen[None]):
         with Grid():
             for param in self.params:
                 yield LogLogPanel(PARAM_NAMES.get(param, param), "learning rate",
-                                  id=f"transfer-{param}")
+                                  flat_as_decade=False, id=f"transfer-{param}")
         yield Footer()
 
     def on_mount(self) -> None:
