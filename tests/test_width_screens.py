@@ -102,6 +102,23 @@ async def test_live_coord_check_of_a_resmlp_names_its_stem_and_blocks() -> None:
                 "stem", "block 1", "block 2", "output (logits)"]
 
 
+async def test_a_saved_resmlp_check_names_its_stem_and_blocks(tmp_path: Path) -> None:
+    from inittui.core.width_records import COORD_COLUMNS, CoordPoint, row
+
+    points = [CoordPoint("sp", "he-normal", width, step, layer, 1.0 + width / 64, 1, "resmlp")
+              for width in (64, 128) for step in (0, 1) for layer in ("1", "2", "output")]
+    path = tmp_path / "cc.csv"
+    path.write_text("\n".join(",".join(r) for r in (COORD_COLUMNS, *map(row, points))) + "\n")
+    loaded = read_coord_points(path)
+    assert loaded == points
+    app = WidthStudyApp(CoordCheckScreen(loaded, spec=ExperimentSpec()))  # the CLI's default
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        for panel in app.screen.query(LogLogPanel):
+            assert [line.label for line in panel.lines] == ["stem", "block 1",
+                                                            "output (logits)"]
+
+
 @pytest.mark.slow
 async def test_w_in_the_main_app_opens_the_coord_check_of_the_setup_and_escape_closes_it() -> None:
     spec = ExperimentSpec(dataset=SMALL, hidden=(16, 16), inits=("he-normal",), device="cpu")
