@@ -1,6 +1,7 @@
 """A learning-rate grid as one batched model, against the ways it is trained without one.
 
-    python benchmarks/bench_grid.py [--epochs N] [--reference-models N]
+    python benchmarks/bench_grid.py [--epochs N] [--reference-models N] [--rounds N]
+                                    [--no-roofline]
 
 The grid: 5 learning rates (1e-4 .. 1e-1) x 4 initializers = 20 runs of the MLP
 784-128-64-10 with Adam, batch 64, on 60,000 MNIST-shaped digits (the data and the
@@ -23,7 +24,8 @@ update, then the step sizes), and with per-run lrs in foreach operations (the pa
 device without the fused kernel).
 
 A script that prints figures, never a timed test; the machine may be shared, so the load
-average is printed with the figures.
+average is printed with the figures, and `--rounds` repeats the grid and the split sweeps
+in turn (medians and ranges), so that load hits both alike.
 """
 
 from __future__ import annotations
@@ -125,17 +127,22 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--epochs", type=int, default=2, help="engine epochs per variant")
     parser.add_argument("--reference-models", type=int, default=2,
                         help="notebook-loop model-epochs to time (multiplied up to 20)")
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="times the grid and the split sweeps are timed, in turn")
+    parser.add_argument("--no-roofline", action="store_true",
+                        help="skip the roofline table (4, 16 and 64 runs)")
     args = parser.parse_args(argv)
     sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]  # figures as they come
     root = Path(tempfile.mkdtemp(prefix="inittui-bench-grid-"))
     try:
         write_digits(root)
-        run(root, args.epochs, args.reference_models)
+        run(root, args.epochs, args.reference_models, args.rounds, not args.no_roofline)
     finally:
         shutil.rmtree(root, ignore_errors=True)
 
 
-def run(root: Path, epochs: int, reference_models: int) -> None:
+def run(root: Path, epochs: int, reference_models: int, rounds: int = 1,
+        roofline: bool = True) -> None:
     cpu = torch.device("cpu")
     base = ExperimentSpec(inits=INITS, dataset="mnist", data_dir=str(root), val_split=VAL_SPLIT,
                           epochs=epochs, device="cpu")
@@ -143,31 +150,39 @@ def run(root: Path, epochs: int, reference_models: int) -> None:
     flop_rate, byte_rate = matmul_rate(cpu), stream_rate(cpu)
     print(f"matmul {flop_rate / 1e9:.1f} GFLOP/s, memory stream {byte_rate / 1e9:.1f} GB/s")
 
-    grid = epoch_seconds(base.with_axis("lr", LRS))
-    separate = [epoch_seconds(replace(base, lr=lr)) for lr in LRS]
+    grids, splits, separate = [], [], []
+    for _ in range(rounds):  # in turn, so that the machine's load hits both alike
+        grids.append(epoch_seconds(base.with_axis("lr", LRS)))
+        sweeps = [epoch_seconds(replace(base, lr=lr)) for lr in LRS]
+        splits.append(sum(sweeps))
+        separate.extend(sweeps)
+    grid, split = statistics.median(grids), statistics.median(splits)
     reference = [reference_epoch(root, INITS[i % len(INITS)], seed=i)[0]
                  for i in range(reference_models)]
     runs = len(LRS) * len(INITS)
     notebook = statistics.median(reference) * runs
-    print(f"\n5 lr x 4 init = {runs} runs, one epoch of {TRAIN:,} samples each ({load()}):")
-    print(f"  {'one batched model (20 runs)':<40} {grid:8.2f} s   1.00x")
-    print(f"  {'five 4-run sweeps, one per lr':<40} {sum(separate):8.2f} s   "
-          f"{sum(separate) / grid:.2f}x  (each {spread(separate)} s)")
+    print(f"\n5 lr x 4 init = {runs} runs, one epoch of {TRAIN:,} samples each, median of "
+          f"{rounds} round{'s' if rounds != 1 else ''} ({load()}):")
+    print(f"  {'one batched model (20 runs)':<40} {grid:8.2f} s   1.00x  "
+          f"(rounds {spread(grids)} s)")
+    print(f"  {'five 4-run sweeps, one per lr':<40} {split:8.2f} s   "
+          f"{split / grid:.2f}x  (rounds {spread(splits)} s; each sweep {spread(separate)} s)")
     print(f"  {'notebook loop, 20 models in a row':<40} {notebook:8.2f} s   "
           f"{notebook / grid:.2f}x  (one model-epoch: {spread(reference)} s, "
           f"{reference_models} timed)")
 
-    print(f"\nroofline floor per epoch: matmul FLOPs at {flop_rate / 1e9:.1f} GFLOP/s + Adam's "
-          f"{ADAM_BYTES} bytes/parameter/step at {byte_rate / 1e9:.1f} GB/s ({load()}):")
-    print(f"  {'runs':>4}  {'engine s':>9}  {'floor s':>8}  {'(matmul':>8} {'+ optim)':>8}  "
-          f"{'engine/floor':>12}")
-    for count, lrs in ROOFLINE_LRS.items():
-        spec = base if len(lrs) == 1 else base.with_axis("lr", lrs)
-        seconds = epoch_seconds(replace(spec, lr=lrs[0]) if len(lrs) == 1 else spec)
-        matmul, optimizer = floor_seconds(count, TRAIN, flop_rate, byte_rate)
-        floor = matmul + optimizer
-        print(f"  {count:>4}  {seconds:9.2f}  {floor:8.2f}  {matmul:8.2f} {optimizer:8.2f}   "
-              f"{seconds / floor:11.2f}x")
+    if roofline:
+        print(f"\nroofline floor per epoch: matmul FLOPs at {flop_rate / 1e9:.1f} GFLOP/s + Adam's "
+              f"{ADAM_BYTES} bytes/parameter/step at {byte_rate / 1e9:.1f} GB/s ({load()}):")
+        print(f"  {'runs':>4}  {'engine s':>9}  {'floor s':>8}  {'(matmul':>8} {'+ optim)':>8}  "
+              f"{'engine/floor':>12}")
+        for count, lrs in ROOFLINE_LRS.items():
+            spec = base if len(lrs) == 1 else base.with_axis("lr", lrs)
+            seconds = epoch_seconds(replace(spec, lr=lrs[0]) if len(lrs) == 1 else spec)
+            matmul, optimizer = floor_seconds(count, TRAIN, flop_rate, byte_rate)
+            floor = matmul + optimizer
+            print(f"  {count:>4}  {seconds:9.2f}  {floor:8.2f}  {matmul:8.2f} {optimizer:8.2f}   "
+                  f"{seconds / floor:11.2f}x")
 
     fused, per_run, foreach = (adam_step_ms(path) for path in ("fused", "per-run", "foreach"))
     print(f"\nAdam step, 16 runs ({load()}): fused kernel, one lr {fused:.2f} ms; per-run lr "

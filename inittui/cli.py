@@ -118,6 +118,20 @@ def _list_presets() -> None:
                    f"\n  sets:   {settings}")
 
 
+AXIS_METRIC_NAMES = ("best-val-acc", "final-train-loss", "epochs-to-target", "steps-to-loss")
+"""grid_results.AXIS_METRICS as options spell them (kept here: importing the core is slow)."""
+
+
+def _axis_metric(name: str | None, preset: str | None, spec: ExperimentSpec) -> str | None:
+    """The metric headless prints by axis: the option's, else the preset's, else none."""
+    if name is not None and not spec.is_grid:
+        raise click.UsageError("--axis-metric needs a grid: list values (--lr 1e-3,1e-2, "
+                               "--hidden 64x5 --hidden 64x10)")
+    if name is not None:
+        return name.replace("-", "_")
+    return get_preset(preset).axis_metric if preset is not None else None
+
+
 def build_spec(ctx: click.Context, values: dict[str, object], preset: str | None,
                download: bool, diagnostics: bool) -> ExperimentSpec:
     """The spec from the options; a preset fills in every field the user did not set."""
@@ -184,13 +198,17 @@ def build_spec(ctx: click.Context, values: dict[str, object], preset: str | None
 @click.option("--rank-by", type=click.Choice(["cell", "init"]), default="cell",
               show_default=True, help="Leaderboard of a grid: every cell's initializers, or "
               "each initializer's best cell (headless).")
+@click.option("--axis-metric", type=click.Choice(AXIS_METRIC_NAMES), default=None,
+              help="Grid (headless): after the leaderboard, this metric by initializer × "
+              "each axis, as the sensitivity view shows it (a preset may choose one).")
 @click.version_option(__version__, prog_name="inittui")
 @click.pass_context
 def main(ctx: click.Context, download: bool, diagnostics: bool, preset: str | None,
          out: Path | None, stats_out: Path | None, overwrite: bool, load: Path | None,
          cluster: str, address: str | None, headless: bool, coord_check: bool,
          coord_widths: str, coord_steps: int, list_inits: bool, list_presets: bool,
-         plan: bool, yes: bool, rank_by: str, **values: object) -> None:
+         plan: bool, yes: bool, rank_by: str, axis_metric: str | None,
+         **values: object) -> None:
     """Compare neural-network weight initializers side by side.
 
     Opens the interactive app; with --headless, trains and prints a leaderboard;
@@ -254,7 +272,8 @@ def main(ctx: click.Context, download: bool, diagnostics: bool, preset: str | No
         if headless:
             from inittui.headless import run_headless
 
-            ctx.exit(run_headless(spec, out, stats_out, overwrite, signals, runner, rank_by))
+            ctx.exit(run_headless(spec, out, stats_out, overwrite, signals, runner, rank_by,
+                                  _axis_metric(axis_metric, preset, spec)))
         if signals is not None:  # the app reads Ctrl+C as a key, and quits on its own
             signals.restore()
         from inittui.tui.app import create_app

@@ -156,8 +156,11 @@ class ProgressReporter:
 
 def run_headless(spec: ExperimentSpec, out: Path | None, stats_out: Path | None,
                  overwrite: bool, signals: StopSignals | None = None,
-                 runner: Runner | None = None, rank_by: str = "cell") -> int:
+                 runner: Runner | None = None, rank_by: str = "cell",
+                 axis_metric: str | None = None) -> int:
     """Train spec, write the files as it goes, print the leaderboard; return the exit code.
+
+    axis_metric: a grid's metric to print by initializer × each axis (headless_grid.py).
 
     runner: what trains the spec (default: the local engine; `inittui.cluster` has Ray's).
 
@@ -167,14 +170,15 @@ def run_headless(spec: ExperimentSpec, out: Path | None, stats_out: Path | None,
     own_signals = signals is None
     signals = signals or StopSignals().install()
     try:
-        return _run(spec, out, stats_out, overwrite, signals, runner, rank_by)
+        return _run(spec, out, stats_out, overwrite, signals, runner, rank_by, axis_metric)
     finally:
         if own_signals:
             signals.restore()
 
 
 def _run(spec: ExperimentSpec, out: Path | None, stats_out: Path | None, overwrite: bool,
-         signals: StopSignals, runner: Runner | None, rank_by: str = "cell") -> int:
+         signals: StopSignals, runner: Runner | None, rank_by: str = "cell",
+         axis_metric: str | None = None) -> int:
     from inittui.core.result_files import ResultFiles
 
     files = ResultFiles(out, stats_out, overwrite) if out or stats_out else None
@@ -205,18 +209,26 @@ def _run(spec: ExperimentSpec, out: Path | None, stats_out: Path | None, overwri
     if failure is not None:
         raise one_line(failure)
     if book.sweeps:
-        table = leaderboard_table(leaderboard(book, by=rank_by), by=rank_by)
-        # In a pipe or log there is no width to respect: never crop a grid's cell column.
-        width = None if console.is_terminal else \
-            max(console.width, console.measure(table, options=console.options.update_width(
-                1000)).maximum)
-        console.print(table, width=width, crop=width is None)
+        _print_table(console, leaderboard_table(leaderboard(book, by=rank_by), by=rank_by))
+        if axis_metric is not None and book.current.spec.is_grid:
+            from inittui.headless_grid import axis_tables
+
+            for table in axis_tables(book.current, axis_metric):
+                _print_table(console, table)
     if signals.received is not None:
         print(_interrupted_line(signals, files, out, stats_out), file=sys.stderr)
         return signals.exit_code
     if out is not None:
         console.print(Text(f"results written to {out}"), soft_wrap=True)
     return EXIT_OK
+
+
+def _print_table(console: Console, table: Table) -> None:
+    """In a pipe or log there is no width to respect: never crop a grid's cell column."""
+    width = None if console.is_terminal else \
+        max(console.width, console.measure(table, options=console.options.update_width(
+            1000)).maximum)
+    console.print(table, width=width, crop=width is None)
 
 
 def _interrupted_line(signals: StopSignals, files: ResultFiles | None, out: Path | None,

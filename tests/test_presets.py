@@ -220,13 +220,24 @@ def test_selu2017_lecun_keeps_unit_variance_xavier_returns_to_it_he_grows_normal
 
 
 @pytest.mark.slow
-def test_saxe2013_orthogonal_preserves_the_signal_exactly_and_learns_faster() -> None:
-    accuracy, layers = sweep("saxe2013", epochs="2")
+def test_saxe2013_orthogonal_learns_as_fast_at_40_layers_as_at_5_the_gaussian_slows() -> None:
+    """The expectation at reduced size (5 and 40 layers, 2 seeds; its 6 epochs): steps to the
+    loss target level for orthogonal, over twice as many at 40 layers for lecun-normal;
+    at initialization orthogonal's std is exact from layer to layer, the Gaussian's drifts."""
+    sweep = grid_book("saxe2013", hidden="64x5;64x40", seeds="2")
+    steps = axis_series(sweep, "hidden", "steps_to_loss")
+    orthogonal, gaussian = by_depth(steps, "orthogonal"), by_depth(steps, "lecun-normal")
+    assert all(point.seeds == 2 for line in steps for point in line.points)
+    assert 0.75 < orthogonal[1] / orthogonal[0] < 1.33
+    assert gaussian[1] > 2 * gaussian[0] and gaussian[1] > 2 * orthogonal[1]
 
     def spread(init: str) -> float:
-        stds = [layer.act_std for layer in layers[init][1:]]  # square layers only
-        return max(stds) / min(stds)
+        """Largest over smallest activation std of the square layers, at initialization."""
+        worst = 1.0
+        for record in sweep.runs.values():
+            if record.plan.init == init and len(record.layer_stats[0]) == 40:
+                stds = [layer.act_std for layer in record.layer_stats[0][1:]]
+                worst = max(worst, max(stds) / min(stds))
+        return worst
 
-    assert spread("orthogonal") < 1.02
-    assert spread("lecun-normal") > spread("orthogonal")
-    assert accuracy["orthogonal"][-1] > accuracy["lecun-normal"][-1]
+    assert spread("orthogonal") < 1.02 < 1.2 < spread("lecun-normal")

@@ -8,6 +8,7 @@ number ever mixes cells.
 
 from __future__ import annotations
 
+import itertools
 import math
 import statistics
 from collections.abc import Callable
@@ -22,9 +23,17 @@ AXIS_METRICS: dict[str, str] = {
     "best_val_acc": "best val acc",
     "final_train_loss": "final train loss",
     "epochs_to_target": "epochs to 90 % of the grid's best val acc",
+    "steps_to_loss": "steps to a train loss target",
 }
-"""metric → what its axis label says."""
-HIGHER_IS_BETTER = {"best_val_acc": True, "final_train_loss": False, "epochs_to_target": False}
+"""metric → what its axis label says (`metric_label` adds a sweep's loss target)."""
+HIGHER_IS_BETTER = {"best_val_acc": True, "final_train_loss": False, "epochs_to_target": False,
+                    "steps_to_loss": False}
+LOSS_WINDOW = 20
+"""Training steps whose mean loss is compared with the target: one minibatch is too noisy."""
+LOSS_TARGET_FACTOR = 2.5
+"""The train loss target is this many times the lowest that any run of the grid reached
+(Saxe et al. 2013 time learning to a fixed fraction of the way down; a multiple of the
+grid's own best fits any data set and model, and the label states the number)."""
 DEPTH_STATS = {"act_std": "activation std", "grad_std": "back-propagated gradient std"}
 
 
@@ -87,8 +96,47 @@ def _target(sweep: SweepRecord) -> float | None:
     return 0.9 * max(peaks) if peaks else None
 
 
+def windowed_losses(record: RunRecord) -> list[float]:
+    """The mean training loss of every LOSS_WINDOW consecutive steps; entry i ends at step
+    i + LOSS_WINDOW. Empty for runs without per-step losses (loaded from a results file)."""
+    losses = record.step_losses
+    if len(losses) < LOSS_WINDOW:
+        return []
+    sums = [0.0, *itertools.accumulate(losses)]
+    return [(sums[end] - sums[end - LOSS_WINDOW]) / LOSS_WINDOW
+            for end in range(LOSS_WINDOW, len(sums))]
+
+
+def loss_target(sweep: SweepRecord) -> float | None:
+    """LOSS_TARGET_FACTOR times the lowest windowed train loss of any run in the sweep."""
+    lowest = [min(finite) for finite in ([v for v in windowed_losses(r) if math.isfinite(v)]
+                                         for r in sweep.runs.values()) if finite]
+    return LOSS_TARGET_FACTOR * min(lowest) if lowest else None
+
+
+def metric_label(metric: str, sweep: SweepRecord | None = None) -> str:
+    """What a metric's values are, with the sweep's numbers where it has a target."""
+    if metric != "steps_to_loss":
+        return AXIS_METRICS[metric]
+    target = loss_target(sweep) if sweep is not None else None
+    shown = f"{target:.3g}" if target is not None else "?"
+    return (f"steps to train loss ≤ {shown} ({LOSS_TARGET_FACTOR}× the grid's lowest, "
+            f"mean of {LOSS_WINDOW} steps)")
+
+
+def steps_to_loss(record: RunRecord, target: float) -> float | None:
+    """The first step at which the mean loss of the last LOSS_WINDOW steps is ≤ target."""
+    return next((float(index + LOSS_WINDOW) for index, value in
+                 enumerate(windowed_losses(record)) if value <= target), None)
+
+
 def run_metric(record: RunRecord, metric: str, target: float | None = None) -> float | None:
-    """One run's value of a metric; None when it has none (diverged, never got there)."""
+    """One run's value of a metric; None when it has none (diverged, never got there).
+
+    target: epochs_to_target's val acc, steps_to_loss's train loss (see `metric_target`).
+    """
+    if metric == "steps_to_loss":
+        return steps_to_loss(record, target) if target is not None else None
     finite = record.finite_epochs
     if not finite:
         return None
@@ -102,6 +150,15 @@ def run_metric(record: RunRecord, metric: str, target: float | None = None) -> f
             return None
         return next((float(e.epoch) for e in finite if e.val_acc >= target), None)
     raise ValueError(f"unknown metric {metric}")
+
+
+def format_metric(metric: str, value: float | None) -> str:
+    """A metric's value as the views print it: counts without decimals where whole."""
+    if value is None or not math.isfinite(value):
+        return "-"
+    if metric in ("epochs_to_target", "steps_to_loss"):
+        return f"{value:.1f}".removesuffix(".0")
+    return f"{value:.3f}"
 
 
 def _summary(values: list[float]) -> tuple[float | None, float | None, float | None]:
@@ -138,11 +195,18 @@ def _series(sweep: SweepRecord, axis: str,
     return series
 
 
+def metric_target(sweep: SweepRecord, metric: str) -> float | None:
+    """The sweep-wide target a metric counts up to, if it has one."""
+    if metric == "steps_to_loss":
+        return loss_target(sweep)
+    return _target(sweep) if metric == "epochs_to_target" else None
+
+
 def axis_series(sweep: SweepRecord, axis: str, metric: str) -> list[AxisSeries]:
     """The metric against one axis: a series per initializer (and other axes' values)."""
     if axis not in GRID_FIELDS:
         raise ValueError(f"{axis} is not a grid axis")
-    target = _target(sweep)
+    target = metric_target(sweep, metric)
     return _series(sweep, axis, lambda record: run_metric(record, metric, target))
 
 

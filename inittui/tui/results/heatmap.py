@@ -1,14 +1,16 @@
 """Heatmap: initializers against the values of one axis, each cell coloured by its metric.
 
 Where the sensitivity plot shows shapes, the heatmap shows numbers: every cell says its
-mean over seeds, coloured from worst (red) to best (green) over the table, so the best
-region of a grid stands out at a glance. Arrows move between cells; enter opens that grid
-cell's curves (the curves view, filtered to it).
+mean over seeds, coloured from worst (red) to best (green) over the whole grid, so the
+best region of a grid stands out at a glance. A grid of two or more axes can also be
+read as axis against axis for one initializer (lr × depth for he-normal): `n` steps
+through the layouts, `i` through the initializers, and the colours keep one scale across
+initializers, so cycling them compares like with like. Arrows move between cells; enter
+opens that grid cell's curves (the curves view, filtered to it).
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -23,9 +25,12 @@ from inittui.core.grid_results import (
     AXIS_METRICS,
     HIGHER_IS_BETTER,
     AxisPoint,
+    AxisSeries,
     axis_series,
     axis_title,
+    format_metric,
     grid_axes,
+    metric_label,
     seed_count,
 )
 from inittui.core.results import SweepRecord
@@ -43,12 +48,20 @@ def shade(fraction: float) -> RGB:
     return red, green, blue
 
 
-def format_metric(metric: str, value: float | None) -> str:
-    if value is None or not math.isfinite(value):
-        return "-"
-    if metric == "epochs_to_target":
-        return f"{value:.1f}".removesuffix(".0")
-    return f"{value:.3f}"
+@dataclass(frozen=True)
+class Layout:
+    """What the table's rows and columns are."""
+
+    column_axis: str
+    one_init: bool
+    """Rows: the other axes' values for one initializer (else: every initializer)."""
+
+
+def layouts(axes: list[str]) -> list[Layout]:
+    """Every initializer × each axis; with two axes or more, then each axis against the
+    others for one initializer."""
+    return [Layout(axis, False) for axis in axes] + \
+        ([Layout(axis, True) for axis in axes] if len(axes) > 1 else [])
 
 
 class Heatmap(DataTable[Text | str]):
@@ -57,6 +70,8 @@ class Heatmap(DataTable[Text | str]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "open_cell", "Open", id="open-cell",
                 tooltip="heatmap: the curves of the grid cell under the cursor"),
+        Binding("i", "next_init", "Initializer", id="next-init",
+                tooltip="heatmap, axis against axis: the next initializer"),
     ]
 
     @dataclass
@@ -65,26 +80,65 @@ class Heatmap(DataTable[Text | str]):
 
         cell: str
 
+    class LayoutChanged(Message):
+        """The table shows something else (another initializer): its title is stale."""
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(cursor_type="cell", zebra_stripes=False, id=id)
         self.axis_index = 0
+        """Which of `layouts(axes)` is shown (n steps it; taken modulo their number)."""
+        self.init_index = 0
         self.metric = "best_val_acc"
         self._sweep: SweepRecord | None = None
         self._cells: dict[tuple[int, int], AxisPoint] = {}
 
     @property
+    def layout(self) -> Layout | None:
+        options = layouts(grid_axes(self._sweep)) if self._sweep else []
+        return options[self.axis_index % len(options)] if options else None
+
+    @property
     def axis(self) -> str:
+        """The axis along the columns."""
+        return self.layout.column_axis if self.layout else ""
+
+    @property
+    def inits(self) -> list[str]:
+        """The sweep's initializers, in the order of its runs."""
+        runs = self._sweep.runs.values() if self._sweep else ()
+        return list(dict.fromkeys(record.plan.init for record in runs))
+
+    @property
+    def init(self) -> str | None:
+        """The initializer shown when the rows are axis values, else None."""
+        inits = self.inits
+        if self.layout is None or not self.layout.one_init or not inits:
+            return None
+        return inits[self.init_index % len(inits)]
+
+    @property
+    def row_title(self) -> str:
+        if self.init is None:
+            return "initializer"
         axes = grid_axes(self._sweep) if self._sweep else []
-        return axes[self.axis_index % len(axes)] if axes else ""
+        return " × ".join(axis_title(axis) for axis in axes if axis != self.axis)
 
     @property
     def title(self) -> str:
         if self._sweep is None:
             return "heatmap: needs a grid (list values: --lr 1e-4,1e-3,1e-2)"
         seeds = seed_count(axis_series(self._sweep, self.axis, self.metric))
-        return (f"{AXIS_METRICS[self.metric]} by initializer × {axis_title(self.axis)} · mean "
-                f"of {seeds} seed{'s' if seeds != 1 else ''} · green best · m metric · "
-                "n axis · enter opens")
+        label = metric_label(self.metric, self._sweep)
+        scope = f"{label} by {self.row_title} × {axis_title(self.axis)}"
+        if self.init is not None:
+            scope = f"{scope} for {self.init}"
+        several = len(grid_axes(self._sweep)) > 1
+        colours = "green best of the whole grid" if several else "green best"
+        keys = "m metric · n axes" if several else "m metric · n axis"
+        if self.init is not None:
+            keys += " · i initializer"
+        return (f"{scope} · mean of {seeds} seed{'s' if seeds != 1 else ''} · {colours} · "
+                f"{keys} · enter opens")
 
     def show(self, sweep: SweepRecord | None) -> None:
         """Fill the table from the newest grid sweep, keeping the cursor where it was."""
@@ -92,22 +146,25 @@ class Heatmap(DataTable[Text | str]):
         cursor = self.cursor_coordinate
         self.clear(columns=True)
         self._cells = {}
+        self.refresh_bindings()  # `i` is a key of some layouts only
         if self._sweep is None:
             return
         series = axis_series(self._sweep, self.axis, self.metric)
         values = [p.mean for s in series for p in s.points if p.mean is not None]
         low, high = (min(values), max(values)) if values else (0.0, 0.0)
         better_high = HIGHER_IS_BETTER[self.metric]
-        widest = max((len(s.name) for s in series), default=4)
-        self.add_column("initializer", width=min(max(widest, 11), 40), key="init")
+        rows = self._rows(series)
+        widest = max((len(name) for name, _ in rows), default=4)
+        self.add_column(self.row_title, width=min(max(widest, len(self.row_title), 11), 40),
+                        key="init")
         for point in series[0].points if series else ():
             self.add_column(Text(point.label, justify="center"), width=max(len(point.label), 7))
-        for row, line in enumerate(series):
-            cells: list[Text | str] = [line.name]
+        for row, (name, line) in enumerate(rows):
+            cells: list[Text | str] = [name]
             for column, point in enumerate(line.points, start=1):
                 self._cells[(row, column)] = point
                 cells.append(self._cell(point, low, high, better_high))
-            self.add_row(*cells, key=line.name)
+            self.add_row(*cells, key=name)
         if self.row_count:
             self.move_cursor(row=min(cursor.row, self.row_count - 1),
                              column=min(max(cursor.column, 1), len(self.columns) - 1),
@@ -121,9 +178,26 @@ class Heatmap(DataTable[Text | str]):
         red, green, blue = shade(fraction if better_high else 1 - fraction)
         return Text(text, style=f"bold white on rgb({red},{green},{blue})")
 
+    def _rows(self, series: list[AxisSeries]) -> list[tuple[str, AxisSeries]]:
+        """(row label, its series): every initializer's, or one's by the other axes."""
+        if self.init is None:
+            return [(line.name, line) for line in series]
+        return [(line.rest, line) for line in series if line.init == self.init]
+
     def next_axis(self) -> None:
+        """The next layout: each axis by initializer, then each axis by the others."""
         self.axis_index += 1
         self.show(self._sweep)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "next_init":
+            return self.init is not None  # only axis against axis shows one initializer
+        return True
+
+    def action_next_init(self) -> None:
+        self.init_index += 1
+        self.show(self._sweep)
+        self.post_message(self.LayoutChanged())
 
     def cycle_metric(self) -> None:
         names = list(AXIS_METRICS)
@@ -155,14 +229,23 @@ class HeatmapView(Vertical):
         yield Heatmap(id="heatmap-table")
 
     def show(self, sweep: SweepRecord | None) -> None:
-        table = self.query_one(Heatmap)
-        table.show(sweep)
-        self.query_one("#heatmap-header", Static).update(Text(table.title))
+        self.query_one(Heatmap).show(sweep)
+        self._update_header()
 
     def next_axis(self) -> None:
         self.query_one(Heatmap).next_axis()
-        self.query_one("#heatmap-header", Static).update(Text(self.query_one(Heatmap).title))
+        self._update_header()
+
+    def next_init(self) -> None:
+        self.query_one(Heatmap).action_next_init()
 
     def cycle_metric(self) -> None:
         self.query_one(Heatmap).cycle_metric()
+        self._update_header()
+
+    def on_heatmap_layout_changed(self, message: Heatmap.LayoutChanged) -> None:
+        message.stop()
+        self._update_header()
+
+    def _update_header(self) -> None:
         self.query_one("#heatmap-header", Static).update(Text(self.query_one(Heatmap).title))

@@ -22,6 +22,7 @@ from inittui.core.grid_results import (
     axis_series,
     axis_title,
     grid_axes,
+    metric_label,
     seed_count,
 )
 from inittui.core.results import SweepRecord
@@ -63,7 +64,7 @@ class SensitivityPlot(Plot):
         drawn = [(s, x_positions(self.axis, s, values)) for s in series
                  if any(p.mean is not None for p in s.points)]
         if not drawn:
-            return f"{AXIS_METRICS[self.metric]}: no values yet"
+            return f"{metric_label(self.metric, sweep)}: no values yet"
         colors, theme = series_colors(series), self.colors
         ys = [v for s, _ in drawn for p in s.points for v in (p.low, p.high) if v is not None]
         low, high = min(ys), max(ys)
@@ -138,7 +139,8 @@ class SensitivityView(Vertical):
             return Text("sensitivity: needs a grid", style="bold")
         series = axis_series(sweep, self.axis, self.metric)
         seeds = seed_count(series)
-        text = Text(f"{AXIS_METRICS[self.metric]} vs {axis_title(self.axis)}", style="bold")
+        text = Text(f"{metric_label(self.metric, sweep)} vs {axis_title(self.axis)}",
+                    style="bold")
         text.append(f" · mean of {seeds} seed{'s' if seeds != 1 else ''}"
                     f"{', band: min to max' if seeds > 1 else ''} · m metric · n axis\n")
         for name, color in series_colors(series).items():
