@@ -1,7 +1,7 @@
 """A learning-rate grid as one batched model, against the ways it is trained without one.
 
     python benchmarks/bench_grid.py [--epochs N] [--reference-models N] [--rounds N]
-                                    [--no-roofline]
+                                    [--no-roofline] [--steps-only]
 
 The grid: 5 learning rates (1e-4 .. 1e-1) x 4 initializers = 20 runs of the MLP
 784-128-64-10 with Adam, batch 64, on 60,000 MNIST-shaped digits (the data and the
@@ -22,6 +22,12 @@ Also the cost of per-run learning rates alone: one Adam step of 16 runs through 
 kernel with one lr, with per-run lrs as the engine takes them (the fused kernel's lr-free
 update, then the step sizes), and with per-run lrs in foreach operations (the path of a
 device without the fused kernel).
+
+First, and alone with `--steps-only` (seconds, and steady on a busy machine): one training
+step (forward, backward, Adam) of the 20 runs as one model against the same step as five
+4-run models, rounds interleaving the variants; the one model with the per-run lr through
+the fused kernel (as the engine runs it), in foreach operations (as it ran before), and
+with one shared lr (the fused kernel alone: the floor the per-run path can reach).
 
 A script that prints figures, never a timed test; the machine may be shared, so the load
 average is printed with the figures, and `--rounds` repeats the grid and the split sweeps
@@ -56,6 +62,7 @@ from bench_engine import (  # a sibling script, not a package
     write_digits,
 )
 
+from inittui.core.engine import train_step
 from inittui.core.models import BatchedMLP
 from inittui.core.optimizers import PerRunAdam, make_optimizer
 from inittui.core.specs import ExperimentSpec
@@ -122,6 +129,62 @@ def adam_step_ms(path: str, runs_per_seed: int = 16, repeats: int = 200) -> floa
     return (time.perf_counter() - started) / repeats * 1e3
 
 
+def step_variants(batch: int = 64) -> dict[str, list]:
+    """Closures that each take one training step; 5 x 4 runs is a list of five."""
+    images = torch.randn(1, batch, LAYERS[0])
+    labels = torch.randint(0, LAYERS[-1], (1, batch))
+
+    def stepper(runs_per_seed: int, path: str, lrs: Sequence[float]):
+        model = BatchedMLP(LAYERS[0], LAYERS[1:-1], LAYERS[-1], "relu", 1, runs_per_seed)
+        with torch.no_grad():
+            for parameter in model.parameters():
+                parameter.normal_(0, 0.05)
+        active = torch.ones(model.runs, dtype=torch.bool)
+        model.loss_and_gradients(images, labels, active)  # every .grad exists
+        if path == "fused":
+            optimizer = make_optimizer(ExperimentSpec(), model, [lrs[0]] * model.runs)
+        else:
+            optimizer = PerRunAdam(list(model.parameters()), model.per_run(torch.tensor(
+                [lrs[run // len(INITS)] for run in range(model.runs)])),
+                fused=path == "per-run")
+        return lambda: train_step(model, optimizer, images, labels, active)
+
+    grid = len(LRS) * len(INITS)
+    return {
+        "one model, per-run lr (fused kernel)": [stepper(grid, "per-run", LRS)],
+        "one model, per-run lr (foreach, before)": [stepper(grid, "foreach", LRS)],
+        "one model, one lr (fused kernel alone)": [stepper(grid, "fused", LRS)],
+        "five 4-run models, one per lr": [stepper(len(INITS), "fused", (lr,)) for lr in LRS],
+    }
+
+
+def step_times(rounds: int = 7, steps: int = 20) -> dict[str, list[float]]:
+    """ms per training step of all 20 runs, per round; variants interleaved in each."""
+    variants = step_variants()
+    times: dict[str, list[float]] = {name: [] for name in variants}
+    for steppers in variants.values():
+        for step in steppers:
+            for _ in range(3):
+                step()
+    for _ in range(rounds):
+        for name, steppers in variants.items():
+            started = time.perf_counter()
+            for step in steppers:
+                for _ in range(steps):
+                    step()
+            times[name].append((time.perf_counter() - started) / steps * 1e3)
+    return times
+
+
+def print_step_times(rounds: int) -> None:
+    times = step_times(rounds=max(rounds, 5))
+    base = statistics.median(times["one model, per-run lr (fused kernel)"])
+    print(f"\none training step of 20 runs (batch 64, Adam), ms, median [min-max] of "
+          f"{len(next(iter(times.values())))} interleaved rounds ({load()}):")
+    for name, values in times.items():
+        print(f"  {name:<42} {spread(values)}   {statistics.median(values) / base:.2f}x")
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=2, help="engine epochs per variant")
@@ -129,10 +192,16 @@ def main(argv: Sequence[str] | None = None) -> None:
                         help="notebook-loop model-epochs to time (multiplied up to 20)")
     parser.add_argument("--rounds", type=int, default=1,
                         help="times the grid and the split sweeps are timed, in turn")
+    parser.add_argument("--steps-only", action="store_true",
+                        help="only the interleaved training-step comparison (seconds)")
     parser.add_argument("--no-roofline", action="store_true",
                         help="skip the roofline table (4, 16 and 64 runs)")
     args = parser.parse_args(argv)
     sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]  # figures as they come
+    print(f"CPU, {torch.get_num_threads()} threads ({load()})")
+    print_step_times(args.rounds)
+    if args.steps_only:
+        return
     root = Path(tempfile.mkdtemp(prefix="inittui-bench-grid-"))
     try:
         write_digits(root)
@@ -146,7 +215,6 @@ def run(root: Path, epochs: int, reference_models: int, rounds: int = 1,
     cpu = torch.device("cpu")
     base = ExperimentSpec(inits=INITS, dataset="mnist", data_dir=str(root), val_split=VAL_SPLIT,
                           epochs=epochs, device="cpu")
-    print(f"CPU, {torch.get_num_threads()} threads ({load()})")
     flop_rate, byte_rate = matmul_rate(cpu), stream_rate(cpu)
     print(f"matmul {flop_rate / 1e9:.1f} GFLOP/s, memory stream {byte_rate / 1e9:.1f} GB/s")
 
