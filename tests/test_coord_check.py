@@ -78,20 +78,26 @@ def hooked_reference(spec: ExperimentSpec, width: int, steps: int) -> Recorded:
                 scale = multiplier if index == len(linears) - 1 else 1.0
                 layer.weight.copy_(model.weight(index, run.index) * scale)
                 layer.bias.copy_(model.bias(index, run.index))
-        step_box = [0]
         watched = [m for m in net if isinstance(m, nn.ReLU)] + [linears[-1]]
-        names = [str(i) for i in range(1, len(watched))] + [OUTPUT]
-        for name, module in zip(names, watched):
-            module.register_forward_hook(recorder(recorded, run.init, step_box, name))
-        optimizer = (mup.MuAdam if spec.param == "mup" else torch.optim.Adam)(
-            net.parameters(), lr=spec.lr)
-        for step, (x, y) in enumerate(batches(wide, data, steps, torch.device("cpu"))):
-            step_box[0] = step
-            loss = F.cross_entropy(net(x[0]), y[0])
-            optimizer.zero_grad()
-            loss.backward()
-            optimizer.step()
+        train_watching(net, watched, recorded, run.init, spec, wide, data, steps)
     return recorded
+
+
+def train_watching(net, watched, recorded, init, spec, wide, data, steps):
+    """Train `net` for `steps` (Adam, or MuAdam under μP), recording the mean |output| of
+    each watched module (hidden layers from 1, then the output) at every step."""
+    step_box = [0]
+    names = [str(i) for i in range(1, len(watched))] + [OUTPUT]
+    for name, module in zip(names, watched):
+        module.register_forward_hook(recorder(recorded, init, step_box, name))
+    optimizer = (mup.MuAdam if spec.param == "mup" else torch.optim.Adam)(
+        net.parameters(), lr=spec.lr)
+    for step, (x, y) in enumerate(batches(wide, data, steps, torch.device("cpu"))):
+        step_box[0] = step
+        loss = F.cross_entropy(net(x[0]), y[0])
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
 
 
 @pytest.mark.parametrize("param", ["sp", "mup"])
@@ -197,19 +203,8 @@ def hooked_resmlp_reference(spec: ExperimentSpec, width: int, steps: int) -> Rec
                 scale = width / spec.base_width if (spec.param == "mup"
                                                     and name == "head.weight") else 1.0
                 parameter.copy_(value * scale)
-        step_box = [0]
         watched = [net.stem_act, *net.blocks, net.head]
-        names = [str(i) for i in range(1, len(watched))] + [OUTPUT]
-        for name, module in zip(names, watched):
-            module.register_forward_hook(recorder(recorded, run.init, step_box, name))
-        optimizer = (mup.MuAdam if spec.param == "mup" else torch.optim.Adam)(
-            net.parameters(), lr=spec.lr)
-        for step, (x, y) in enumerate(batches(wide, data, steps, torch.device("cpu"))):
-            step_box[0] = step
-            loss = F.cross_entropy(net(x[0]), y[0])
-            optimizer.zero_grad()
-            loss.backward()
-            optimizer.step()
+        train_watching(net, watched, recorded, run.init, spec, wide, data, steps)
     return recorded
 
 

@@ -3,6 +3,7 @@ and a grid far larger than intended is asked about before anything trains."""
 
 from __future__ import annotations
 
+import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input, Select
 
@@ -115,3 +116,20 @@ async def test_a_grid_of_more_than_ten_thousand_runs_is_asked_about_first() -> N
         assert not isinstance(app.screen, ConfirmScreen)
         assert len(app.book.current.runs) == 8
 
+
+
+@pytest.mark.slow
+async def test_a_confirmed_grid_of_more_than_ten_thousand_runs_trains() -> None:
+    app = form_app(inits=("zeros", "xavier-normal", "he-normal", "orthogonal"), hidden=(4,))
+    lrs = ",".join(f"{(index + 1) * 1e-6:.6g}" for index in range(2501))  # 4 × 2,501 runs
+    async with app.run_test(size=WIDE) as pilot:
+        await ready(pilot)
+        app.query_one("#field-lr", Input).value = lrs
+        await pilot.press("ctrl+r")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the question")
+        await pilot.press("y")  # like --yes: all 10,004 runs, one epoch each
+        await wait_until(pilot, lambda: bool(app.book.sweeps) and not app.running,
+                         "the sweep", timeout_s=300)
+        assert len(app.book.current.runs) == 10_004
+        assert all(len(record.epochs) == 1 for record in app.book.records())
+        assert "sweep 1 finished · 10004 runs · 1/1 epochs" in status(app)

@@ -2,7 +2,8 @@
 
 tests/data holds real output: `coord_check_mnist5k.csv` from
 `inittui --headless --coord-check --param sp|mup --lr 0.01 --init he-normal` on mnist-5k,
-and `mup2022_reduced.csv` from the mup2022 study at reduced size (see the README).
+`mup2022_reduced.csv` from the mup2022 study at reduced size, and `mup2022_gpt_text.csv` from
+`inittui --headless --preset mup2022-gpt` (see the README).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from inittui.tui.width_app import WidthStudyApp, coord_check_app
 DATA = Path(__file__).parent / "data"
 COORD_CSV = DATA / "coord_check_mnist5k.csv"
 TRANSFER_CSV = DATA / "mup2022_reduced.csv"
+GPT_TRANSFER_CSV = DATA / "mup2022_gpt_text.csv"
 SMALL = "synthetic:train=200,val=50,test=50,side=8"
 
 SnapCompare = Callable[..., bool]
@@ -44,6 +46,13 @@ def test_coord_check_mup_after_p_at_120x40(snap_compare: SnapCompare) -> None:
 def test_lr_transfer_at_120x40(snap_compare: SnapCompare) -> None:
     app = WidthStudyApp(LrTransferScreen(read_transfer_cells(TRANSFER_CSV)))
     assert snap_compare(app, terminal_size=(120, 40))
+
+
+def test_lr_transfer_of_close_losses_zooms_to_their_extent_at_120x32(
+        snap_compare: SnapCompare) -> None:
+    """mup2022-gpt's losses lie within 0.1 decade: the axis spans them, not a whole decade."""
+    app = WidthStudyApp(LrTransferScreen(read_transfer_cells(GPT_TRANSFER_CSV)))
+    assert snap_compare(app, terminal_size=(120, 32))
 
 
 async def test_saved_coord_check_draws_a_line_per_layer_in_every_step_panel() -> None:
@@ -91,6 +100,23 @@ async def test_live_coord_check_of_a_resmlp_names_its_stem_and_blocks() -> None:
         for panel in screen.query(LogLogPanel):
             assert [line.label for line in panel.lines] == [
                 "stem", "block 1", "block 2", "output (logits)"]
+
+
+async def test_a_saved_resmlp_check_names_its_stem_and_blocks(tmp_path: Path) -> None:
+    from inittui.core.width_records import COORD_COLUMNS, CoordPoint, row
+
+    points = [CoordPoint("sp", "he-normal", width, step, layer, 1.0 + width / 64, 1, "resmlp")
+              for width in (64, 128) for step in (0, 1) for layer in ("1", "2", "output")]
+    path = tmp_path / "cc.csv"
+    path.write_text("\n".join(",".join(r) for r in (COORD_COLUMNS, *map(row, points))) + "\n")
+    loaded = read_coord_points(path)
+    assert loaded == points
+    app = WidthStudyApp(CoordCheckScreen(loaded, spec=ExperimentSpec()))  # the CLI's default
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        for panel in app.screen.query(LogLogPanel):
+            assert [line.label for line in panel.lines] == ["stem", "block 1",
+                                                            "output (logits)"]
 
 
 @pytest.mark.slow

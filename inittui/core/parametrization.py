@@ -139,9 +139,10 @@ def _base_shape_factor(choice: InitializerChoice, fan_in: int, fan_out: int,
 
 
 def layer_scalings(model: BatchedNet, base_width: int) -> list[LayerScaling]:
-    """Every layer's role and fans, at its shape and at the base shape (hidden = base_width)."""
+    """The MLP fast path's layers: role and fans, at its shape and at the base shape (hidden =
+    base_width). Other models go through model_scaling."""
     if not isinstance(model, BatchedMLP):
-        raise SpecError("param", "μP is implemented for the mlp model only; use --param sp")
+        raise TypeError("layer_scalings reads the mlp fast path; use model_scaling")
     last = len(model.layers) - 1
     scalings = []
     for index, layer in enumerate(model.layers):

@@ -52,6 +52,7 @@ from inittui.core.events import (
 from inittui.core.results import ResultsBook, RunRecord, SweepRecord
 from inittui.core.specs import (
     GRID_FIELDS,
+    NORMED_MODELS,
     ExperimentSpec,
     RunPlan,
     parse_architecture,
@@ -76,6 +77,8 @@ RESULT_COLUMNS = (
     "epochs",
     "param",
     "base_width",
+    "norm",
+    "residual_init",
     "epoch",
     "train_loss",
     "train_acc",
@@ -94,13 +97,14 @@ STATS_COLUMNS = (
 """grad_std: std of ∂L/∂h (after the activation); pre_grad_std: std of ∂L/∂s (before it);
 distinct_units counts live units, dead_units (ReLU family) apart."""
 REQUIRED_COLUMNS = tuple(c for c in RESULT_COLUMNS if c not in (
-    "sweep_id", "output_init", "momentum", "epochs", "cell", "param", "base_width"))
+    "sweep_id", "output_init", "momentum", "epochs", "cell", "param", "base_width", "norm",
+    "residual_init"))
 """Files written before sweep_id and the spec columns existed still load."""
 
 STATUSES = ("ok", "diverged", "stopped", "failed")
 TEXT_COLUMNS = frozenset({
     "sweep_id", "run_id", "init", "bias_init", "output_init", "dataset", "model",
-    "activation", "optimizer", "status", "device", "cell", "param",
+    "activation", "optimizer", "status", "device", "cell", "param", "norm", "residual_init",
 })
 """Cells written through `neutralize`; the others are numbers."""
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -286,6 +290,9 @@ def result_row(sweep_id: str, spec: ExperimentSpec, device: str, run: RunPlan, e
         "activation": run.setting("activation", spec), "optimizer": spec.optimizer,
         "status": status, "device": device, "cell": run.cell,
         "param": spec.param,
+        # Empty where --norm does not apply (gpt's LayerNorms are part of the model).
+        "norm": spec.norm if spec.model in NORMED_MODELS else "",
+        "residual_init": spec.residual_init or "",
     }
     numbers = {  # a grid's runs each have their own lr, hidden, ... (run.setting)
         "seed": str(run.seed), "hidden": ",".join(map(str, run.setting("hidden", spec))),
@@ -709,6 +716,10 @@ def _spec_of(row: dict[str, str]) -> ExperimentSpec:
             else ExperimentSpec.param,
             base_width=_cell_int(row, "base_width", 1) if row.get("base_width")
             else ExperimentSpec.base_width,
+            norm=str(parse_field("norm", row["norm"])) if row.get("norm")
+            else ExperimentSpec.norm,
+            residual_init=parse_field("residual_init", row["residual_init"])
+            if row.get("residual_init") else None,
         )
     except SpecError as error:
         raise _BadRow(str(error)) from None

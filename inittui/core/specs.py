@@ -30,6 +30,8 @@ OPTIMIZERS = ("adam", "sgd")
 PARAMETRIZATIONS = ("sp", "mup")
 MODELS = ("mlp", "cnn", "resmlp", "resnet", "gpt")
 NORMS = ("none", "batch", "layer")
+NORMED_MODELS = ("resmlp", "resnet")
+"""The models `norm` applies to (gpt has its own LayerNorms, the others none)."""
 DATASETS = ("mnist-5k", "mnist", "fashion-mnist", "cifar10", "synthetic", "text",
             "synthetic-text")
 TEXT_DATASETS = ("text", "synthetic-text")

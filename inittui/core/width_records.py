@@ -30,6 +30,9 @@ class CoordPoint:
     layer: str
     l1: float
     seeds: int
+    model: str = "mlp"
+    """Which model's layers: the mlp's hidden layers, resmlp's stem and blocks, gpt's blocks
+    (a file written before the column existed is an mlp's)."""
 
 
 @dataclass(frozen=True)
@@ -47,6 +50,8 @@ class TransferCell:
 
 
 COORD_COLUMNS = tuple(f.name for f in fields(CoordPoint))
+COORD_REQUIRED = COORD_COLUMNS[:-1]
+"""A coordinate-check file needs these; `model` came later and defaults to mlp."""
 TRANSFER_COLUMNS = tuple(f.name for f in fields(TransferCell))
 
 
@@ -122,11 +127,12 @@ def _read(path: Path, columns: tuple[str, ...]) -> list[dict[str, str]]:
 def read_coord_points(path: Path) -> list[CoordPoint]:
     """The rows of a `--coord-check --out` file; a malformed row is one clear error."""
     points = []
-    for number, values in enumerate(_read(path, COORD_COLUMNS), start=2):
+    for number, values in enumerate(_read(path, COORD_REQUIRED), start=2):
         try:
             points.append(CoordPoint(values["param"], values["init"], int(values["width"]),
                                      int(values["step"]), values["layer"],
-                                     float(values["l1"]), int(values["seeds"])))
+                                     float(values["l1"]), int(values["seeds"]),
+                                     values.get("model") or "mlp"))
         except (TypeError, ValueError):
             raise InittuiError(f"'{path}' line {number}: not a coordinate-check row") from None
     return points

@@ -191,6 +191,7 @@ class InittuiApp(App[None]):
         self._shown = Shown([], [])
         self._quit_when_stopped = False
         self._panels_ready = False  # the main screen's panels are mounted
+        self._redraw_pending = False  # a _show_book is queued behind the waiting events
 
     def get_default_screen(self) -> MainScreen:
         self._main = MainScreen(self.spec, self.preset)
@@ -201,6 +202,13 @@ class InittuiApp(App[None]):
         """The main screen, whichever screen is on top (help, a question, the palette)."""
         assert self._main is not None, "the app has not started"
         return self._main
+
+    @property
+    def closing(self) -> bool:
+        """The app is shutting down: its panels may be gone already, so messages that
+        arrive late (the training thread's, a row highlighted by a last redraw) only
+        update the book, never the screen."""
+        return not self.is_running
 
     @on(MainScreen.Ready)
     def _on_main_ready(self) -> None:
@@ -310,6 +318,8 @@ class InittuiApp(App[None]):
         event = message.event
         self.book.apply(event)
         self._grid.apply(event)
+        if self.closing:
+            return
         status = self.main.status
         if isinstance(event, SweepStarted):
             if event.data_source:
@@ -319,16 +329,30 @@ class InittuiApp(App[None]):
                        f"{event.parameters_per_run:,} parameters each · ctrl+x stops")
         elif isinstance(event, SweepFinished):
             self._say_finished(event.stopped)
-        if isinstance(event, LayerStatsReady):
-            self._show_layers()
-            self.main.hints.show(self.book)
-        elif isinstance(event, (SweepStarted, EpochFinished, RunFinished)) or (
+        if isinstance(event, (SweepStarted, EpochFinished, RunFinished, LayerStatsReady)) or (
                 isinstance(event, StepLosses) and self.main.curves.by_step):
+            self._book_changed()
+
+    def _book_changed(self) -> None:
+        """Show the book once the events already waiting are applied, not after each one.
+
+        An epoch of N runs arrives as N events at once; showing the book after each would
+        group, rank and draw it N times for one picture, which grows as N² and left a grid
+        of a few hundred runs far behind its engine. Events that arrive later get a drawing
+        of their own.
+        """
+        if not self._redraw_pending:
+            self._redraw_pending = True
+            self.call_later(self._redraw)
+
+    def _redraw(self) -> None:
+        self._redraw_pending = False
+        if not self.closing:
             self._show_book()
 
     @on(SweepProgress)
     def _on_sweep_progress(self, message: SweepProgress) -> None:
-        if self.running and not self.sweeps.stopping:
+        if self.running and not self.sweeps.stopping and not self.closing:
             status = self.main.status
             if self._grid.is_grid:
                 status.say(self._grid.line(message.progress))
@@ -350,7 +374,7 @@ class InittuiApp(App[None]):
             title = {SWEEP_GROUP: "Run failed", "torch": "Cannot load torch"}.get(
                 worker.group, "Error")
             self.notify(text, title=title, severity="error", timeout=10, markup=False)
-            if worker.group == SWEEP_GROUP:
+            if worker.group == SWEEP_GROUP and not self.closing:
                 self.main.status.say(f"run failed: {text}", error=True)
             if worker.group == "load":
                 self.loading = False
@@ -604,6 +628,8 @@ class InittuiApp(App[None]):
     @on(Heatmap.CellOpened)
     def _on_cell_opened(self, message: Heatmap.CellOpened) -> None:
         """The curves of one grid cell: its runs' labels end in `@ cell`."""
+        if self.closing:
+            return
         field = self.main.filter_field
         field.value = f"@ {message.cell}"
         field.remove_class("-hidden")
@@ -698,15 +724,21 @@ class InittuiApp(App[None]):
 
     @on(Leaderboard.VisibilityToggled)
     def _on_visibility_toggled(self, message: Leaderboard.VisibilityToggled) -> None:
+        if self.closing:
+            return
         self.hidden_groups = self.hidden_groups ^ {message.key}
 
     @on(Leaderboard.GroupHighlighted)
     def _on_group_highlighted(self, message: Leaderboard.GroupHighlighted) -> None:
+        if self.closing:
+            return
         self.main.curves.highlight(message.key)
         self._show_layers()
 
     @on(Leaderboard.RunOpened)
     def _on_run_opened(self, message: Leaderboard.RunOpened) -> None:
+        if self.closing:
+            return
         group = self._shown.group(message.key)
         if group is None:
             return

@@ -35,6 +35,7 @@ from inittui.core.models.mlp import MLP
 from inittui.core.models.resmlp import ResMLP
 from inittui.core.models.resnet import ResNet
 from inittui.core.models.user import build_user_model, is_user_model, load_user_class
+from inittui.core.specs import NORMED_MODELS
 
 if TYPE_CHECKING:
     from inittui.core.specs import ExperimentSpec
@@ -62,14 +63,13 @@ __all__ = [
     "plain_model",
 ]
 
-NORMED = ("resmlp", "resnet")
 
 
 def plain_model(spec: ExperimentSpec, input_shape: tuple[int, ...],
                 classes: int) -> Callable[[], nn.Module]:
     """A constructor of one run's network for spec's model; SpecError if it cannot be."""
-    if spec.norm != "none" and spec.model not in NORMED:
-        raise SpecError("norm", f"--norm applies to {' and '.join(NORMED)}, "
+    if spec.norm != "none" and spec.model not in NORMED_MODELS:
+        raise SpecError("norm", f"--norm applies to {' and '.join(NORMED_MODELS)}, "
                                 f"not to model '{spec.model}'")
     if spec.model == "mlp":
         return partial(MLP, input_shape, classes, spec.hidden, spec.activation)

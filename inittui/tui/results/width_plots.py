@@ -47,8 +47,12 @@ class LogLogPanel(Plot):
     """
 
     def __init__(self, title: str, x_label: str, *, log_y: bool = True,
-                 id: str | None = None) -> None:
+                 flat_as_decade: bool = True, id: str | None = None) -> None:
+        """flat_as_decade: lines within 0.2 decades get a whole decade of y axis, so that a
+        flat coordinate check looks flat; off for losses, whose small differences are the
+        point (their axis is the data's own extent)."""
         super().__init__(id=id, classes="width-panel")
+        self.flat_as_decade = flat_as_decade
         self.title = title
         self.x_label = x_label
         self.log_y = log_y
@@ -77,8 +81,11 @@ class LogLogPanel(Plot):
         low, high = min(all_y), max(all_y)
         if self.y_range is not None and self.y_range[0] > 0:
             low, high = (math.log10(v) for v in self.y_range)
-        if high - low < 0.2:  # a flat set of lines: show a decade around it, not noise
+        if self.flat_as_decade and high - low < 0.2:  # flat lines: a decade around them
             low, high = (low + high) / 2 - 0.5, (low + high) / 2 + 0.5
+        elif high - low < 0.2:  # the data's own extent, a little room above and below
+            pad = max(high - low, 0.01) * 0.1
+            low, high = low - pad, high + pad
         if self.log_y:
             y_ticks, y_labels = log_ticks(10 ** low, 10 ** high, 4)
             plt.yticks([math.log10(t) for t in y_ticks], y_labels)

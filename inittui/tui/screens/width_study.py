@@ -143,7 +143,7 @@ class CoordCheckScreen(Screen[None]):
         shown = [p for p in shown if p.init == init]
         layers = sorted({p.layer for p in shown}, key=lambda name: (name == OUTPUT, name.zfill(4)))
         seeds = shown[0].seeds if shown else (self.spec.seeds if self.spec else 1)
-        model = self.spec.model if self.spec else "mlp"
+        model = shown[0].model if shown else self.spec.model if self.spec else "mlp"
         header = Text.assemble(
             ("Coordinate check", "bold"), f" · {PARAM_NAMES.get(self.param, self.param)} · ",
             f"{init} · " if init else "",
@@ -202,7 +202,7 @@ class LrTransferScreen(Screen[None]):
         with Grid():
             for param in self.params:
                 yield LogLogPanel(PARAM_NAMES.get(param, param), "learning rate",
-                                  id=f"transfer-{param}")
+                                  flat_as_decade=False, id=f"transfer-{param}")
         yield Footer()
 
     def on_mount(self) -> None:
