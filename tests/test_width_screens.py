@@ -141,3 +141,21 @@ def test_a_file_that_is_not_a_coord_check_is_one_clear_error(tmp_path: Path) -> 
     path.write_text("run,epoch,val_acc\nhe-normal/s0,1,0.9\n")
     with pytest.raises(InittuiError, match="not a width-study file: no column param"):
         read_coord_points(path)
+
+
+@pytest.mark.parametrize(("model", "opens"), [("resmlp", True), ("gpt", True), ("cnn", False)])
+async def test_w_in_the_app_opens_the_check_for_every_model_mup_knows(model: str,
+                                                                      opens: bool) -> None:
+    dataset = "synthetic-text:train=32,val=8,test=8" if model == "gpt" else SMALL
+    spec = ExperimentSpec(dataset=dataset, model=model, hidden=(16, 16), device="cpu",
+                          base_width=8)
+    app = create_app(spec)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("w")
+        await pilot.pause()
+        assert isinstance(app.screen, CoordCheckScreen) is opens
+        if not opens:
+            assert any("mlp, resmlp, gpt models, not cnn" in str(n.message)
+                       for n in app._notifications)
+        app.exit()

@@ -28,13 +28,12 @@ from inittui.core.errors import SpecError
 from inittui.core.init_runs import DATA_STREAM, generator, initialize_runs
 from inittui.core.models import BatchedNet, build_model
 from inittui.core.parametrization import (
-    MUP_MODELS,
     ParametrizedOptimizer,
     check_parametrization,
     make_parametrized_optimizer,
     rescale_initialization,
 )
-from inittui.core.specs import ExperimentSpec
+from inittui.core.specs import MUP_MODELS, ExperimentSpec
 from inittui.core.width_records import OUTPUT, CoordPoint
 
 DEFAULT_WIDTHS = (64, 128, 256, 512, 1024, 2048)

@@ -56,7 +56,7 @@ from inittui.core.init_registry import (
 from inittui.core.models import BatchedMLP, BatchedNet
 from inittui.core.optimizers import Optimizer, make_optimizer
 from inittui.core.roles import EMBEDDING
-from inittui.core.specs import ExperimentSpec, RunPlan
+from inittui.core.specs import MUP_MODELS, ExperimentSpec, RunPlan
 
 FIXED_STD_INITS = ("zeros", "constant", "normal", "uniform", "truncated-normal")
 """Initializers whose draw does not depend on the layer's shape."""
@@ -153,10 +153,6 @@ def layer_scalings(model: BatchedNet, base_width: int) -> list[LayerScaling]:
             base_fan_out=layer.out_features if index == last else base_width,
         ))
     return scalings
-
-
-MUP_MODELS = ("mlp", "resmlp", "gpt")
-"""Models μP knows the width of: their --hidden sizes are the width."""
 
 
 def check_parametrization(spec: ExperimentSpec) -> None:

@@ -30,6 +30,9 @@ OPTIMIZERS = ("adam", "sgd")
 PARAMETRIZATIONS = ("sp", "mup")
 MODELS = ("mlp", "cnn", "resmlp", "resnet", "gpt")
 NORMS = ("none", "batch", "layer")
+MUP_MODELS = ("mlp", "resmlp", "gpt")
+"""The models μP and the coordinate check are implemented for: their --hidden sizes are
+the width."""
 NORMED_MODELS = ("resmlp", "resnet")
 """The models `norm` applies to (gpt has its own LayerNorms, the others none)."""
 DATASETS = ("mnist-5k", "mnist", "fashion-mnist", "cifar10", "synthetic", "text",

@@ -37,7 +37,7 @@ from inittui.core.result_files import (
     write_results,
 )
 from inittui.core.results import LeaderRow, ResultsBook, leaderboard
-from inittui.core.specs import ExperimentSpec, check_spec
+from inittui.core.specs import MUP_MODELS, ExperimentSpec, check_spec
 from inittui.tui.commands import InittuiCommands
 from inittui.tui.groups import SeedGroup, group_key, run_groups
 from inittui.tui.main_screen import GRID_VIEWS, WIDE, MainScreen
@@ -658,11 +658,13 @@ class InittuiApp(App[None]):
         try:
             spec = self.main.setup.spec()
         except SpecError as error:
-            self.notify(str(error), title="Fix the setup first", severity="error")
+            self.notify(error_text(error), title="Fix the setup first", severity="error",
+                        markup=False)
             return
-        if spec.model != "mlp":
-            self.notify("The coordinate check is implemented for the mlp model.",
-                        severity="warning")
+        if spec.model not in MUP_MODELS:
+            self.notify(f"The coordinate check is implemented for the "
+                        f"{', '.join(MUP_MODELS)} models, not {spec.model}.",
+                        severity="warning", markup=False)
             return
         self.push_screen(CoordCheckScreen(spec=spec, compute=True))
 

@@ -47,7 +47,7 @@ class KeyFooter(Footer):
 
     RANKING: ClassVar[tuple[str, ...]] = (
         "run", "stop", "help", "quit", "toggle_setup", "cycle_metric", "toggle_layers",
-        "step_epoch(1)", "step_layer(1)", "next_axis", "toggle_shown", "open_cell",
+        "step_epoch(1)", "step_layer(1)", "next_axis", "next_init", "toggle_shown", "open_cell",
         "toggle_view('sensitivity')", "toggle_view('heatmap')", "toggle_view('depth')",
         "filter", "toggle_focus", "toggle_log", "toggle_x", "cycle_smoothing", "toggle_crop",
         "move_cursor(1)", "toggle_rank_by", "clear",
@@ -56,7 +56,7 @@ class KeyFooter(Footer):
     not listed come after these."""
 
     GRID_ACTIONS: ClassVar[tuple[str, ...]] = (
-        "next_axis", "toggle_view('sensitivity')", "toggle_view('heatmap')",
+        "next_axis", "next_init", "toggle_view('sensitivity')", "toggle_view('heatmap')",
         "toggle_view('depth')", "toggle_rank_by",
     )
     """The grid views' keys: ranked last until the session holds a grid."""
