@@ -34,8 +34,10 @@ from inittui.core.specs import ExperimentSpec
 from inittui.interrupts import StopSignals, run_to_the_end
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from inittui.cluster import Runner
-    from inittui.core.result_files import ResultFiles
+    from inittui.core.result_files import RecordFile, ResultFiles
 
 EXIT_OK, EXIT_ERROR = 0, 1
 
@@ -241,6 +243,27 @@ def _interrupted_line(signals: StopSignals, files: ResultFiles | None, out: Path
     if files.committed:
         return f"{head}; finished epochs are in {named}"
     return f"{signals.name} before the first epoch finished; {named} left as it was"
+
+
+def run_writing(work: Callable[[], None], thread: str, records: RecordFile | None,
+                what: str) -> None:
+    """A width study's work to its end on its own thread (signals stop it between steps),
+    then its CSV closed, so the rows written are whole; a failure becomes one line."""
+    try:
+        error = run_to_the_end(work, thread)
+    finally:
+        if records is not None:
+            records.close()
+    if error is not None:
+        raise one_line(error, what)
+
+
+def stopped_line(signals: StopSignals, records: RecordFile | None, out: Path | None,
+                 finished: str) -> str:
+    """What a width study says when a signal stopped it, naming what is saved where."""
+    saved = f"; finished {finished} are in {out}" if records is not None and records.rows \
+        else ""
+    return f"{signals.name}: stopped{saved}"
 
 
 def one_line(error: BaseException, what: str = "training") -> InittuiError:

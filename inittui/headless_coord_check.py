@@ -17,8 +17,8 @@ from rich.table import Table
 
 from inittui.core.specs import ExperimentSpec
 from inittui.core.width_records import COORD_COLUMNS, CoordPoint, depth_label, growth, row
-from inittui.headless import one_line
-from inittui.interrupts import StopSignals, run_to_the_end
+from inittui.headless import run_writing, stopped_line
+from inittui.interrupts import StopSignals
 
 EXIT_OK = 0
 
@@ -78,20 +78,12 @@ def _run(spec: ExperimentSpec, out: Path | None, overwrite: bool, widths: Sequen
     print(f"coordinate check ({spec.param}, {spec.optimizer} lr {spec.lr:g}, {spec.model} of "
           f"{depth_label(spec.model, len(spec.hidden))}, {spec.dataset}): widths "
           f"{', '.join(map(str, widths))}, steps 0-{steps}", flush=True)
-    try:
-        error = run_to_the_end(work, "inittui-coord-check")
-    finally:
-        if records is not None:
-            records.close()
-    if error is not None:
-        raise one_line(error, "coordinate check")
+    run_writing(work, "inittui-coord-check", records, "coordinate check")
     if points:
         for step in sorted({1, steps} & {p.step for p in points}):
             console.print(growth_table(points, step))
     if signals.received is not None:
-        saved = f"; finished widths are in {out}" if records is not None and records.rows \
-            else ""
-        print(f"{signals.name}: stopped{saved}", file=sys.stderr)
+        print(stopped_line(signals, records, out, "widths"), file=sys.stderr)
         return signals.exit_code
     if out is not None:
         console.print(f"coordinate check written to {out}")

@@ -26,8 +26,8 @@ from inittui.core.width_records import (
     lr_shift,
     row,
 )
-from inittui.headless import one_line
-from inittui.interrupts import StopSignals, run_to_the_end
+from inittui.headless import run_writing, stopped_line
+from inittui.interrupts import StopSignals
 
 EXIT_OK = 0
 
@@ -124,22 +124,14 @@ def _run(spec: ExperimentSpec, study: TransferStudy, out: Path | None, overwrite
           f"{spec.epochs} epoch{'s' * (spec.epochs != 1)}, {spec.inits[0]}, {spec.dataset}; "
           f"{len(study.params) * len(study.widths)} batched groups (a width each) of "
           f"{len(study.lrs) * spec.seeds} runs", flush=True)
-    try:
-        error = run_to_the_end(work, "inittui-study")
-    finally:
-        if records is not None:
-            records.close()
-    if error is not None:
-        raise one_line(error, "study")
+    run_writing(work, "inittui-study", records, "study")
     for param in dict.fromkeys(cell.param for cell in cells):
         console.print(loss_table(cells, param))
     if cells:
         console.print(best_lr_table(cells))
     console.print(f"{len(cells)} cells in {time.monotonic() - started:.0f}s")
     if signals.received is not None:
-        saved = f"; finished cells are in {out}" if records is not None and records.rows \
-            else ""
-        print(f"{signals.name}: stopped{saved}", file=sys.stderr)
+        print(stopped_line(signals, records, out, "cells"), file=sys.stderr)
         return signals.exit_code
     if out is not None:
         console.print(f"cells written to {out}")
