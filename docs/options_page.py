@@ -54,30 +54,25 @@ def _default(param: click.Option) -> str:
 
 
 def _help(param: click.Option) -> str:
-    if param.help:
-        return _cell(param.help)
-    if "--version" in param.opts:
-        return "Print the version and exit."
-    return ""
+    return _cell(param.help or "")
 
 
 def _table(command: click.Command) -> list[str]:
     lines = ["| option | default | meaning |", "| --- | --- | --- |"]
-    context = click.Context(command, info_name=command.name)
+    context = click.Context(command, info_name=command.name, **command.context_settings)
     help_option = command.get_help_option(context)
     options = [p for p in command.params if isinstance(p, click.Option)]
     if help_option is not None:
         options.append(help_option)
     for param in options:
-        help_text = _help(param) if param is not help_option else "Show the help and exit."
-        lines.append(f"| {_names(param)} | {_default(param)} | {help_text} |")
+        lines.append(f"| {_names(param)} | {_default(param)} | {_help(param)} |")
     return lines
 
 
-def render() -> str:
-    """The whole page, from `inittui.cli.main` and its `serve` subcommand."""
-    from inittui.cli import main
-
+def render(main: click.Group | None = None) -> str:
+    """The whole page, from `inittui.cli.main` (or a given command) and its `serve`."""
+    if main is None:
+        from inittui.cli import main
     serve = main.commands["serve"]
     parts = [HEADER, "## `inittui`", "", *_table(main), "",
              "## `inittui serve`", "",

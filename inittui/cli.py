@@ -67,7 +67,7 @@ SPEC_OPTIONS: tuple[tuple[str, str, str, str], ...] = (
     ("device", "--device", "DEVICE", "auto (cuda, then mps, then cpu), cpu, cuda, cuda:N or "
      "mps."),
     ("param", "--param", "sp|mup", "Parametrization: sp (standard), or mup (Yang et al. 2022: "
-     "init and per-layer learning rates scaled with width; mlp only)."),
+     "init and per-layer learning rates scaled with width; mlp, resmlp and gpt)."),
     ("base_width", "--base-width", "N", "Width at which mup equals sp (mup's base shapes)."),
 )
 

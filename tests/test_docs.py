@@ -7,6 +7,7 @@ with `mkdocs build --strict`, so a broken link or a missing capture fails.
 
 from __future__ import annotations
 
+import copy
 import importlib
 import importlib.util
 import inspect
@@ -19,6 +20,7 @@ import sys
 from pathlib import Path
 from types import ModuleType
 
+import click
 import pytest
 from textual.binding import Binding
 from textual.dom import DOMNode
@@ -82,6 +84,17 @@ def test_the_option_reference_page_is_what_the_click_command_says() -> None:
     assert committed == options_page().render(), (
         "docs/options.md differs from the click command: run `python docs/regenerate "
         "--options` and commit the page")
+
+
+def test_a_new_flag_changes_the_generated_page() -> None:
+    """The comparison above fails when another engineer adds a flag, as it should."""
+    from inittui.cli import main
+
+    grown = copy.copy(main)
+    grown.params = [*main.params, click.Option(["--new-flag"], is_flag=True, help="New.")]
+    page = options_page().render(grown)
+    assert "| `--new-flag` | – | New. |" in page
+    assert page != (DOCS / "options.md").read_text()
 
 
 def test_the_option_reference_names_every_option_with_its_default() -> None:
