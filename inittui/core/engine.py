@@ -31,6 +31,7 @@ from inittui.core.events import (
     RunStarted,
     StepLosses,
     StepProgress,
+    TheoryReady,
 )
 from inittui.core.grid import Group, plan_grid, run_grid
 from inittui.core.hook_diagnostics import statistics
@@ -42,6 +43,7 @@ from inittui.core.parametrization import (
     make_parametrized_optimizer,
     rescale_initialization,
 )
+from inittui.core.predicted_layers import run_theories, with_predictions
 from inittui.core.specs import ExperimentSpec, RunPlan, is_user_model
 
 PROGRESS_INTERVAL_S = 0.25
@@ -266,9 +268,16 @@ class Sweep:
         if not self.spec.diagnostics:
             return
         stats = statistics(self.model, self.probe_x, self.probe_y)
+        theories = run_theories(self.spec, [state.plan for state in self.runs],
+                                self.probe_x) if epoch == 0 else {}
         for state in self.runs:
             if state.status == "running" or (state.epochs == epoch and epoch > 0):
-                self.emit(LayerStatsReady(state.plan, epoch, stats[state.plan.index]))
+                layers = stats[state.plan.index]
+                if epoch == 0:
+                    theory = theories[state.plan.index]
+                    self.emit(TheoryReady(state.plan, theory))
+                    layers = with_predictions(layers, theory)
+                self.emit(LayerStatsReady(state.plan, epoch, layers))
 
     def _finish(self, stopped: bool, started: float) -> None:
         for state in self.runs:
