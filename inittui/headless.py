@@ -217,12 +217,25 @@ def _run(spec: ExperimentSpec, out: Path | None, stats_out: Path | None, overwri
 
             for table in axis_tables(book.current, axis_metric):
                 _print_table(console, table)
+        _print_phases(console, book)
     if signals.received is not None:
         print(_interrupted_line(signals, files, out, stats_out), file=sys.stderr)
         return signals.exit_code
     if out is not None:
         console.print(Text(f"results written to {out}"), soft_wrap=True)
     return EXIT_OK
+
+
+def _print_phases(console: Console, book: ResultsBook) -> None:
+    """Mean field's phase table and one reading per initializer (headless_theory.py)."""
+    from inittui.core.theory.readings import phase_rows
+    from inittui.headless_theory import phase_table
+
+    rows = phase_rows(book.current.runs.values(), book.current.spec)
+    if rows:
+        _print_table(console, phase_table(rows))
+        for row in rows:
+            console.print(Text(row.reading), soft_wrap=True)
 
 
 def _print_table(console: Console, table: Table) -> None:
