@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 from rich.table import Table
 from rich.text import Text
 
+from inittui.core.errors import ResultFileError
+from inittui.core.spectrum_file import SpectrumFile
 from inittui.core.theory.readings import PhaseRow, cells
 
 HEADERS = ("init", "σ_w²", "σ_b²", "q*", "χ₁", "ξ_c", "phase", "6ξ_c", "depth")
@@ -26,3 +31,15 @@ def phase_table(rows: list[PhaseRow]) -> Table:
         table.add_row(Text(row.init), *cells(row))
     return table
 
+
+
+def spectrum_file(path: Path | None, others: tuple[Path | None, ...],
+                  overwrite: bool) -> SpectrumFile | None:
+    """`--spectrum-out`'s writer, refused when it names a file another option writes."""
+    if path is None:
+        return None
+    if any(other is not None and os.path.abspath(other) == os.path.abspath(path)
+           for other in others):
+        raise ResultFileError("--spectrum-out must be a file of its own, not --out or "
+                              "--stats-out")
+    return SpectrumFile(path, overwrite)

@@ -160,6 +160,17 @@ class TheoryReady:
 
 
 @dataclass(frozen=True)
+class SpectrumReady:
+    """Singular values of one run's input → last-hidden-layer Jacobian at initialization,
+    largest first, one tuple per probe input (`core/spectrum.py`)."""
+
+    run: RunPlan
+    depth: int
+    """Hidden layers the Jacobian spans."""
+    singular_values: tuple[tuple[float, ...], ...]
+
+
+@dataclass(frozen=True)
 class RunDiverged:
     run: RunPlan
     epoch: int
@@ -185,7 +196,7 @@ class SweepFinished:
 
 Event = (
     SweepStarted | GridStarted | GroupStarted | GroupFinished | RunStarted | StepProgress
-    | StepLosses | EpochFinished | LayerStatsReady | TheoryReady | RunDiverged | RunFinished
-    | SweepFinished
+    | StepLosses | EpochFinished | LayerStatsReady | TheoryReady | SpectrumReady | RunDiverged
+    | RunFinished | SweepFinished
 )
 EventSink = Callable[[Event], None]
