@@ -171,6 +171,9 @@ def build_spec(ctx: click.Context, values: dict[str, object], preset: str | None
               help="CSV file: one row per run per epoch, written as epochs finish.")
 @click.option("--stats-out", type=click.Path(dir_okay=False, path_type=Path),
               help="CSV file of per-layer statistics (headless).")
+@click.option("--spectrum-out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Headless: write each run's Jacobian singular values at initialization "
+              "(input → last hidden layer, plain MLPs) to this CSV.")
 @click.option("--overwrite", is_flag=True, help="Replace --out / --stats-out if they exist.")
 @click.option("--load", type=click.Path(dir_okay=False, path_type=Path),
               help="Open earlier results (a CSV from --out) in the app, without training.")
@@ -204,7 +207,8 @@ def build_spec(ctx: click.Context, values: dict[str, object], preset: str | None
 @click.version_option(__version__, prog_name="inittui")
 @click.pass_context
 def main(ctx: click.Context, download: bool, diagnostics: bool, preset: str | None,
-         out: Path | None, stats_out: Path | None, overwrite: bool, load: Path | None,
+         out: Path | None, stats_out: Path | None, spectrum_out: Path | None,
+         overwrite: bool, load: Path | None,
          cluster: str, address: str | None, headless: bool, coord_check: bool,
          coord_widths: str, coord_steps: int, list_inits: bool, list_presets: bool,
          plan: bool, yes: bool, rank_by: str, axis_metric: str | None,
@@ -273,7 +277,7 @@ def main(ctx: click.Context, download: bool, diagnostics: bool, preset: str | No
             from inittui.headless import run_headless
 
             ctx.exit(run_headless(spec, out, stats_out, overwrite, signals, runner, rank_by,
-                                  _axis_metric(axis_metric, preset, spec)))
+                                  _axis_metric(axis_metric, preset, spec), spectrum_out))
         if signals is not None:  # the app reads Ctrl+C as a key, and quits on its own
             signals.restore()
         from inittui.tui.app import create_app

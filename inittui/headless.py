@@ -159,10 +159,11 @@ class ProgressReporter:
 def run_headless(spec: ExperimentSpec, out: Path | None, stats_out: Path | None,
                  overwrite: bool, signals: StopSignals | None = None,
                  runner: Runner | None = None, rank_by: str = "cell",
-                 axis_metric: str | None = None) -> int:
+                 axis_metric: str | None = None, spectrum_out: Path | None = None) -> int:
     """Train spec, write the files as it goes, print the leaderboard; return the exit code.
 
     axis_metric: a grid's metric to print by initializer × each axis (headless_grid.py).
+    spectrum_out: a CSV of every run's Jacobian singular values at initialization.
 
     runner: what trains the spec (default: the local engine; `inittui.cluster` has Ray's).
 
@@ -172,7 +173,8 @@ def run_headless(spec: ExperimentSpec, out: Path | None, stats_out: Path | None,
     own_signals = signals is None
     signals = signals or StopSignals().install()
     try:
-        return _run(spec, out, stats_out, overwrite, signals, runner, rank_by, axis_metric)
+        return _run(spec, out, stats_out, overwrite, signals, runner, rank_by, axis_metric,
+                    spectrum_out)
     finally:
         if own_signals:
             signals.restore()
@@ -180,10 +182,17 @@ def run_headless(spec: ExperimentSpec, out: Path | None, stats_out: Path | None,
 
 def _run(spec: ExperimentSpec, out: Path | None, stats_out: Path | None, overwrite: bool,
          signals: StopSignals, runner: Runner | None, rank_by: str = "cell",
-         axis_metric: str | None = None) -> int:
+         axis_metric: str | None = None, spectrum_out: Path | None = None) -> int:
     from inittui.core.result_files import ResultFiles
+    from inittui.headless_theory import spectrum_file
 
-    files = ResultFiles(out, stats_out, overwrite) if out or stats_out else None
+    spectra = spectrum_file(spectrum_out, (out, stats_out), overwrite)
+    try:
+        files = ResultFiles(out, stats_out, overwrite) if out or stats_out else None
+    except BaseException:
+        if spectra is not None:
+            spectra.close()
+        raise
     console = Console(highlight=False)
     if spec.is_grid:
         from inittui.core.grid import plan_grid
@@ -191,7 +200,8 @@ def _run(spec: ExperimentSpec, out: Path | None, stats_out: Path | None, overwri
         console.print(plan_grid(spec).describe(), markup=False, soft_wrap=True)
     book = ResultsBook()
     reporter = ProgressReporter(console)
-    sinks = [*([files] if files else []), book.apply, reporter]  # on disk first, then on screen
+    sinks = [*([files] if files else []), *([spectra] if spectra else []), book.apply,
+             reporter]  # on disk first, then on screen
     stop = signals.event
 
     def train() -> None:
@@ -206,6 +216,8 @@ def _run(spec: ExperimentSpec, out: Path | None, stats_out: Path | None, overwri
         try:
             if files is not None:
                 files.close()
+            if spectra is not None:
+                spectra.close()
         finally:
             reporter.close()
     if failure is not None:
@@ -217,12 +229,28 @@ def _run(spec: ExperimentSpec, out: Path | None, stats_out: Path | None, overwri
 
             for table in axis_tables(book.current, axis_metric):
                 _print_table(console, table)
+        _print_phases(console, book)
     if signals.received is not None:
         print(_interrupted_line(signals, files, out, stats_out), file=sys.stderr)
         return signals.exit_code
     if out is not None:
         console.print(Text(f"results written to {out}"), soft_wrap=True)
+    if spectra is not None and not spectra.rows:
+        console.print(Text(f"no Jacobian spectrum: it is taken of plain MLPs only, so "
+                           f"{spectrum_out} was not written"), soft_wrap=True)
     return EXIT_OK
+
+
+def _print_phases(console: Console, book: ResultsBook) -> None:
+    """Mean field's phase table and one reading per initializer (headless_theory.py)."""
+    from inittui.core.theory.readings import phase_rows
+    from inittui.headless_theory import phase_table
+
+    rows = phase_rows(book.current.runs.values(), book.current.spec)
+    if rows:
+        _print_table(console, phase_table(rows))
+        for row in rows:
+            console.print(Text(row.reading), soft_wrap=True)
 
 
 def _print_table(console: Console, table: Table) -> None:

@@ -137,7 +137,8 @@ def test_hook_statistics_of_the_mlp_are_the_fast_paths() -> None:
         for a, b in zip(run_expected, run_got):
             assert (a.layer, a.units, a.distinct_units, a.dead_frac) == \
                 (b.layer, b.units, b.distinct_units, b.dead_frac)
-            for field in ("act_mean", "act_std", "grad_std", "pre_grad_std", "wgrad_std"):
+            for field in ("act_mean", "act_std", "grad_std", "pre_grad_std", "wgrad_std",
+                          "pre_act_std"):
                 assert getattr(b, field) == pytest.approx(getattr(a, field), rel=1e-4,
                                                           abs=1e-9), field
 

@@ -200,7 +200,8 @@ def test_piped_output_is_plain_lines_and_a_leaderboard(tmp_path: Path) -> None:
     assert "\x1b" not in output and "\n\n" not in output
     assert "epoch 2/2 he-normal/s0: train_loss" in output
     assert output.index("Leaderboard") > output.index("epoch 2/2")
-    ranking = [line for line in output.splitlines() if "he-normal" in line or "zeros" in line]
+    board = output[output.index("Leaderboard"):output.index("Mean-field phase")]
+    ranking = [line for line in board.splitlines() if "he-normal" in line or "zeros" in line]
     assert "he-normal" in ranking[-2] and "zeros" in ranking[-1]  # he first, zeros last
 
 

@@ -56,6 +56,7 @@ def test_statistics_match_a_plain_pytorch_copy_of_each_run() -> None:
             assert got.act_std == pytest.approx(expected.std().item(), rel=1e-5)
             assert got.grad_std == pytest.approx(expected.grad.std().item(), rel=1e-4)
             assert got.pre_grad_std == pytest.approx(before.grad.std().item(), rel=1e-4)
+            assert got.pre_act_std == pytest.approx(before.std().item(), rel=1e-5)
             assert got.wgrad_std == pytest.approx(linear.weight.grad.std().item(), rel=1e-4)
 
 

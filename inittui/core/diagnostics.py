@@ -44,7 +44,7 @@ def layer_statistics(model: BatchedNet, x: Tensor, y: Tensor) -> list[tuple[Laye
     hidden_grads, weight_grads = grads[:len(trace.post)], grads[len(trace.post):]
     columns: dict[str, list[list[float]]] = {name: [] for name in (
         "act_mean", "act_std", "grad_std", "pre_grad_std", "wgrad_std", "dead_frac",
-        "dead_units", "distinct_units")}
+        "dead_units", "distinct_units", "pre_act_std")}
     backward = ACTIVATION_BACKWARDS[model.activation]
     histograms = []
     with torch.no_grad():
@@ -59,6 +59,8 @@ def layer_statistics(model: BatchedNet, x: Tensor, y: Tensor) -> list[tuple[Laye
             pre_grad = backward(grad, trace.pre[layer].detach(), hidden.detach())
             columns["pre_grad_std"].append(
                 std_per_run(model.units(layer, pre_grad).flatten(1), run_axes=1).tolist())
+            columns["pre_act_std"].append(std_per_run(
+                model.units(layer, trace.pre[layer].detach()).flatten(1), run_axes=1).tolist())
             columns["wgrad_std"].append(
                 std_per_run(model.run_view(layer, wgrad), run_axes=2).tolist())
             dead = dead_units(acts, model.activation)
@@ -81,6 +83,7 @@ def layer_statistics(model: BatchedNet, x: Tensor, y: Tensor) -> list[tuple[Laye
                 hist_counts=tuple(histograms[layer][1][run]),
                 dead_units=int(columns["dead_units"][layer][run]),
                 pre_grad_std=columns["pre_grad_std"][layer][run],
+                pre_act_std=columns["pre_act_std"][layer][run],
             )
             for layer in range(len(trace.post))
         )

@@ -29,8 +29,10 @@ from inittui.core.events import (
     RunDiverged,
     RunFinished,
     RunStarted,
+    SpectrumReady,
     StepLosses,
     StepProgress,
+    TheoryReady,
 )
 from inittui.core.grid import Group, plan_grid, run_grid
 from inittui.core.hook_diagnostics import statistics
@@ -42,7 +44,9 @@ from inittui.core.parametrization import (
     make_parametrized_optimizer,
     rescale_initialization,
 )
+from inittui.core.predicted_layers import run_theories, with_predictions
 from inittui.core.specs import ExperimentSpec, RunPlan, is_user_model
+from inittui.core.spectrum import SPECTRUM_INPUTS, has_spectrum, singular_values
 
 PROGRESS_INTERVAL_S = 0.25
 EVAL_CHUNK = 2048
@@ -266,9 +270,21 @@ class Sweep:
         if not self.spec.diagnostics:
             return
         stats = statistics(self.model, self.probe_x, self.probe_y)
+        theories = run_theories(self.spec, [state.plan for state in self.runs],
+                                self.probe_x) if epoch == 0 else {}
+        spectra = singular_values(self.model, self.probe_x[:, :SPECTRUM_INPUTS]).tolist() \
+            if epoch == 0 and has_spectrum(self.model) else None
         for state in self.runs:
             if state.status == "running" or (state.epochs == epoch and epoch > 0):
-                self.emit(LayerStatsReady(state.plan, epoch, stats[state.plan.index]))
+                layers = stats[state.plan.index]
+                if epoch == 0:
+                    theory = theories[state.plan.index]
+                    self.emit(TheoryReady(state.plan, theory))
+                    layers = with_predictions(layers, theory)
+                    if spectra is not None:
+                        self.emit(SpectrumReady(state.plan, self.model.hidden_layers, tuple(
+                            tuple(values) for values in spectra[state.plan.index])))
+                self.emit(LayerStatsReady(state.plan, epoch, layers))
 
     def _finish(self, stopped: bool, started: float) -> None:
         for state in self.runs:

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from inittui.core.specs import ExperimentSpec, RunPlan
+from inittui.core.theory.predict import NoTheory, RunTheory
 
 
 @dataclass(frozen=True)
@@ -132,6 +133,12 @@ class LayerStats:
     hist_counts: tuple[int, ...] = ()
     dead_units: int = 0
     pre_grad_std: float = float("nan")
+    pre_act_std: float = float("nan")
+    """std of s, the activation's input (NaN where a probe has no activation after it)."""
+    mf_pre_act_std: float = float("nan")
+    """Mean-field √q^l at initialization (epoch 0 only; NaN where theory does not apply)."""
+    mf_pre_grad_std: float = float("nan")
+    """Mean-field std of ∂L/∂s, anchored at the last hidden layer's measured pre_grad_std."""
 
 
 @dataclass(frozen=True)
@@ -141,6 +148,26 @@ class LayerStatsReady:
     run: RunPlan
     epoch: int
     layers: tuple[LayerStats, ...]
+
+
+@dataclass(frozen=True)
+class TheoryReady:
+    """Mean-field theory's picture of one run at initialization, sent before its epoch-0
+    statistics: a RunTheory, or a NoTheory saying why theory has nothing to say."""
+
+    run: RunPlan
+    theory: RunTheory | NoTheory
+
+
+@dataclass(frozen=True)
+class SpectrumReady:
+    """Singular values of one run's input → last-hidden-layer Jacobian at initialization,
+    largest first, one tuple per probe input (`core/spectrum.py`)."""
+
+    run: RunPlan
+    depth: int
+    """Hidden layers the Jacobian spans."""
+    singular_values: tuple[tuple[float, ...], ...]
 
 
 @dataclass(frozen=True)
@@ -169,6 +196,7 @@ class SweepFinished:
 
 Event = (
     SweepStarted | GridStarted | GroupStarted | GroupFinished | RunStarted | StepProgress
-    | StepLosses | EpochFinished | LayerStatsReady | RunDiverged | RunFinished | SweepFinished
+    | StepLosses | EpochFinished | LayerStatsReady | TheoryReady | SpectrumReady | RunDiverged
+    | RunFinished | SweepFinished
 )
 EventSink = Callable[[Event], None]

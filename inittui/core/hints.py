@@ -8,6 +8,7 @@ from __future__ import annotations
 from inittui.core.errors import SpecError
 from inittui.core.results import ResultsBook, RunRecord
 from inittui.core.specs import ExperimentSpec
+from inittui.core.theory.readings import hint as theory_hint
 
 SATURATING = ("tanh", "sigmoid")
 ZERO_AT_ZERO = ("relu", "leaky-relu", "tanh", "gelu", "selu", "linear")
@@ -53,6 +54,9 @@ def _run_hints(record: RunRecord, spec: ExperimentSpec) -> list[str]:
                      "saturates units (xavier or lecun suit it)")
     if name == "normal" and float(params["std"]) >= 1.0:
         hints.append(f"{init}: std ≥ 1 makes activations grow layer by layer and explode")
+    theory = theory_hint(init, record.theory)
+    if theory is not None:
+        hints.append(theory)
     return hints
 
 

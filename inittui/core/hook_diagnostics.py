@@ -56,6 +56,7 @@ def hook_statistics(model: StackedModel, x: Tensor, y: Tensor) -> list[tuple[Lay
     acts: list[list[Tensor]] = [[] for _ in probes]
     grads: list[list[Tensor]] = [[] for _ in probes]
     pre_grads: list[list[Tensor]] = [[] for _ in probes]
+    pre_acts: list[list[Tensor]] = [[] for _ in probes]
     # An activation's input is the pre-activation s: its gradient is the pre_grad_std.
     after_activation = [isinstance(skeleton.get_submodule(p.module), Activation)
                         for p in probes]
@@ -85,6 +86,8 @@ def hook_statistics(model: StackedModel, x: Tensor, y: Tensor) -> list[tuple[Lay
         for layer, (output, grad, wgrad) in enumerate(zip(
                 outputs, found[:len(probes)], found[len(probes):2 * len(probes)])):
             pre_grad = next(pre_found) if after_activation[layer] else None
+            pre_acts[layer].append(units(captured[layer][0].detach()) if after_activation[layer]
+                                   else torch.full_like(units(output), float("nan")))
             pre_grads[layer].append(units(pre_grad) if pre_grad is not None
                                     else torch.full_like(units(output), float("nan")))
             acts[layer].append(units(output.detach()))
@@ -105,7 +108,8 @@ def hook_statistics(model: StackedModel, x: Tensor, y: Tensor) -> list[tuple[Lay
                 std_per_run(torch.stack(wgrads[layer]), run_axes=1).tolist(),
                 dead_fraction(stacked, probe.activation or "linear").tolist(),
                 distinct_units(stacked, dead_mask).tolist(), histogram(flat), stacked.shape[2],
-                dead_mask.sum(dim=1).tolist()))
+                dead_mask.sum(dim=1).tolist(),
+                std_per_run(torch.stack(pre_acts[layer]).flatten(1), run_axes=1).tolist()))
     return [
         tuple(
             LayerStats(
@@ -113,10 +117,10 @@ def hook_statistics(model: StackedModel, x: Tensor, y: Tensor) -> list[tuple[Lay
                 pre_grad_std=pgstd[run], wgrad_std=wstd[run], dead_frac=dead[run],
                 distinct_units=int(distinct[run]),
                 units=width, hist_range=hist[0][run], hist_counts=tuple(hist[1][run]),
-                dead_units=int(dead_count[run]),
+                dead_units=int(dead_count[run]), pre_act_std=pre_std[run],
             )
-            for layer, (mean, std, gstd, pgstd, wstd, dead, distinct, hist, width, dead_count)
-            in enumerate(per_layer)
+            for layer, (mean, std, gstd, pgstd, wstd, dead, distinct, hist, width, dead_count,
+                        pre_std) in enumerate(per_layer)
         )
         for run in range(model.runs)
     ]

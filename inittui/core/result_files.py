@@ -92,10 +92,13 @@ RESULT_COLUMNS = (
 )
 STATS_COLUMNS = (
     "run_id", "init", "seed", "epoch", "layer", "act_mean", "act_std", "grad_std", "wgrad_std",
-    "dead_frac", "distinct_units", "pre_grad_std", "dead_units",
+    "dead_frac", "distinct_units", "pre_grad_std", "dead_units", "pre_act_std",
+    "mf_pre_act_std", "mf_pre_grad_std",
 )
 """grad_std: std of ∂L/∂h (after the activation); pre_grad_std: std of ∂L/∂s (before it);
-distinct_units counts live units, dead_units (ReLU family) apart."""
+distinct_units counts live units, dead_units (ReLU family) apart; pre_act_std: std of s;
+mf_*: mean-field predictions at epoch 0 (`core.theory`), empty where theory does not
+apply; mf_pre_grad_std is anchored at the last hidden layer's measured pre_grad_std."""
 REQUIRED_COLUMNS = tuple(c for c in RESULT_COLUMNS if c not in (
     "sweep_id", "output_init", "momentum", "epochs", "cell", "param", "base_width", "norm",
     "residual_init"))
@@ -177,6 +180,11 @@ def _number(value: float | None) -> str:
     if value is None:
         return ""
     return repr(value) if math.isfinite(value) else str(value)
+
+
+def _prediction(value: float) -> str:
+    """A prediction's cell: empty where there is none (after epoch 0, or no theory)."""
+    return _number(value) if math.isfinite(value) else ""
 
 
 class _SafeCsv:
@@ -377,7 +385,8 @@ class ResultFiles:
                     _number(layer.act_mean), _number(layer.act_std), _number(layer.grad_std),
                     _number(layer.wgrad_std), _number(layer.dead_frac),
                     str(layer.distinct_units), _number(layer.pre_grad_std),
-                    str(layer.dead_units),
+                    str(layer.dead_units), _number(layer.pre_act_std),
+                    _prediction(layer.mf_pre_act_std), _prediction(layer.mf_pre_grad_std),
                 ])
         in_burst = isinstance(event, (EpochFinished, RunDiverged, RunFinished))
         if self.results is not None and not in_burst:

@@ -20,8 +20,10 @@ from inittui.core.events import (
     RunFinished,
     StepLosses,
     SweepStarted,
+    TheoryReady,
 )
 from inittui.core.specs import ExperimentSpec, RunPlan
+from inittui.core.theory.predict import NoTheory, RunTheory
 
 STATUS_ORDER = ("running", "failed", "stopped", "diverged", "ok")
 STATUS_LABELS = {"running": "running", "failed": "failed", "stopped": "stopped",
@@ -41,6 +43,8 @@ class RunRecord:
     layer_stats: dict[int, tuple[LayerStats, ...]] = field(default_factory=dict)
     step_losses: list[float] = field(default_factory=list)
     """Training loss at steps 1, 2, ... (empty for runs loaded from a results file)."""
+    theory: RunTheory | NoTheory | None = None
+    """Mean-field theory's picture at initialization (None: not sent, e.g. a loaded file)."""
 
     @property
     def key(self) -> str:
@@ -96,6 +100,8 @@ class ResultsBook:
             record.test_acc = event.test_acc
         elif isinstance(event, LayerStatsReady):
             self.current.runs[event.run.run_id].layer_stats[event.epoch] = event.layers
+        elif isinstance(event, TheoryReady):
+            self.current.runs[event.run.run_id].theory = event.theory
         elif isinstance(event, GroupStarted):
             self.current.group_runs[event.group] = tuple(run.run_id for run in event.runs)
         elif isinstance(event, StepLosses):
