@@ -28,6 +28,7 @@ from inittui.serve import serve
 if TYPE_CHECKING:
     from inittui.cluster import Runner
     from inittui.core.grid import GridPlan
+    from inittui.core.presets import TransferStudy
 
 DEFAULTS = ExperimentSpec()
 
@@ -109,13 +110,35 @@ def _list_inits() -> None:
         click.echo(f"{'':<16} {info.paper}; suits {', '.join(info.suits)}{aliases}")
 
 
+def preset_arguments(overrides: dict[str, str]) -> list[str]:
+    """A preset's settings as the options that set them, so its `sets:` line can be pasted.
+
+    A switch is its flag (`--no-diagnostics`), not a value; hidden sizes read in the
+    parser's shorthand (`64x50`, not fifty `64,`s); every other value as the preset spells it.
+    """
+    arguments: list[str] = []
+    for field, text in overrides.items():
+        value = parse_field(field, text)
+        if isinstance(value, bool):
+            arguments.append(f"--{'' if value else 'no-'}{field.replace('_', '-')}")
+        else:
+            arguments += [flag(field), format_field(field, value) if field == "hidden" else text]
+    return arguments
+
+
 def _list_presets() -> None:
+    import shlex
+
     from inittui.core.presets import PRESETS
+    from inittui.core.study_plan import study_line
 
     for preset in PRESETS.values():
-        settings = " ".join(f"--{k.replace('_', '-')} {v}" for k, v in preset.overrides.items())
+        settings = shlex.join(preset_arguments(preset.overrides))
         click.echo(f"{preset.name}\n  source: {preset.source}\n  expect: {preset.expectation}"
                    f"\n  sets:   {settings}")
+        if preset.study is not None:
+            click.echo(f"  study:  {study_line(preset.study)}; --preset {preset.name} runs it "
+                       "(the sets: line alone is one sweep)")
 
 
 AXIS_METRIC_NAMES = ("best-val-acc", "final-train-loss", "epochs-to-target", "steps-to-loss")
@@ -231,10 +254,9 @@ def main(ctx: click.Context, download: bool, diagnostics: bool, preset: str | No
         return
     spec = build_spec(ctx, values, preset, download, diagnostics)
     grid = _check_grid(spec, yes)
+    study = get_preset(preset).study if preset is not None else None
     if plan:
-        click.echo(grid.describe())
-        for line in grid.group_lines():
-            click.echo(f"  {line}")
+        _print_plan(grid, spec, study)
         return
     if headless and load is not None:
         raise click.UsageError("--load opens results in the app; it cannot be combined with "
@@ -247,7 +269,6 @@ def main(ctx: click.Context, download: bool, diagnostics: bool, preset: str | No
         widths = parse_widths(coord_widths)
     except SpecError as error:
         raise click.BadParameter(str(error), ctx=ctx, param_hint="'--coord-widths'") from None
-    study = get_preset(preset).study if preset is not None else None
     try:
         if coord_check and headless:
             from inittui.headless_coord_check import run_coord_check
@@ -300,6 +321,21 @@ def _check_grid(spec: ExperimentSpec, confirmed: bool) -> GridPlan:
         raise click.UsageError(error.worded(flag)) from None
     return grid
 
+
+
+def _print_plan(grid: GridPlan, spec: ExperimentSpec, study: TransferStudy | None) -> None:
+    """What the options will train: a study's groups, widths and lrs, or the grid's."""
+    if study is not None:
+        from inittui.core.study_plan import describe_study
+
+        try:
+            lines = describe_study(spec, study)
+        except SpecError as error:
+            raise click.UsageError(error.worded(flag)) from None
+    else:
+        lines = [grid.describe(), *(f"  {line}" for line in grid.group_lines())]
+    for line in lines:
+        click.echo(line)
 
 
 def _cluster_runner(cluster: str, address: str | None, headless: bool) -> Runner | None:
