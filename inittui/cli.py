@@ -16,8 +16,11 @@ from inittui import __version__
 from inittui.core.errors import InittuiError, SpecError
 from inittui.core.presets import get_preset
 from inittui.core.specs import (
+    MODEL_HIDDEN,
+    MUP_MODELS,
     ExperimentSpec,
     check_spec,
+    default_hidden,
     format_field,
     parse_field,
     parse_widths,
@@ -41,7 +44,8 @@ SPEC_OPTIONS: tuple[tuple[str, str, str, str], ...] = (
     ("output_init", "--output-init", "NAME", "Initializer of the output layer for every run; "
      "unset, each run's own (see --list-inits)."),
     ("dataset", "--dataset", "NAME", "mnist-5k (bundled), mnist, fashion-mnist, cifar10, or "
-     "synthetic[:train=N,side=N,...]."),
+     "synthetic[:train=N,side=N,...]; for gpt, text (the bundled play, its default) or "
+     "synthetic-text[:vocab=N,...]."),
     ("data_dir", "--data-dir", "DIR", "Folder in torchvision's layout for mnist, "
      "fashion-mnist and cifar10."),
     ("val_split", "--val-split", "FRACTION", "Share of the training data held out for "
@@ -51,7 +55,10 @@ SPEC_OPTIONS: tuple[tuple[str, str, str, str], ...] = (
      "path/file.py:ClassName (constructor: input shape, number of classes)."),
     ("hidden", "--hidden", "SIZES", "Hidden layer sizes, comma-separated; 128x30 is thirty "
      "layers of 128; for resmlp, resnet and gpt one entry per block. Repeat the option (or "
-     "split by ';') for a grid of architectures."),
+     "split by ';') for a grid of architectures.  [default: the model's own: " + ", ".join(
+         f"{model} {format_field('hidden', sizes)}" + (" (ResNet-20)" if model == "resnet"
+                                                       else "")
+         for model, sizes in MODEL_HIDDEN.items()) + "]"),
     ("norm", "--norm", "none|batch|layer", "Normalization in resmlp (pre-norm) and resnet "
      "blocks."),
     ("residual_init", "--residual-init", "NAME", "Initializer of the last layer of every "
@@ -68,9 +75,13 @@ SPEC_OPTIONS: tuple[tuple[str, str, str, str], ...] = (
     ("device", "--device", "DEVICE", "auto (cuda, then mps, then cpu), cpu, cuda, cuda:N or "
      "mps."),
     ("param", "--param", "sp|mup", "Parametrization: sp (standard), or mup (Yang et al. 2022: "
-     "init and per-layer learning rates scaled with width; mlp only)."),
+     f"init and per-layer learning rates scaled with width; {', '.join(MUP_MODELS)})."),
     ("base_width", "--base-width", "N", "Width at which mup equals sp (mup's base shapes)."),
 )
+
+
+SHOWN_DEFAULTS = {"hidden": False}
+"""Options whose default depends on another option: their help says it instead."""
 
 
 def flag(field: str) -> str:
@@ -95,7 +106,8 @@ def _spec_options(command: click.Command) -> click.Command:
         text = format_field(field, getattr(DEFAULTS, field)) or None
         multiple = field in ("inits", "hidden")
         command = click.option(
-            flag, field, default=(text,) if multiple else text, show_default=True,
+            flag, field, default=(text,) if multiple else text,
+            show_default=SHOWN_DEFAULTS.get(field, True),
             help=help_text, callback=_parse, multiple=multiple, metavar=metavar,
         )(command)
     return command
@@ -162,18 +174,21 @@ def build_spec(ctx: click.Context, values: dict[str, object], preset: str | None
 
     fields = {field: values[field] for field, *_ in SPEC_OPTIONS if values[field] is not None}
     spec = replace(DEFAULTS, download=download, diagnostics=diagnostics).with_values(**fields)
+    explicit = frozenset(
+        field for field, *_ in SPEC_OPTIONS
+        if ctx.get_parameter_source(field) is not click.core.ParameterSource.DEFAULT
+    )
     if preset is not None:
         from inittui.core.presets import apply_preset
 
-        explicit = frozenset(
-            field for field, *_ in SPEC_OPTIONS
-            if ctx.get_parameter_source(field) is not click.core.ParameterSource.DEFAULT
-        )
         try:
             spec = apply_preset(spec, preset, keep=explicit)
         except SpecError as error:
             raise click.BadParameter(error.worded(flag), ctx=ctx, param_hint="'--preset'") \
                 from None
+        explicit |= get_preset(preset).overrides.keys()
+    if "hidden" not in explicit:  # each model its own sizes (gpt's blocks share one width)
+        spec = spec.with_values(hidden=(default_hidden(spec.model),))
     try:
         check_spec(spec)
     except SpecError as error:
@@ -333,7 +348,8 @@ def _print_plan(grid: GridPlan, spec: ExperimentSpec, study: TransferStudy | Non
         except SpecError as error:
             raise click.UsageError(error.worded(flag)) from None
     else:
-        lines = [grid.describe(), *(f"  {line}" for line in grid.group_lines())]
+        lines = [grid.describe(), f"  {grid.settings_line()}",
+                 *(f"  {line}" for line in grid.group_lines())]
     for line in lines:
         click.echo(line)
 

@@ -3,14 +3,17 @@ a plan that says what will train in counts a person writes, and a --help that is
 
 from __future__ import annotations
 
+import csv
 import re
 import subprocess
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from inittui.cli import main
 from inittui.core.presets import PRESETS
+from inittui.core.specs import MODEL_HIDDEN, parse_field
 
 
 def invoke(*args: str) -> tuple[int, str]:
@@ -79,5 +82,41 @@ def test_a_plan_of_one_counts_in_the_singular() -> None:
     assert code == 0
     assert output.splitlines() == [
         "1 run = 1 initializer (he-normal); 1 cell, 1 batched group (one stacked model)",
+        "  every run: mlp sp, hidden=128,64, activation=relu, lr=1e-3, batch=64, adam, "
+        "10 epochs, mnist-5k",
         "  group 1: one shape: 1 run (1 cell × 1 initializer × 1 seed)"]
     assert not re.search(r"\b1 (runs|initializers|cells|seeds|batched groups)\b", output)
+
+
+TINY_DATA = {"text": "synthetic-text:train=64,val=16,test=16", "image":
+             "synthetic:train=64,val=16,test=16,side=8"}
+
+
+@pytest.mark.parametrize("model", ["mlp", "cnn", "resmlp", "resnet", "gpt"])
+def test_each_model_trains_with_its_own_default_hidden_sizes(model: str, tmp_path: Path) -> None:
+    out = tmp_path / "r.csv"
+    data = TINY_DATA["text" if model == "gpt" else "image"]
+    code, output = invoke("--headless", "--model", model, "--dataset", data, "--epochs", "1",
+                          "--batch-size", "16", "--init", "he-normal", "--no-diagnostics",
+                          "--device", "cpu", "--out", str(out))
+    assert code == 0, output
+    with out.open(newline="") as handle:
+        hidden = {parse_field("hidden", row["hidden"]) for row in csv.DictReader(handle)}
+    expected = {"mlp": "128,64", "cnn": "128,64", "resmlp": "128x4",
+                "resnet": "16x3,32x3,64x3", "gpt": "64x4"}[model]
+    assert hidden == {parse_field("hidden", expected)} == {(MODEL_HIDDEN[model],)}
+
+
+def test_the_hidden_sizes_given_or_a_presets_win_over_the_models_default() -> None:
+    _, given = invoke("--plan", "--model", "gpt", "--hidden", "32x2")
+    assert "hidden=32,32," in given
+    _, preset = invoke("--plan", "--preset", "fixup2019")
+    assert "hidden=64x50," in preset
+
+
+def test_help_names_each_models_default_hidden_sizes_and_every_mup_model() -> None:
+    _, output = invoke("--help")
+    text = " ".join(output.split())
+    assert ("[default: the model's own: mlp 128,64, cnn 128,64, resmlp 128x4, resnet "
+            "16x3,32x3,64x3 (ResNet-20), gpt 64x4]") in text
+    assert "scaled with width; mlp, resmlp, gpt)" in text and "mlp only" not in text

@@ -276,6 +276,8 @@ def test_plan_prints_runs_cells_and_groups_without_training() -> None:
         "36 runs = 2 initializers (zeros, he-normal) × 3 seeds × 2 architectures (64x10, "
         "64x20) × 3 lrs (1e-4, 1e-3, 1e-2); 6 cells, 2 batched groups (one stacked model "
         "each, trained one after another)",
+        "  every run: mlp sp, activation=relu, batch=64, adam, 10 epochs, "
+        f"{TINY_DATA}",
         "  group 1: hidden=64x10: 18 runs (3 cells × 2 initializers × 3 seeds)",
         "  group 2: hidden=64x20: 18 runs (3 cells × 2 initializers × 3 seeds)"]
 

@@ -143,6 +143,16 @@ class GridPlan:
                 f" ({', '.join(spec.inits)}){seeds}{axes}; {plural(len(self.cells), 'cell')}, "
                 f"{groups_phrase(len(self.groups))}")
 
+    def settings_line(self) -> str:
+        """What every run shares: the model and the settings that are not axes."""
+        spec = self.spec
+        axes = dict(spec.axes)
+        shared = [f"{LABEL_NAMES.get(name, name)}={format_value(name, getattr(spec, name))}"
+                  for name in ("hidden", "activation", "lr", "momentum", "batch_size")
+                  if name not in axes and (name != "momentum" or spec.optimizer == "sgd")]
+        return (f"every run: {spec.model} {spec.param}, {', '.join(shared)}, {spec.optimizer}, "
+                f"{plural(spec.epochs, 'epoch')}, {spec.dataset}")
+
     def group_lines(self) -> list[str]:
         """A line per group: its shapes and its runs."""
         return [f"group {g.index + 1}: {g.label or 'one shape'}: {plural(len(g.runs), 'run')} "

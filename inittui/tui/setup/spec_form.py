@@ -25,6 +25,8 @@ from inittui.core.specs import (
     NORMS,
     OPTIMIZERS,
     ExperimentSpec,
+    default_hidden,
+    format_field,
     parse_field,
 )
 
@@ -98,6 +100,8 @@ class SpecForm(Vertical):
         self._base = spec
         self._texts = spec.as_text()
         self._extra: dict[str, str] = {}
+        self._model = spec.model
+        """The latest built-in model typed: hidden sizes still at its default follow a new one."""
         self.errors: dict[str, str] = {}
         """Field name → reason, for every field whose text does not parse."""
 
@@ -178,7 +182,16 @@ class SpecForm(Vertical):
         if event.input.id and event.input.id.startswith("field-"):
             event.stop()
             self._validate(event.input.id.removeprefix("field-"), event.value)
+            if event.input.id == "field-model" and event.value.strip().lower() in MODELS:
+                self._follow_model(event.value.strip().lower())
             self._show_errors()
+
+    def _follow_model(self, model: str) -> None:
+        """Hidden sizes left at the old model's default become the new model's (gpt 64x4)."""
+        hidden = self.query_one("#field-hidden", Input)
+        if hidden.value.strip() == format_field("hidden", default_hidden(self._model)):
+            hidden.value = format_field("hidden", default_hidden(model))
+        self._model = model
 
     @on(Select.Changed)
     def _on_select_changed(self, event: Select.Changed) -> None:
