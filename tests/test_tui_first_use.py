@@ -4,10 +4,15 @@ focus, and a coordinate check that says whose settings it took."""
 
 from __future__ import annotations
 
-from textual.widgets import Input
+import pytest
+from textual.command import CommandList, CommandPalette
+from textual.pilot import Pilot
+from textual.widgets import Input, Select, Static
 
+from inittui.core.presets import PRESETS
 from inittui.core.specs import MODEL_HIDDEN
-from tests.test_tui_app import ready
+from inittui.tui.screens.width_study import LrTransferScreen
+from tests.test_tui_app import ready, wait_until
 from tests.test_tui_setup_form import WIDE, form_app, type_into
 
 
@@ -26,3 +31,57 @@ async def test_the_forms_hidden_sizes_follow_the_model_until_the_user_sets_them(
         await type_into(pilot, "field-model", "gpt")
         await pilot.pause()
         assert hidden.value == "32,16"  # the user's own sizes stay
+
+
+async def palette_matches(pilot: Pilot, query: str) -> list[str]:
+    """The command palette's entries for a query, as the user reads them."""
+    await pilot.press("ctrl+p", *query)
+    palette = pilot.app.screen
+    assert isinstance(palette, CommandPalette)
+    results = palette.query_one(CommandList)
+    await wait_until(pilot, lambda: results.option_count > 0 or not palette.is_running,
+                     f"the palette's answer to {query!r}", timeout_s=10)
+    await pilot.pause(0.2)
+    found = [str(results.get_option_at_index(index).prompt)
+             for index in range(results.option_count)]
+    await pilot.press("escape")
+    await pilot.pause()
+    return found
+
+
+async def test_every_preset_is_found_in_the_command_palette_and_the_form() -> None:
+    app = form_app()
+    async with app.run_test(size=WIDE) as pilot:
+        await ready(pilot)
+        assert any("Preset: mup2022" in line for line in await palette_matches(pilot, "mup"))
+        listed = await palette_matches(pilot, "preset")
+        for name in PRESETS:
+            assert any(line.startswith(f"Preset: {name}") for line in listed), name
+        select = app.query_one("#field-preset", Select)
+        assert [value for _, value in select._options if value is not Select.NULL] == \
+            list(PRESETS)
+
+
+@pytest.mark.slow
+async def test_a_study_preset_chosen_in_the_app_trains_its_study_on_ctrl_r() -> None:
+    app = form_app()
+    async with app.run_test(size=WIDE) as pilot:
+        await ready(pilot)
+        await pilot.press("ctrl+p", *"mup2022")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause()
+        note = str(app.query_one("#preset-note", Static).render())
+        assert "ctrl+r trains the study: widths 64, 256, 1024 × lr 1e-4" in note
+        await type_into(pilot, "field-dataset", "synthetic:train=64,val=16,test=16,side=4")
+        await type_into(pilot, "field-epochs", "1")
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, LrTransferScreen)
+        assert screen.study == PRESETS["mup2022"].study
+        await wait_until(pilot, lambda: len(screen.cells) == 30 and not screen.note,
+                         "the study's 30 cells")
+        assert {(cell.param, cell.width) for cell in screen.cells} == {
+            (param, width) for param in ("sp", "mup") for width in (64, 256, 1024)}
+        assert not app.book.sweeps  # a study, not a sweep of the main screen

@@ -247,6 +247,11 @@ class InittuiApp(App[None]):
             self.setup_open = True
             panel.focus_first_invalid()
             return
+        if panel.study is not None:  # a learning-rate transfer study: on its own screen
+            from inittui.tui.screens.width_study import LrTransferScreen
+
+            self.push_screen(LrTransferScreen(spec=spec, study=panel.study))
+            return
         from inittui.core.grid import MAX_RUNS_WITHOUT_CONFIRM, plan_grid  # torch-free
 
         plan = plan_grid(spec)

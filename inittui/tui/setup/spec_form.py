@@ -29,6 +29,7 @@ from inittui.core.specs import (
     format_field,
     parse_field,
 )
+from inittui.core.study_plan import study_line
 
 CHOICES: dict[str, tuple[str, ...]] = {"norm": NORMS, "optimizer": OPTIMIZERS}
 """Fields with one value from a fixed list: a select. The others are typed, because they
@@ -108,8 +109,7 @@ class SpecForm(Vertical):
     def compose(self) -> ComposeResult:
         with Horizontal():
             yield Label("Preset")
-            sweeps = [name for name, preset in PRESETS.items() if preset.study is None]
-            yield Select([(name, name) for name in sweeps], prompt="none", compact=True,
+            yield Select([(name, name) for name in PRESETS], prompt="none", compact=True,
                          value=self._applied_preset or Select.NULL, id="field-preset")
         yield Static(id="preset-note", classes="-empty")
         for name, label in FIELDS:
@@ -124,6 +124,11 @@ class SpecForm(Vertical):
                         if name in SUGGESTIONS else None
                     yield Input(self._texts[name], compact=True, suggester=suggester,
                                 placeholder=PLACEHOLDERS.get(name, ""), id=f"field-{name}")
+
+    @property
+    def preset(self) -> str | None:
+        """The preset chosen in the selector (its values may have been edited since)."""
+        return self._applied_preset
 
     def texts(self) -> dict[str, str]:
         """Each field's current text."""
@@ -218,4 +223,7 @@ class SpecForm(Vertical):
         if name is not None:
             preset = get_preset(name)
             note.update(Text.assemble(preset.source, "\n", ("expect: ", "bold"),
-                                      preset.expectation))
+                                      preset.expectation,
+                                      ("\nctrl+r trains the study: ", "bold")
+                                      if preset.study else "",
+                                      study_line(preset.study) if preset.study else ""))
