@@ -4,14 +4,22 @@ focus, and a coordinate check that says whose settings it took."""
 
 from __future__ import annotations
 
+import io
+
 import pytest
+from rich.console import Console
+from textual.binding import Binding
 from textual.command import CommandList, CommandPalette
 from textual.pilot import Pilot
 from textual.widgets import Input, Select, Static
 
 from inittui.core.presets import PRESETS
 from inittui.core.specs import MODEL_HIDDEN
-from inittui.tui.screens.width_study import LrTransferScreen
+from inittui.tui.app import InittuiApp
+from inittui.tui.results.heatmap import Heatmap
+from inittui.tui.results.leaderboard import Leaderboard
+from inittui.tui.screens.help import HelpScreen
+from inittui.tui.screens.width_study import CoordCheckScreen, LrTransferScreen
 from tests.test_tui_app import ready, wait_until
 from tests.test_tui_setup_form import WIDE, form_app, type_into
 
@@ -85,3 +93,48 @@ async def test_a_study_preset_chosen_in_the_app_trains_its_study_on_ctrl_r() -> 
         assert {(cell.param, cell.width) for cell in screen.cells} == {
             (param, width) for param in ("sp", "mup") for width in (64, 256, 1024)}
         assert not app.book.sweeps  # a study, not a sweep of the main screen
+
+
+def help_lines(app: InittuiApp) -> list[str]:
+    """The help screen's key table as it is drawn, at the width its widget has."""
+    table = app.screen.query_one("#help-keys", Static)
+    console = Console(width=table.size.width, record=True, file=io.StringIO())
+    console.print(app.screen.keys_table())  # type: ignore[attr-defined]
+    return console.export_text().splitlines()
+
+
+def pressed_bindings() -> list[Binding]:
+    """Every key a user presses: the app's, the leaderboard's, the heatmap's, the width
+    check's (not the system's, nor one that only forwards to the app's own key)."""
+    return [binding for owner in (InittuiApp, Leaderboard, Heatmap, CoordCheckScreen)
+            for binding in owner.BINDINGS if isinstance(binding, Binding)
+            and not binding.system and not binding.action.startswith("app.")]
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+async def test_help_lists_every_key_and_every_row_has_its_key(size: tuple[int, int]) -> None:
+    app = form_app()
+    async with app.run_test(size=size) as pilot:
+        await ready(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        lines = help_lines(app)
+        assert "…" not in "".join(lines)  # nothing cut off
+        column = next(line for line in lines if line.startswith("^r ")).index("train the")
+
+        def keys(line: str) -> list[str]:
+            return [key.strip() for key in line[:column].split(" / ")]
+
+        for binding in pressed_bindings():
+            what = binding.tooltip or binding.description
+            first_words = " ".join(what.split()[:3])
+            if ": " in what and not any(first_words in line for line in lines):
+                first_words = " ".join(what.partition(": ")[2].split()[:3])  # in its section
+            for key in binding.key.split(","):
+                shown = app.get_key_display(Binding(key, binding.action))
+                assert any(shown in keys(line) and first_words in line for line in lines), \
+                    (shown, what)
+        for line in lines:  # a line without a key only goes on with the row above, indented
+            if line.strip() and line.startswith(" "):
+                assert not line[:column + 2].strip() and line[column + 2] != " ", line

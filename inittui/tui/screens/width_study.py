@@ -61,8 +61,10 @@ class CoordCheckScreen(Screen[None]):
     """One log-log panel per step: mean |activation| against width, one line per layer."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("p", "toggle_param", "sp/mup", id="toggle-param"),
-        Binding("escape,q", "close", "Back", id="close-width"),
+        Binding("p", "toggle_param", "sp/mup", id="toggle-param",
+                tooltip="the standard parametrization (sp) or μP (mup)"),
+        Binding("escape,q", "close", "Back", id="close-width",
+                tooltip="back to the main screen (or quit, when opened on its own)"),
     ]
 
     DEFAULT_CSS = """
