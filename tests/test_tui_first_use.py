@@ -10,17 +10,22 @@ import pytest
 from rich.console import Console
 from textual.binding import Binding
 from textual.command import CommandList, CommandPalette
+from textual.coordinate import Coordinate
 from textual.pilot import Pilot
 from textual.widgets import Input, Select, Static
 
+from inittui.core.grid_results import axis_series, format_metric
 from inittui.core.presets import PRESETS
 from inittui.core.specs import MODEL_HIDDEN
-from inittui.tui.app import InittuiApp
+from inittui.tui.app import InittuiApp, create_app
+from inittui.tui.results.curves import CurvesView
 from inittui.tui.results.heatmap import Heatmap
 from inittui.tui.results.leaderboard import Leaderboard
 from inittui.tui.screens.help import HelpScreen
 from inittui.tui.screens.width_study import CoordCheckScreen, LrTransferScreen
+from tests.canned_grid import canned_grid_engine
 from tests.test_tui_app import ready, wait_until
+from tests.test_tui_grid import grid_app, grid_spec, trained
 from tests.test_tui_setup_form import WIDE, form_app, type_into
 
 
@@ -138,3 +143,45 @@ async def test_help_lists_every_key_and_every_row_has_its_key(size: tuple[int, i
         for line in lines:  # a line without a key only goes on with the row above, indented
             if line.strip() and line.startswith(" "):
                 assert not line[:column + 2].strip() and line[column + 2] != " ", line
+
+
+def header(app: InittuiApp, view: str) -> str:
+    """The first line a grid view draws above its plot or table."""
+    return str(app.query_one(f"#{view}-header", Static).render()).splitlines()[0]
+
+
+async def test_m_in_one_grid_view_is_the_metric_of_the_other() -> None:
+    app = grid_app()
+    async with app.run_test(size=WIDE) as pilot:
+        await trained(pilot)
+        await pilot.press("g")
+        assert header(app, "sensitivity").startswith("best val acc vs learning rate")
+        await pilot.press("m")
+        assert header(app, "sensitivity").startswith("final train loss vs learning rate")
+        await pilot.press("h")  # the heatmap shows the metric chosen in the sensitivity view
+        assert header(app, "heatmap").startswith("final train loss by initializer")
+        losses = axis_series(app.book.sweeps[-1], "lr", "final_train_loss")
+        drawn = app.query_one(Heatmap).get_cell_at(Coordinate(1, 1)).plain.strip()
+        assert drawn == format_metric("final_train_loss", losses[1].points[0].mean)
+        await pilot.press("m")
+        assert header(app, "heatmap").startswith("epochs to 90 % of the grid's best val acc")
+        await pilot.press("g")
+        assert header(app, "sensitivity").startswith("epochs to 90 % of the grid's best")
+        await pilot.press("g", "m")  # m on the curves is the curves' own metric
+        assert app.query_one(CurvesView).metric == "train_acc"
+        await pilot.press("h")
+        assert header(app, "heatmap").startswith("epochs to 90 %")
+
+
+async def test_a_presets_grid_metric_is_where_both_grid_views_start() -> None:
+    from inittui.core.presets import apply_preset
+
+    spec = apply_preset(grid_spec(), "saxe2013", keep=frozenset({"dataset", "lr", "hidden",
+                                                                 "epochs", "seeds"}))
+    app = create_app(spec, engine=canned_grid_engine, preset="saxe2013")
+    async with app.run_test(size=WIDE) as pilot:
+        await trained(pilot)
+        await pilot.press("g")
+        assert header(app, "sensitivity").startswith("steps to train loss ≤")
+        await pilot.press("h")
+        assert header(app, "heatmap").startswith("steps to train loss ≤")

@@ -421,7 +421,11 @@ class InittuiApp(App[None]):
         if self.view not in GRID_VIEWS:
             return
         sweep = next((s for s in reversed(self.book.sweeps) if s.spec.is_grid), None)
-        self.main.grid_view(self.view).show(sweep)
+        main = self.main
+        sensitivity = main.grid_view("sensitivity")
+        assert isinstance(sensitivity, SensitivityView)
+        sensitivity.metric = main.heatmap.metric = main.grid_metric.name  # one for both
+        main.grid_view(self.view).show(sweep)
 
     def _show_layers(self) -> None:
         """The layers view, of the highlighted group (the groups of the latest `_show_book`)."""
@@ -544,9 +548,8 @@ class InittuiApp(App[None]):
 
     def action_cycle_metric(self) -> None:
         if self.view in ("sensitivity", "heatmap"):
-            view = self.main.grid_view(self.view)
-            assert isinstance(view, SensitivityView | HeatmapView)
-            view.cycle_metric()
+            self.main.grid_metric.cycle()  # one choice for both views
+            self._show_grid_view()
             return
         curves = self.main.curves
         names = list(METRICS)
