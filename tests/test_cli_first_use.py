@@ -120,3 +120,15 @@ def test_help_names_each_models_default_hidden_sizes_and_every_mup_model() -> No
     assert ("[default: the model's own: mlp 128,64, cnn 128,64, resmlp 128x4, resnet "
             "16x3,32x3,64x3 (ResNet-20), gpt 64x4]") in text
     assert "scaled with width; mlp, resmlp, gpt)" in text and "mlp only" not in text
+
+
+def test_the_coordinate_check_file_records_its_lr(tmp_path: Path) -> None:
+    out = tmp_path / "coord.csv"
+    code, output = invoke("--headless", "--coord-check", "--dataset", TINY_DATA["image"],
+                          "--hidden", "8", "--init", "he-normal", "--lr", "0.02",
+                          "--coord-widths", "4,8", "--coord-steps", "1", "--device", "cpu",
+                          "--out", str(out))
+    assert code == 0, output
+    with out.open(newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert rows and {row["lr"] for row in rows} == {"0.02"}

@@ -5,6 +5,8 @@ focus, and a coordinate check that says whose settings it took."""
 from __future__ import annotations
 
 import io
+from dataclasses import replace
+from pathlib import Path
 
 import pytest
 from rich.console import Console
@@ -16,17 +18,20 @@ from textual.widgets import Input, Select, Static
 
 from inittui.core.grid_results import axis_series, format_metric
 from inittui.core.presets import PRESETS
-from inittui.core.specs import MODEL_HIDDEN
+from inittui.core.specs import MODEL_HIDDEN, ExperimentSpec
+from inittui.core.width_records import COORD_COLUMNS, read_coord_points
 from inittui.tui.app import InittuiApp, create_app
 from inittui.tui.results.curves import CurvesView
 from inittui.tui.results.heatmap import Heatmap
 from inittui.tui.results.leaderboard import Leaderboard
 from inittui.tui.screens.help import HelpScreen
 from inittui.tui.screens.width_study import CoordCheckScreen, LrTransferScreen
+from inittui.tui.width_app import WidthStudyApp
 from tests.canned_grid import canned_grid_engine
 from tests.test_tui_app import ready, wait_until
 from tests.test_tui_grid import grid_app, grid_spec, trained
 from tests.test_tui_setup_form import WIDE, form_app, type_into
+from tests.test_width_screens import COORD_CSV
 
 
 async def test_the_forms_hidden_sizes_follow_the_model_until_the_user_sets_them() -> None:
@@ -185,3 +190,62 @@ async def test_a_presets_grid_metric_is_where_both_grid_views_start() -> None:
         assert header(app, "sensitivity").startswith("steps to train loss ≤")
         await pilot.press("h")
         assert header(app, "heatmap").startswith("steps to train loss ≤")
+
+
+@pytest.mark.slow
+async def test_w_on_a_grid_checks_the_highlighted_rows_cell_and_says_so() -> None:
+    app = grid_app(hidden="16")
+    async with app.run_test(size=WIDE) as pilot:
+        await trained(pilot)
+        board = app.query_one(Leaderboard)
+        board.focus()
+        await pilot.press("down", "down")
+        row = app._shown.group(board.highlighted_key)
+        assert row is not None and row.cell
+        lr = dict(row.records[0].plan.settings)["lr"]
+        await pilot.press("w")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, CoordCheckScreen) and screen.spec is not None
+        drawn = " ".join(str(screen.query_one("#width-header", Static).render()).split())
+        await pilot.press("escape")  # stops after the first width
+        assert screen.spec.inits == (row.init,) and screen.spec.lr == lr
+        assert not screen.spec.is_grid
+        assert f"settings of the highlighted row: {row.init}, mlp 16 relu, adam lr " \
+               f"{row.cell[3:]}, batch 64" in drawn
+        assert f"{row.init} · adam lr {lr:g} · " in drawn
+
+
+@pytest.mark.slow
+async def test_w_before_a_grid_has_trained_checks_its_first_cell_and_says_so() -> None:
+    app = grid_app(hidden="16")
+    async with app.run_test(size=WIDE) as pilot:
+        await ready(pilot)
+        await pilot.press("w")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, CoordCheckScreen) and screen.spec is not None
+        drawn = " ".join(str(screen.query_one("#width-header", Static).render()).split())
+        await pilot.press("escape")
+        assert screen.spec.inits == ("zeros",) and screen.spec.lr == 1e-4
+        assert "settings of the setup's first grid cell: zeros, mlp 16 relu, adam lr 1e-4" \
+            in drawn
+
+
+async def test_a_saved_coordinate_check_shows_its_own_lr_not_the_setups(tmp_path: Path) -> None:
+    with_lr = read_coord_points(COORD_CSV)  # real output of --lr 0.01
+    assert {point.lr for point in with_lr} == {0.01}
+    old = tmp_path / "before_the_lr_column.csv"
+    columns = [name for name in COORD_COLUMNS if name not in ("model", "lr")]
+    old.write_text("\n".join([",".join(columns)] + [
+        ",".join(str(getattr(point, name)) for name in columns) for point in with_lr]) + "\n")
+    without_lr = read_coord_points(old)
+    assert [replace(point, lr=0.01) for point in without_lr] == with_lr  # still loads
+    setup = ExperimentSpec(lr=0.001, inits=("he-normal",))
+    for points, says in ((with_lr, "adam lr 0.01 · "),
+                         (without_lr, "adam lr not recorded in the file · ")):
+        app = WidthStudyApp(CoordCheckScreen(points, spec=setup))
+        async with app.run_test(size=WIDE) as pilot:
+            await pilot.pause()
+            drawn = str(app.screen.query_one("#width-header", Static).render())
+            assert says in drawn and "lr 0.001" not in drawn
