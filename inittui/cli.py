@@ -16,8 +16,11 @@ from inittui import __version__
 from inittui.core.errors import InittuiError, SpecError
 from inittui.core.presets import get_preset
 from inittui.core.specs import (
+    MODEL_HIDDEN,
+    MUP_MODELS,
     ExperimentSpec,
     check_spec,
+    default_hidden,
     format_field,
     parse_field,
     parse_widths,
@@ -28,6 +31,7 @@ from inittui.serve import serve
 if TYPE_CHECKING:
     from inittui.cluster import Runner
     from inittui.core.grid import GridPlan
+    from inittui.core.presets import TransferStudy
 
 DEFAULTS = ExperimentSpec()
 
@@ -40,7 +44,8 @@ SPEC_OPTIONS: tuple[tuple[str, str, str, str], ...] = (
     ("output_init", "--output-init", "NAME", "Initializer of the output layer for every run; "
      "unset, each run's own (see --list-inits)."),
     ("dataset", "--dataset", "NAME", "mnist-5k (bundled), mnist, fashion-mnist, cifar10, or "
-     "synthetic[:train=N,side=N,...]."),
+     "synthetic[:train=N,side=N,...]; for gpt, text (the bundled play, its default) or "
+     "synthetic-text[:vocab=N,...]."),
     ("data_dir", "--data-dir", "DIR", "Folder in torchvision's layout for mnist, "
      "fashion-mnist and cifar10."),
     ("val_split", "--val-split", "FRACTION", "Share of the training data held out for "
@@ -50,7 +55,10 @@ SPEC_OPTIONS: tuple[tuple[str, str, str, str], ...] = (
      "path/file.py:ClassName (constructor: input shape, number of classes)."),
     ("hidden", "--hidden", "SIZES", "Hidden layer sizes, comma-separated; 128x30 is thirty "
      "layers of 128; for resmlp, resnet and gpt one entry per block. Repeat the option (or "
-     "split by ';') for a grid of architectures."),
+     "split by ';') for a grid of architectures.  [default: the model's own: " + ", ".join(
+         f"{model} {format_field('hidden', sizes)}" + (" (ResNet-20)" if model == "resnet"
+                                                       else "")
+         for model, sizes in MODEL_HIDDEN.items()) + "]"),
     ("norm", "--norm", "none|batch|layer", "Normalization in resmlp (pre-norm) and resnet "
      "blocks."),
     ("residual_init", "--residual-init", "NAME", "Initializer of the last layer of every "
@@ -67,9 +75,13 @@ SPEC_OPTIONS: tuple[tuple[str, str, str, str], ...] = (
     ("device", "--device", "DEVICE", "auto (cuda, then mps, then cpu), cpu, cuda, cuda:N or "
      "mps."),
     ("param", "--param", "sp|mup", "Parametrization: sp (standard), or mup (Yang et al. 2022: "
-     "init and per-layer learning rates scaled with width; mlp, resmlp and gpt)."),
+     f"init and per-layer learning rates scaled with width; {', '.join(MUP_MODELS)})."),
     ("base_width", "--base-width", "N", "Width at which mup equals sp (mup's base shapes)."),
 )
+
+
+SHOWN_DEFAULTS = {"hidden": False}
+"""Options whose default depends on another option: their help says it instead."""
 
 
 def flag(field: str) -> str:
@@ -94,7 +106,8 @@ def _spec_options(command: click.Command) -> click.Command:
         text = format_field(field, getattr(DEFAULTS, field)) or None
         multiple = field in ("inits", "hidden")
         command = click.option(
-            flag, field, default=(text,) if multiple else text, show_default=True,
+            flag, field, default=(text,) if multiple else text,
+            show_default=SHOWN_DEFAULTS.get(field, True),
             help=help_text, callback=_parse, multiple=multiple, metavar=metavar,
         )(command)
     return command
@@ -109,13 +122,35 @@ def _list_inits() -> None:
         click.echo(f"{'':<16} {info.paper}; suits {', '.join(info.suits)}{aliases}")
 
 
+def preset_arguments(overrides: dict[str, str]) -> list[str]:
+    """A preset's settings as the options that set them, so its `sets:` line can be pasted.
+
+    A switch is its flag (`--no-diagnostics`), not a value; hidden sizes read in the
+    parser's shorthand (`64x50`, not fifty `64,`s); every other value as the preset spells it.
+    """
+    arguments: list[str] = []
+    for field, text in overrides.items():
+        value = parse_field(field, text)
+        if isinstance(value, bool):
+            arguments.append(f"--{'' if value else 'no-'}{field.replace('_', '-')}")
+        else:
+            arguments += [flag(field), format_field(field, value) if field == "hidden" else text]
+    return arguments
+
+
 def _list_presets() -> None:
+    import shlex
+
     from inittui.core.presets import PRESETS
+    from inittui.core.study_plan import study_line
 
     for preset in PRESETS.values():
-        settings = " ".join(f"--{k.replace('_', '-')} {v}" for k, v in preset.overrides.items())
+        settings = shlex.join(preset_arguments(preset.overrides))
         click.echo(f"{preset.name}\n  source: {preset.source}\n  expect: {preset.expectation}"
                    f"\n  sets:   {settings}")
+        if preset.study is not None:
+            click.echo(f"  study:  {study_line(preset.study)}; --preset {preset.name} runs it "
+                       "(the sets: line alone is one sweep)")
 
 
 AXIS_METRIC_NAMES = ("best-val-acc", "final-train-loss", "epochs-to-target", "steps-to-loss")
@@ -139,18 +174,21 @@ def build_spec(ctx: click.Context, values: dict[str, object], preset: str | None
 
     fields = {field: values[field] for field, *_ in SPEC_OPTIONS if values[field] is not None}
     spec = replace(DEFAULTS, download=download, diagnostics=diagnostics).with_values(**fields)
+    explicit = frozenset(
+        field for field, *_ in SPEC_OPTIONS
+        if ctx.get_parameter_source(field) is not click.core.ParameterSource.DEFAULT
+    )
     if preset is not None:
         from inittui.core.presets import apply_preset
 
-        explicit = frozenset(
-            field for field, *_ in SPEC_OPTIONS
-            if ctx.get_parameter_source(field) is not click.core.ParameterSource.DEFAULT
-        )
         try:
             spec = apply_preset(spec, preset, keep=explicit)
         except SpecError as error:
             raise click.BadParameter(error.worded(flag), ctx=ctx, param_hint="'--preset'") \
                 from None
+        explicit |= get_preset(preset).overrides.keys()
+    if "hidden" not in explicit:  # each model its own sizes (gpt's blocks share one width)
+        spec = spec.with_values(hidden=(default_hidden(spec.model),))
     try:
         check_spec(spec)
     except SpecError as error:
@@ -235,10 +273,9 @@ def main(ctx: click.Context, download: bool, diagnostics: bool, preset: str | No
         return
     spec = build_spec(ctx, values, preset, download, diagnostics)
     grid = _check_grid(spec, yes)
+    study = get_preset(preset).study if preset is not None else None
     if plan:
-        click.echo(grid.describe())
-        for line in grid.group_lines():
-            click.echo(f"  {line}")
+        _print_plan(grid, spec, study)
         return
     if headless and load is not None:
         raise click.UsageError("--load opens results in the app; it cannot be combined with "
@@ -251,7 +288,6 @@ def main(ctx: click.Context, download: bool, diagnostics: bool, preset: str | No
         widths = parse_widths(coord_widths)
     except SpecError as error:
         raise click.BadParameter(str(error), ctx=ctx, param_hint="'--coord-widths'") from None
-    study = get_preset(preset).study if preset is not None else None
     try:
         if coord_check and headless:
             from inittui.headless_coord_check import run_coord_check
@@ -304,6 +340,22 @@ def _check_grid(spec: ExperimentSpec, confirmed: bool) -> GridPlan:
         raise click.UsageError(error.worded(flag)) from None
     return grid
 
+
+
+def _print_plan(grid: GridPlan, spec: ExperimentSpec, study: TransferStudy | None) -> None:
+    """What the options will train: a study's groups, widths and lrs, or the grid's."""
+    if study is not None:
+        from inittui.core.study_plan import describe_study
+
+        try:
+            lines = describe_study(spec, study)
+        except SpecError as error:
+            raise click.UsageError(error.worded(flag)) from None
+    else:
+        lines = [grid.describe(), f"  {grid.settings_line()}",
+                 *(f"  {line}" for line in grid.group_lines())]
+    for line in lines:
+        click.echo(line)
 
 
 def _cluster_runner(cluster: str, address: str | None, headless: bool) -> Runner | None:

@@ -41,7 +41,7 @@ def test_help_explains_every_option_with_its_default() -> None:
                    "--overwrite", "--list-inits", "--headless", "--preset", "--stats-out"):
         assert option in output
     assert "[default: zeros,normal,xavier-normal,he-normal]" in output
-    assert "[default: 128,64]" in output
+    assert "[default: the model's own: mlp 128,64, cnn 128,64, resmlp 128x4" in output
 
 
 @pytest.mark.parametrize(("args", "message"), [

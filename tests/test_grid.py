@@ -64,8 +64,9 @@ def test_each_architecture_activation_and_batch_size_is_its_own_group() -> None:
         "hidden=8x3,activation=relu", "hidden=8x3,activation=tanh"]
     assert plan.groups[2].spec.hidden == (8, 8, 8)
     assert all(len(g.runs) == 4 and g.groups == 4 for g in plan.groups)
-    assert plan.describe().startswith("16 runs = 2 initializers × 2 hidden × 2 activation × "
-                                      "2 lr; 8 cells, 4 batched groups")
+    assert plan.describe().startswith(
+        "16 runs = 2 initializers (zeros, he-normal) × 2 architectures (16, 8x3) × "
+        "2 activations (relu, tanh) × 2 lrs (1e-3, 1e-2); 8 cells, 4 batched groups")
     assert pickle.loads(pickle.dumps(plan.groups[1])) == plan.groups[1]  # for other processes
 
 
@@ -272,8 +273,11 @@ def test_plan_prints_runs_cells_and_groups_without_training() -> None:
                           "--lr", "1e-4,1e-3,1e-2", "--seeds", "3")
     assert code == 0
     assert output.splitlines() == [
-        "36 runs = 2 initializers × 3 seeds × 2 hidden × 3 lr; 6 cells, 2 batched groups "
-        "(one stacked model each, trained one after another)",
+        "36 runs = 2 initializers (zeros, he-normal) × 3 seeds × 2 architectures (64x10, "
+        "64x20) × 3 lrs (1e-4, 1e-3, 1e-2); 6 cells, 2 batched groups (one stacked model "
+        "each, trained one after another)",
+        "  every run: mlp sp, activation=relu, batch=64, adam, 10 epochs, "
+        f"{TINY_DATA}",
         "  group 1: hidden=64x10: 18 runs (3 cells × 2 initializers × 3 seeds)",
         "  group 2: hidden=64x20: 18 runs (3 cells × 2 initializers × 3 seeds)"]
 
@@ -312,8 +316,8 @@ def test_headless_grid_prints_its_plan_groups_and_cell_leaderboard() -> None:
                           "1e-2,1e-1", "--epochs", "1", "--rank-by", "init")
     assert code == 0
     lines = output.splitlines()
-    assert lines[0].startswith("8 runs = 2 initializers × 2 hidden × 2 lr; 4 cells, "
-                               "2 batched groups")
+    assert lines[0].startswith("8 runs = 2 initializers (zeros, he-normal) × 2 architectures "
+                               "(8, 4,4) × 2 lrs (1e-2, 1e-1); 4 cells, 2 batched groups")
     assert "group 1/2: hidden=8: 4 runs of" in output and "group 2/2: hidden=4,4" in output
     assert "Leaderboard: best cell per initializer" in output
     table = [line for line in lines if line.startswith("│")]

@@ -33,6 +33,10 @@ MAX_RUNS_WITHOUT_CONFIRM = 10_000
 LABEL_ORDER = ("lr", "momentum", "hidden", "activation", "batch_size")
 """The order of a cell label's parts: the optimizer axes read first."""
 LABEL_NAMES = {"batch_size": "batch"}
+AXIS_NOUNS = {"hidden": ("architecture", "architectures"), "activation": ("activation",),
+              "lr": ("lr",), "momentum": ("momentum", "momenta"),
+              "batch_size": ("batch size",)}
+"""What a plan counts along each axis: `2 architectures (64x10, 64x20) × 3 lrs (...)`."""
 
 
 def format_number(value: float, scientific: bool = False) -> str:
@@ -129,21 +133,31 @@ class GridPlan:
         return tuple(run for group in self.groups for run in group.runs)
 
     def describe(self) -> str:
-        """One line: how many runs, cells and batched groups the grid makes."""
+        """One line: how many runs, cells and batched groups the grid makes, and its values."""
         spec = self.spec
-        seeds = f" × {spec.seeds} seeds" if spec.seeds > 1 else ""
-        axes = "".join(f" × {len(values)} {LABEL_NAMES.get(name, name)}"
+        seeds = f" × {plural(spec.seeds, 'seed')}" if spec.seeds > 1 else ""
+        axes = "".join(f" × {plural(len(values), *AXIS_NOUNS[name])} "
+                       f"({', '.join(format_value(name, value) for value in values)})"
                        for name, values in spec.axes)
-        return (f"{len(self.runs)} runs = {len(spec.inits)} initializers{seeds}{axes}; "
-                f"{plural(len(self.cells), 'cell')}, "
-                f"{plural(len(self.groups), 'batched group')} (one stacked model each, "
-                "trained one after another)")
+        return (f"{plural(len(self.runs), 'run')} = {plural(len(spec.inits), 'initializer')}"
+                f" ({', '.join(spec.inits)}){seeds}{axes}; {plural(len(self.cells), 'cell')}, "
+                f"{groups_phrase(len(self.groups))}")
+
+    def settings_line(self) -> str:
+        """What every run shares: the model and the settings that are not axes."""
+        spec = self.spec
+        axes = dict(spec.axes)
+        shared = [f"{LABEL_NAMES.get(name, name)}={format_value(name, getattr(spec, name))}"
+                  for name in ("hidden", "activation", "lr", "momentum", "batch_size")
+                  if name not in axes and (name != "momentum" or spec.optimizer == "sgd")]
+        return (f"every run: {spec.model} {spec.param}, {', '.join(shared)}, {spec.optimizer}, "
+                f"{plural(spec.epochs, 'epoch')}, {spec.dataset}")
 
     def group_lines(self) -> list[str]:
         """A line per group: its shapes and its runs."""
-        return [f"group {g.index + 1}: {g.label or 'one shape'}: {len(g.runs)} runs "
-                f"({plural(len(g.cells), 'cell')} × {len(g.spec.inits)} initializers × "
-                f"{plural(g.spec.seeds, 'seed')})" for g in self.groups]
+        return [f"group {g.index + 1}: {g.label or 'one shape'}: {plural(len(g.runs), 'run')} "
+                f"({plural(len(g.cells), 'cell')} × {plural(len(g.spec.inits), 'initializer')}"
+                f" × {plural(g.spec.seeds, 'seed')})" for g in self.groups]
 
     def check_size(self, confirmed: bool) -> None:
         if len(self.runs) > MAX_RUNS_WITHOUT_CONFIRM and not confirmed:
@@ -152,8 +166,16 @@ class GridPlan:
                                     "train it")
 
 
-def plural(count: int, noun: str) -> str:
-    return f"{count} {noun}{'' if count == 1 else 's'}"
+def plural(count: int, noun: str, nouns: str | None = None) -> str:
+    """`1 run`, `2 runs`: a count as a person writes it (nouns: an irregular plural)."""
+    return f"{count} {noun if count == 1 else nouns or noun + 's'}"
+
+
+def groups_phrase(count: int) -> str:
+    """How the groups of a plan train: one stacked model, or several one after another."""
+    if count == 1:
+        return "1 batched group (one stacked model)"
+    return f"{count} batched groups (one stacked model each, trained one after another)"
 
 
 def plan_grid(spec: ExperimentSpec) -> GridPlan:

@@ -21,24 +21,17 @@ from statistics import fmean
 
 from inittui.core.data import DataSplits, load_dataset
 from inittui.core.engine import run_sweep
-from inittui.core.errors import SpecError
 from inittui.core.events import EpochFinished, Event, GroupFinished, GroupStarted
 from inittui.core.parametrization import check_parametrization
 from inittui.core.presets import TransferStudy
 from inittui.core.specs import ExperimentSpec
+from inittui.core.study_plan import study_grids as plan_study_grids
 from inittui.core.width_records import TransferCell
 
 
 def study_grids(spec: ExperimentSpec, study: TransferStudy) -> list[ExperimentSpec]:
-    """One grid per parametrization: widths × lrs, one initializer (the spec's first)."""
-    if not study.widths or not study.lrs:
-        raise SpecError("preset", "a learning-rate transfer study needs widths and lrs")
-    depth = len(spec.hidden)
-    grids = []
-    for param in study.params:
-        grid = replace(spec, param=param, inits=spec.inits[:1], axes=())
-        grid = grid.with_axis("hidden", [(width,) * depth for width in study.widths])
-        grids.append(grid.with_axis("lr", study.lrs))
+    """One grid per parametrization (core/study_plan.py), each checked for what μP scales."""
+    grids = plan_study_grids(spec, study)
     for grid in grids:
         check_parametrization(grid)
     return grids

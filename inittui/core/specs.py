@@ -45,6 +45,11 @@ SYNTHETIC_DEFAULTS = {
     "train": 2000, "val": 500, "test": 500, "side": 28, "channels": 1, "classes": 10,
 }
 DEFAULT_DATASET = "mnist-5k"
+MODEL_HIDDEN: dict[str, tuple[int, ...]] = {
+    "mlp": (128, 64), "cnn": (128, 64), "resmlp": (128,) * 4,
+    "resnet": (16,) * 3 + (32,) * 3 + (64,) * 3, "gpt": (64,) * 4}
+"""Each built-in model's hidden sizes when none are given: resmlp and gpt blocks share one
+width (gpt's a multiple of its 16-wide heads), resnet's list is ResNet-20's."""
 DEFAULT_INITS = ("zeros", "normal", "xavier-normal", "he-normal")
 GRID_FIELDS = ("hidden", "activation", "batch_size", "lr", "momentum")
 """Fields that take a list of values; the first three change a model's shapes, the last two
@@ -83,7 +88,7 @@ class ExperimentSpec:
     model: str = "mlp"  # a name in MODELS, or the user's `path/file.py:ClassName`
     norm: str = "none"  # normalization inside residual blocks (resmlp, resnet)
     residual_init: str | None = None  # None: residual-branch outputs take each run's init
-    hidden: tuple[int, ...] = (128, 64)
+    hidden: tuple[int, ...] = MODEL_HIDDEN["mlp"]  # the CLI and the form: the model's own
     activation: str = "relu"
     optimizer: str = "adam"
     lr: float = 1e-3
@@ -204,6 +209,11 @@ class RunPlan:
     def setting(self, name: str, spec: ExperimentSpec) -> Any:
         """This run's value of a grid field: its cell's in a grid, else the spec's."""
         return dict(self.settings).get(name, getattr(spec, name))
+
+
+def default_hidden(model: str) -> tuple[int, ...]:
+    """The hidden sizes that suit a model (a model of the user's own: the mlp's)."""
+    return MODEL_HIDDEN.get(model, MODEL_HIDDEN["mlp"])
 
 
 def _positive_int(name: str, text: str, minimum: int = 1, maximum: int = MAX_INT) -> int:

@@ -33,6 +33,9 @@ class CoordPoint:
     model: str = "mlp"
     """Which model's layers: the mlp's hidden layers, resmlp's stem and blocks, gpt's blocks
     (a file written before the column existed is an mlp's)."""
+    lr: float | None = None
+    """The learning rate of the steps, so a saved check shows its own; None: a file written
+    before the column existed."""
 
 
 @dataclass(frozen=True)
@@ -50,8 +53,8 @@ class TransferCell:
 
 
 COORD_COLUMNS = tuple(f.name for f in fields(CoordPoint))
-COORD_REQUIRED = COORD_COLUMNS[:-1]
-"""A coordinate-check file needs these; `model` came later and defaults to mlp."""
+COORD_REQUIRED = COORD_COLUMNS[:-2]
+"""A coordinate-check file needs these; `model` and `lr` came later (mlp; not recorded)."""
 TRANSFER_COLUMNS = tuple(f.name for f in fields(TransferCell))
 
 
@@ -107,7 +110,8 @@ def row(record: CoordPoint | TransferCell) -> list[str]:
     from inittui.core.result_files import neutralize
 
     return [repr(value) if isinstance(value, float) else
-            neutralize(value) if isinstance(value, str) else str(value)
+            neutralize(value) if isinstance(value, str) else
+            "" if value is None else str(value)
             for value in astuple(record)]
 
 
@@ -132,7 +136,8 @@ def read_coord_points(path: Path) -> list[CoordPoint]:
             points.append(CoordPoint(values["param"], values["init"], int(values["width"]),
                                      int(values["step"]), values["layer"],
                                      float(values["l1"]), int(values["seeds"]),
-                                     values.get("model") or "mlp"))
+                                     values.get("model") or "mlp",
+                                     float(values["lr"]) if values.get("lr") else None))
         except (TypeError, ValueError):
             raise InittuiError(f"'{path}' line {number}: not a coordinate-check row") from None
     return points

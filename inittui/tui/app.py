@@ -39,6 +39,7 @@ from inittui.core.result_files import (
 from inittui.core.results import LeaderRow, ResultsBook, leaderboard
 from inittui.core.specs import MUP_MODELS, ExperimentSpec, check_spec
 from inittui.tui.commands import InittuiCommands
+from inittui.tui.coord_choice import coord_check_choice
 from inittui.tui.groups import SeedGroup, group_key, run_groups
 from inittui.tui.main_screen import GRID_VIEWS, WIDE, MainScreen
 from inittui.tui.messages import SweepEnded, SweepEvent, SweepProgress
@@ -144,8 +145,8 @@ class InittuiApp(App[None]):
         Binding("b", "toggle_rank_by", "Rank by", id="rank-by",
                 tooltip="leaderboard of a grid: every cell, or each initializer's best cell"),
         Binding("w", "coord_check", "Width", show=False, id="coord-check",
-                tooltip="coordinate check of the setup's MLP: activation size against width, "
-                        "sp and mup"),
+                tooltip="coordinate check (activation size against width, sp and mup) of the "
+                        "highlighted leaderboard row's settings, else the setup's"),
         Binding("e", "export", "Export", id="export", show=False,
                 tooltip="write every run of this session to a CSV file"),
         Binding("c", "clear", "Clear", id="clear",
@@ -246,6 +247,11 @@ class InittuiApp(App[None]):
                         markup=False)
             self.setup_open = True
             panel.focus_first_invalid()
+            return
+        if panel.study is not None:  # a learning-rate transfer study: on its own screen
+            from inittui.tui.screens.width_study import LrTransferScreen
+
+            self.push_screen(LrTransferScreen(spec=spec, study=panel.study))
             return
         from inittui.core.grid import MAX_RUNS_WITHOUT_CONFIRM, plan_grid  # torch-free
 
@@ -416,7 +422,11 @@ class InittuiApp(App[None]):
         if self.view not in GRID_VIEWS:
             return
         sweep = next((s for s in reversed(self.book.sweeps) if s.spec.is_grid), None)
-        self.main.grid_view(self.view).show(sweep)
+        main = self.main
+        sensitivity = main.grid_view("sensitivity")
+        assert isinstance(sensitivity, SensitivityView)
+        sensitivity.metric = main.heatmap.metric = main.grid_metric.name  # one for both
+        main.grid_view(self.view).show(sweep)
 
     def _show_layers(self) -> None:
         """The layers view, of the highlighted group (the groups of the latest `_show_book`)."""
@@ -539,9 +549,8 @@ class InittuiApp(App[None]):
 
     def action_cycle_metric(self) -> None:
         if self.view in ("sensitivity", "heatmap"):
-            view = self.main.grid_view(self.view)
-            assert isinstance(view, SensitivityView | HeatmapView)
-            view.cycle_metric()
+            self.main.grid_metric.cycle()  # one choice for both views
+            self._show_grid_view()
             return
         curves = self.main.curves
         names = list(METRICS)
@@ -656,17 +665,23 @@ class InittuiApp(App[None]):
         from inittui.tui.screens.width_study import CoordCheckScreen
 
         try:
-            spec = self.main.setup.spec()
+            setup = self.main.setup.spec()
         except SpecError as error:
             self.notify(error_text(error), title="Fix the setup first", severity="error",
                         markup=False)
             return
+        board = self.main.leaderboard
+        row = self._shown.group(board.highlighted_key)
+        sweep = next((s for s in self.book.sweeps if row and s.number == row.sweep), None)
+        spec, origin = coord_check_choice(setup, row, sweep.spec if sweep else None,
+                                          leading=board.cursor_row == 0)
         if spec.model not in MUP_MODELS:
             self.notify(f"The coordinate check is implemented for the "
                         f"{', '.join(MUP_MODELS)} models, not {spec.model}.",
                         severity="warning", markup=False)
             return
-        self.push_screen(CoordCheckScreen(spec=spec, compute=True))
+        self.notify(f"Coordinate check with the settings of {origin}", markup=False)
+        self.push_screen(CoordCheckScreen(spec=spec, compute=True, origin=origin))
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):

@@ -45,7 +45,7 @@ class InittuiCommands(Provider):
         ]
         commands += [
             (f"Preset: {preset.name}", preset.source, partial(app.apply_preset, preset.name))
-            for preset in PRESETS.values() if preset.study is None  # studies: --preset
+            for preset in PRESETS.values()  # a study's opens its own screen on ctrl+r
         ]
         return commands
 

@@ -15,7 +15,9 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Input, SelectionList
 
+from inittui.core.presets import get_preset
 from inittui.core.specs import ExperimentSpec
+from inittui.tui.grid_metric import GridMetric
 from inittui.tui.key_footer import KeyFooter
 from inittui.tui.results.curves import CurvesView
 from inittui.tui.results.depth_profile import DepthProfileView
@@ -88,6 +90,8 @@ class MainScreen(Screen[None]):
         super().__init__()
         self._spec = spec
         self._preset = preset
+        self.grid_metric = GridMetric.starting(get_preset(preset).axis_metric if preset else None)
+        """The metric the sensitivity view and the heatmap share (m in either)."""
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="body"):

@@ -61,8 +61,10 @@ class CoordCheckScreen(Screen[None]):
     """One log-log panel per step: mean |activation| against width, one line per layer."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("p", "toggle_param", "sp/mup", id="toggle-param"),
-        Binding("escape,q", "close", "Back", id="close-width"),
+        Binding("p", "toggle_param", "sp/mup", id="toggle-param",
+                tooltip="the standard parametrization (sp) or μP (mup)"),
+        Binding("escape,q", "close", "Back", id="close-width",
+                tooltip="back to the main screen (or quit, when opened on its own)"),
     ]
 
     DEFAULT_CSS = """
@@ -73,10 +75,12 @@ class CoordCheckScreen(Screen[None]):
 
     def __init__(self, points: Sequence[CoordPoint] = (), spec: ExperimentSpec | None = None,
                  widths: Sequence[int] = DEFAULT_WIDTHS, steps: int = DEFAULT_STEPS,
-                 compute: bool = False) -> None:
+                 compute: bool = False, origin: str = "") -> None:
         super().__init__()
         self.points = list(points)
         self.spec = spec
+        self.origin = origin
+        """Whose settings a computed check took (`the leaderboard's leading row: ...`)."""
         self.widths = tuple(widths)
         self.steps = max([p.step for p in self.points], default=steps)
         self.compute = compute
@@ -126,6 +130,15 @@ class CoordCheckScreen(Screen[None]):
         self.note = note
         self.refresh_view()
 
+    def _lr_text(self, shown: Sequence[CoordPoint]) -> str:
+        """The check's own lr: its points' (a saved file's), else the spec it computes."""
+        lr = next((point.lr for point in shown if point.lr is not None), None)
+        if lr is None and self.compute and self.spec is not None:
+            lr = self.spec.lr
+        optimizer = f"{self.spec.optimizer} " if self.spec is not None else ""
+        return f"{optimizer}lr {lr:g} · " if lr is not None else \
+            f"{optimizer}lr not recorded in the file · "
+
     def action_toggle_param(self) -> None:
         self.param = "mup" if self.param == "sp" else "sp"
         self.refresh_view()
@@ -147,10 +160,12 @@ class CoordCheckScreen(Screen[None]):
         header = Text.assemble(
             ("Coordinate check", "bold"), f" · {PARAM_NAMES.get(self.param, self.param)} · ",
             f"{init} · " if init else "",
-            f"{self.spec.optimizer} lr {self.spec.lr:g} · " if self.spec else "",
+            self._lr_text(shown),
             f"y: mean |activation| on one minibatch (mean of {seeds} seed"
             f"{'s' * (seeds != 1)}), x: hidden width, log-log · p: sp/mup",
         )
+        if self.origin:
+            header.append(f"\nsettings of {self.origin}", style="dim")
         rising = {key: ratio for key, ratio in growth(shown, 1).items() if ratio == ratio}
         if rising:  # (nan != nan: a layer that is 0 at every width has no ratio)
             worst = max(rising.items(), key=lambda item: item[1])

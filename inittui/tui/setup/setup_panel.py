@@ -13,7 +13,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Static
 
 from inittui.core.errors import InittuiError
-from inittui.core.presets import get_preset
+from inittui.core.presets import TransferStudy, get_preset
 from inittui.core.specs import ExperimentSpec, parse_inits
 from inittui.tui.setup.initializer_picker import InitializerPicker
 from inittui.tui.setup.spec_form import SpecForm
@@ -57,6 +57,12 @@ class SetupPanel(Vertical):
     def spec(self) -> ExperimentSpec:
         """The experiment to run; raises SpecError naming the first invalid field."""
         return self.query_one(SpecForm).build(self.query_one(InitializerPicker).chosen)
+
+    @property
+    def study(self) -> TransferStudy | None:
+        """The study ctrl+r trains instead of one sweep: the chosen preset's, if it is one."""
+        name = self.query_one(SpecForm).preset
+        return get_preset(name).study if name is not None else None
 
     def focus_first_invalid(self) -> None:
         field = self.query_one(SpecForm).first_invalid()

@@ -25,8 +25,11 @@ from inittui.core.specs import (
     NORMS,
     OPTIMIZERS,
     ExperimentSpec,
+    default_hidden,
+    format_field,
     parse_field,
 )
+from inittui.core.study_plan import study_line
 
 CHOICES: dict[str, tuple[str, ...]] = {"norm": NORMS, "optimizer": OPTIMIZERS}
 """Fields with one value from a fixed list: a select. The others are typed, because they
@@ -98,14 +101,15 @@ class SpecForm(Vertical):
         self._base = spec
         self._texts = spec.as_text()
         self._extra: dict[str, str] = {}
+        self._model = spec.model
+        """The latest built-in model typed: hidden sizes still at its default follow a new one."""
         self.errors: dict[str, str] = {}
         """Field name → reason, for every field whose text does not parse."""
 
     def compose(self) -> ComposeResult:
         with Horizontal():
             yield Label("Preset")
-            sweeps = [name for name, preset in PRESETS.items() if preset.study is None]
-            yield Select([(name, name) for name in sweeps], prompt="none", compact=True,
+            yield Select([(name, name) for name in PRESETS], prompt="none", compact=True,
                          value=self._applied_preset or Select.NULL, id="field-preset")
         yield Static(id="preset-note", classes="-empty")
         for name, label in FIELDS:
@@ -120,6 +124,11 @@ class SpecForm(Vertical):
                         if name in SUGGESTIONS else None
                     yield Input(self._texts[name], compact=True, suggester=suggester,
                                 placeholder=PLACEHOLDERS.get(name, ""), id=f"field-{name}")
+
+    @property
+    def preset(self) -> str | None:
+        """The preset chosen in the selector (its values may have been edited since)."""
+        return self._applied_preset
 
     def texts(self) -> dict[str, str]:
         """Each field's current text."""
@@ -178,7 +187,16 @@ class SpecForm(Vertical):
         if event.input.id and event.input.id.startswith("field-"):
             event.stop()
             self._validate(event.input.id.removeprefix("field-"), event.value)
+            if event.input.id == "field-model" and event.value.strip().lower() in MODELS:
+                self._follow_model(event.value.strip().lower())
             self._show_errors()
+
+    def _follow_model(self, model: str) -> None:
+        """Hidden sizes left at the old model's default become the new model's (gpt 64x4)."""
+        hidden = self.query_one("#field-hidden", Input)
+        if hidden.value.strip() == format_field("hidden", default_hidden(self._model)):
+            hidden.value = format_field("hidden", default_hidden(model))
+        self._model = model
 
     @on(Select.Changed)
     def _on_select_changed(self, event: Select.Changed) -> None:
@@ -205,4 +223,7 @@ class SpecForm(Vertical):
         if name is not None:
             preset = get_preset(name)
             note.update(Text.assemble(preset.source, "\n", ("expect: ", "bold"),
-                                      preset.expectation))
+                                      preset.expectation,
+                                      ("\nctrl+r trains the study: ", "bold")
+                                      if preset.study else "",
+                                      study_line(preset.study) if preset.study else ""))
