@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 
     from inittui.cluster import Runner
     from inittui.core.result_files import RecordFile, ResultFiles
+    from inittui.headless_figures import FigureRequest
 
 EXIT_OK, EXIT_ERROR = 0, 1
 
@@ -159,10 +160,11 @@ class ProgressReporter:
 def run_headless(spec: ExperimentSpec, out: Path | None, stats_out: Path | None,
                  overwrite: bool, signals: StopSignals | None = None,
                  runner: Runner | None = None, rank_by: str = "cell",
-                 axis_metric: str | None = None) -> int:
+                 axis_metric: str | None = None, figures: FigureRequest | None = None) -> int:
     """Train spec, write the files as it goes, print the leaderboard; return the exit code.
 
     axis_metric: a grid's metric to print by initializer × each axis (headless_grid.py).
+    figures: where to draw the figures of what ran, at the end (headless_figures.py).
 
     runner: what trains the spec (default: the local engine; `inittui.cluster` has Ray's).
 
@@ -172,7 +174,8 @@ def run_headless(spec: ExperimentSpec, out: Path | None, stats_out: Path | None,
     own_signals = signals is None
     signals = signals or StopSignals().install()
     try:
-        return _run(spec, out, stats_out, overwrite, signals, runner, rank_by, axis_metric)
+        return _run(spec, out, stats_out, overwrite, signals, runner, rank_by, axis_metric,
+                    figures)
     finally:
         if own_signals:
             signals.restore()
@@ -180,7 +183,7 @@ def run_headless(spec: ExperimentSpec, out: Path | None, stats_out: Path | None,
 
 def _run(spec: ExperimentSpec, out: Path | None, stats_out: Path | None, overwrite: bool,
          signals: StopSignals, runner: Runner | None, rank_by: str = "cell",
-         axis_metric: str | None = None) -> int:
+         axis_metric: str | None = None, figures: FigureRequest | None = None) -> int:
     from inittui.core.result_files import ResultFiles
 
     files = ResultFiles(out, stats_out, overwrite) if out or stats_out else None
@@ -217,6 +220,10 @@ def _run(spec: ExperimentSpec, out: Path | None, stats_out: Path | None, overwri
 
             for table in axis_tables(book.current, axis_metric):
                 _print_table(console, table)
+    if figures is not None:
+        from inittui.headless_figures import write_sweep_figures
+
+        write_sweep_figures(figures, book)
     if signals.received is not None:
         print(_interrupted_line(signals, files, out, stats_out), file=sys.stderr)
         return signals.exit_code
