@@ -75,8 +75,9 @@ def _panel(axis: Axes, data: FigureData, groups: dict[int, tuple[Series, list[La
             continue
         xs, ys = _mean_by(rows, "layer", theory)
         if xs:
-            axis.plot(xs, ys, color=color(line.index), linestyle=":", linewidth=1.0,
-                      label=None if theory_shown else "mean-field theory (dotted)")
+            axis.plot(xs, ys, color=color(line.index), linestyle=(0, (1, 1)), linewidth=1.0,
+                      gid="theory", label="_theory" if theory_shown else
+                      "mean-field theory (thin dots, no marker)")
             theory_shown = True
     axis.set_xlabel("hidden layer (1 = nearest the input)")
     whole_numbers(axis)
@@ -134,6 +135,8 @@ def depth_profile(data: FigureData, options: PlotOptions) -> Figure:
         log_y(panel)
         panel.set_xticks(sorted(set(depth_of.values())))
     legend(panels[0], "initializer")
-    figure.suptitle(f"std against depth {_when(epoch)}, probe batch (mean over seeds, "
-                    "band: min–max)")
+    seeds = max(len({r.seed for r in rows if r.init == init}) for init in inits)
+    figure.suptitle(f"std against depth {_when(epoch)}, probe batch"
+                    + (f" (mean of {seeds} seeds, band: min–max)" if seeds > 1 else
+                       " (one seed)"))
     return figure

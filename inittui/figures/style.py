@@ -105,7 +105,7 @@ def legend(axis: Axes, title: str | None = None) -> None:
     handles, _labels = axis.get_legend_handles_labels()
     if not handles:
         return
-    if len(handles) > 6:
+    if len(handles) > 4:
         axis.legend(title=title, loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False)
     else:
         axis.legend(title=title, frameon=False)
