@@ -47,7 +47,7 @@ def test_each_kind_is_written_as_valid_png_svg_and_pdf(kind: str, inputs: Inputs
     data = load_files([inputs.results, getattr(inputs, KIND_FILES[kind])])
     paths = [tmp_path / f"{kind}.{suffix}" for suffix in ("png", "svg", "pdf")]
     write_figure(data, KINDS[kind], paths, PlotOptions())
-    png, svg, pdf = (path.read_bytes() for path in paths)
+    png, pdf = paths[0].read_bytes(), paths[2].read_bytes()
     assert png.startswith(b"\x89PNG\r\n\x1a\n") and b"IEND" in png[-16:]
     assert svg_texts(paths[1]), "the SVG holds no text elements"
     assert pdf.startswith(b"%PDF-") and pdf.rstrip().endswith(b"%%EOF")

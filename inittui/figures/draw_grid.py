@@ -12,6 +12,7 @@ from matplotlib.figure import Figure
 
 from inittui.core.grid_results import (
     AXIS_METRICS,
+    LOSS_WINDOW,
     AxisSeries,
     axis_position,
     axis_series,
@@ -24,7 +25,7 @@ from inittui.core.grid_results import (
 from inittui.core.results import SweepRecord
 from inittui.figures.data import FigureData, FigureInputError
 from inittui.figures.kinds import PlotOptions
-from inittui.figures.style import color, legend, line_style, log_y, new_figure
+from inittui.figures.style import color, legend, line_style, log_y, new_figure, wrapped
 
 
 def grid_metric(options: PlotOptions) -> str:
@@ -42,9 +43,13 @@ def grid_sweep(data: FigureData) -> SweepRecord:
 def _series(sweep: SweepRecord, axis: str, metric: str) -> list[AxisSeries]:
     series = axis_series(sweep, axis, metric)
     if not any(point.mean is not None for line in series for point in line.points):
+        if metric == "steps_to_loss" and not any(r.step_losses for r in sweep.runs.values()):
+            raise FigureInputError("steps_to_loss needs per-step training losses, which "
+                                   "results files do not keep (--headless --figures DIR "
+                                   "draws it when the sweep ends)")
         if metric == "steps_to_loss":
-            raise FigureInputError("steps_to_loss needs per-step losses, which results files "
-                                   "do not keep: write it with --headless --figures DIR")
+            raise FigureInputError(f"no run reached the loss target within its steps (a "
+                                   f"run needs at least {LOSS_WINDOW} steps)")
         raise FigureInputError(f"no run of the grid has a value of {metric}")
     return series
 
@@ -75,18 +80,20 @@ def sensitivity(data: FigureData, options: PlotOptions) -> Figure:
                                    color=color(index), alpha=0.18, linewidth=0)
             panel.plot(xs, [p.mean for p in points], label=line.name, **line_style(index))
         ticks = [axis_position(axis, v, values) for v in values]
-        panel.set_xticks(ticks, [p.label for p in series[0].points])
+        depth_axis = axis_label(sweep, axis).startswith("depth")
+        labels = [f"{t:g}" if depth_axis else p.label for t, p in zip(ticks, series[0].points)]
+        panel.set_xticks(ticks, labels)
         if axis == "lr":
             panel.set_xscale("log")
-            panel.set_xticks(ticks, [p.label for p in series[0].points])
+            panel.set_xticks(ticks, labels)
             panel.minorticks_off()
         panel.set_xlabel(axis_label(sweep, axis))
-        panel.set_ylabel(metric_label(metric, sweep))
+        panel.set_ylabel(wrapped(metric_label(metric, sweep), 48))
         if options.log:
             log_y(panel)
         legend(panel, "initializer")
     band = f" (mean of {seeds} seeds, band: min–max)" if seeds > 1 else ""
-    figure.suptitle(f"{AXIS_METRICS[metric]} by grid axis{band}")
+    figure.suptitle(wrapped(f"{AXIS_METRICS[metric]} by grid axis{band}", 60 * len(axes)))
     return figure
 
 
@@ -114,8 +121,8 @@ def heatmap(data: FigureData, options: PlotOptions) -> Figure:
     panel.set_xlabel(axis_label(sweep, axis))
     panel.grid(False)
     bar = figure.colorbar(image, ax=panel)
-    bar.set_label(metric_label(metric, sweep))
+    bar.set_label(wrapped(metric_label(metric, sweep), 48))
     seeds = seed_count(series)
-    panel.set_title(f"{AXIS_METRICS[metric]}" + (f" (mean of {seeds} seeds)" if seeds > 1
-                                                 else ""))
+    panel.set_title(wrapped(f"{AXIS_METRICS[metric]}: initializer × {axis_title(axis)}"
+                            + (f" (mean of {seeds} seeds)" if seeds > 1 else ""), 60))
     return figure

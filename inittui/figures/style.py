@@ -78,6 +78,13 @@ def new_figure(panels: int = 1, width: float = 4.8, height: float = 3.4,
     return figure, axes[:panels]
 
 
+def wrapped(text: str, width: int = 44) -> str:
+    """A long axis label or title on several lines, so it never runs off the figure."""
+    import textwrap
+
+    return "\n".join(textwrap.fill(line, width) for line in text.splitlines())
+
+
 def whole_numbers(axis: Axes) -> None:
     """Ticks at whole numbers only on the x axis (epochs, layers, depths)."""
     axis.xaxis.set_major_locator(ticker.MaxNLocator(integer=True))
