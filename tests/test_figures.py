@@ -205,3 +205,26 @@ def test_every_preset_names_figure_kinds_that_exist() -> None:
     for preset in PRESETS.values():
         assert preset.figures, f"{preset.name} names no figure"
         assert set(preset.figures) <= set(KINDS), preset.name
+
+
+def test_a_series_has_the_apps_colour_darkened_for_paper_in_every_figure(
+        inputs: Inputs) -> None:
+    from matplotlib.colors import to_rgb
+
+    from inittui.core.result_files import read_results
+    from inittui.figures.style import darkened
+    from inittui.tui.groups import run_groups
+
+    app_colours = {group.label: tuple(c / 255 for c in darkened(group.color))
+                   for group in run_groups(read_results(inputs.results))}
+    data = load_files([inputs.results, inputs.stats])
+    for kind in ("curves", "layer-stds"):
+        figure = KINDS[kind].figure(data, PlotOptions())
+        lines = [line for axis in figure.axes for line in axis.get_lines()
+                 if not str(line.get_label()).startswith("_")]
+        assert {line.get_label() for line in lines} == set(app_colours)
+        for line in lines:
+            assert to_rgb(line.get_color()) == pytest.approx(app_colours[line.get_label()])
+    dashes = {KINDS["curves"].figure(data, PlotOptions()).axes[0].get_lines()[i].get_linestyle()
+              for i in range(4)}
+    assert len(dashes) == 4  # told apart in grey scale too

@@ -51,6 +51,11 @@ def coord_check(data: FigureData, options: PlotOptions) -> Figure:
             panel.set_xlabel("width (units per hidden layer)")
             if column == 0:
                 panel.set_ylabel("mean |activation| (l1 / n)")
+    for column in range(len(layers)):  # sp and mup of one layer on the same scale
+        same = panels[column::len(layers)]
+        lows, highs = zip(*(panel.get_ylim() for panel in same))
+        for panel in same:
+            panel.set_ylim(min(lows), max(highs))
     legend(panels[len(layers) - 1], "after")
     seeds = max(p.seeds for p in points)
     figure.suptitle(f"coordinate check: {init}, {points[0].model} of {coord_depth(data)}; "
@@ -83,8 +88,9 @@ def lr_transfer(data: FigureData, options: PlotOptions) -> Figure:
         panel.set_xscale("log")
         if options.log:
             log_y(panel)
-        if finite:
-            panel.set_ylim(min(finite) * 0.95, max(finite) * 1.05)
+        if finite and not options.log:
+            pad = 0.06 * (max(finite) - min(finite) or max(finite))
+            panel.set_ylim(min(finite) - pad, max(finite) + pad)
         panel.set_title(PARAM_NAMES.get(param, param))
         panel.set_xlabel("learning rate")
         panel.set_ylabel("final training loss (cross-entropy, nats)")
