@@ -25,6 +25,7 @@ from inittui.core.specs import (
     parse_field,
     parse_widths,
 )
+from inittui.figures.command import plot
 from inittui.interrupts import StopSignals
 from inittui.serve import serve
 
@@ -213,6 +214,10 @@ def build_spec(ctx: click.Context, values: dict[str, object], preset: str | None
               help="Headless: write each run's Jacobian singular values at initialization "
               "(input → last hidden layer, plain MLPs) to this CSV.")
 @click.option("--overwrite", is_flag=True, help="Replace --out / --stats-out if they exist.")
+@click.option("--figures", type=click.Path(dir_okay=True, file_okay=False, path_type=Path),
+              metavar="DIR", help="Headless: when the sweep ends or is stopped, write its "
+              "figures (PNG and SVG; a preset adds its paper's) to DIR, and --out / "
+              "--stats-out there unless given (see `inittui plot`).")
 @click.option("--load", type=click.Path(dir_okay=False, path_type=Path),
               help="Open earlier results (a CSV from --out) in the app, without training.")
 @click.option("--cluster", type=click.Choice(["local", "ray"]), default="local",
@@ -246,7 +251,7 @@ def build_spec(ctx: click.Context, values: dict[str, object], preset: str | None
 @click.pass_context
 def main(ctx: click.Context, download: bool, diagnostics: bool, preset: str | None,
          out: Path | None, stats_out: Path | None, spectrum_out: Path | None,
-         overwrite: bool, load: Path | None,
+         overwrite: bool, figures: Path | None, load: Path | None,
          cluster: str, address: str | None, headless: bool, coord_check: bool,
          coord_widths: str, coord_steps: int, list_inits: bool, list_presets: bool,
          plan: bool, yes: bool, rank_by: str, axis_metric: str | None,
@@ -280,6 +285,9 @@ def main(ctx: click.Context, download: bool, diagnostics: bool, preset: str | No
     if headless and load is not None:
         raise click.UsageError("--load opens results in the app; it cannot be combined with "
                                "--headless")
+    if figures is not None and not headless:
+        raise click.UsageError("--figures needs --headless (in the app, key S saves the view "
+                               "as a figure)")
     if signals is not None and signals.received is not None:
         click.echo(f"{signals.name} before training started; no file was touched", err=True)
         ctx.exit(signals.exit_code)
@@ -289,14 +297,23 @@ def main(ctx: click.Context, download: bool, diagnostics: bool, preset: str | No
     except SpecError as error:
         raise click.BadParameter(str(error), ctx=ctx, param_hint="'--coord-widths'") from None
     try:
+        request = None
+        if figures is not None:
+            from inittui.headless_figures import figure_request
+
+            what = "coord" if coord_check else "study" if study is not None else "sweep"
+            request, out, stats_out = figure_request(
+                figures, preset, what, out, stats_out, spec, widths, coord_steps,
+                axis_metric.replace("-", "_") if axis_metric else None)
         if coord_check and headless:
             from inittui.headless_coord_check import run_coord_check
 
-            ctx.exit(run_coord_check(spec, out, overwrite, widths, coord_steps, signals))
+            ctx.exit(run_coord_check(spec, out, overwrite, widths, coord_steps, signals,
+                                     request))
         if study is not None and headless:
             from inittui.headless_study import run_study_headless
 
-            ctx.exit(run_study_headless(spec, study, out, overwrite, signals))
+            ctx.exit(run_study_headless(spec, study, out, overwrite, signals, request))
         if (coord_check or study is not None) and signals is not None:
             signals.restore()  # the app reads Ctrl+C as a key
         if coord_check:
@@ -313,7 +330,8 @@ def main(ctx: click.Context, download: bool, diagnostics: bool, preset: str | No
             from inittui.headless import run_headless
 
             ctx.exit(run_headless(spec, out, stats_out, overwrite, signals, runner, rank_by,
-                                  _axis_metric(axis_metric, preset, spec), spectrum_out))
+                                  _axis_metric(axis_metric, preset, spec), spectrum_out,
+                                  request))
         if signals is not None:  # the app reads Ctrl+C as a key, and quits on its own
             signals.restore()
         from inittui.tui.app import create_app
@@ -373,6 +391,7 @@ def _cluster_runner(cluster: str, address: str | None, headless: bool) -> Runner
 
 
 main.add_command(serve)
+main.add_command(plot)
 
 
 def run() -> None:

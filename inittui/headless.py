@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 
     from inittui.cluster import Runner
     from inittui.core.result_files import RecordFile, ResultFiles
+    from inittui.headless_figures import FigureRequest
 
 EXIT_OK, EXIT_ERROR = 0, 1
 
@@ -159,11 +160,13 @@ class ProgressReporter:
 def run_headless(spec: ExperimentSpec, out: Path | None, stats_out: Path | None,
                  overwrite: bool, signals: StopSignals | None = None,
                  runner: Runner | None = None, rank_by: str = "cell",
-                 axis_metric: str | None = None, spectrum_out: Path | None = None) -> int:
+                 axis_metric: str | None = None, spectrum_out: Path | None = None,
+                 figures: FigureRequest | None = None) -> int:
     """Train spec, write the files as it goes, print the leaderboard; return the exit code.
 
     axis_metric: a grid's metric to print by initializer × each axis (headless_grid.py).
     spectrum_out: a CSV of every run's Jacobian singular values at initialization.
+    figures: where to draw the figures of what ran, at the end (headless_figures.py).
 
     runner: what trains the spec (default: the local engine; `inittui.cluster` has Ray's).
 
@@ -174,7 +177,7 @@ def run_headless(spec: ExperimentSpec, out: Path | None, stats_out: Path | None,
     signals = signals or StopSignals().install()
     try:
         return _run(spec, out, stats_out, overwrite, signals, runner, rank_by, axis_metric,
-                    spectrum_out)
+                    spectrum_out, figures)
     finally:
         if own_signals:
             signals.restore()
@@ -182,7 +185,8 @@ def run_headless(spec: ExperimentSpec, out: Path | None, stats_out: Path | None,
 
 def _run(spec: ExperimentSpec, out: Path | None, stats_out: Path | None, overwrite: bool,
          signals: StopSignals, runner: Runner | None, rank_by: str = "cell",
-         axis_metric: str | None = None, spectrum_out: Path | None = None) -> int:
+         axis_metric: str | None = None, spectrum_out: Path | None = None,
+         figures: FigureRequest | None = None) -> int:
     from inittui.core.result_files import ResultFiles
     from inittui.headless_theory import spectrum_file
 
@@ -230,6 +234,10 @@ def _run(spec: ExperimentSpec, out: Path | None, stats_out: Path | None, overwri
             for table in axis_tables(book.current, axis_metric):
                 _print_table(console, table)
         _print_phases(console, book)
+    if figures is not None:
+        from inittui.headless_figures import write_sweep_figures
+
+        write_sweep_figures(figures, book)
     if signals.received is not None:
         print(_interrupted_line(signals, files, out, stats_out), file=sys.stderr)
         return signals.exit_code

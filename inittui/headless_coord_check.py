@@ -18,6 +18,7 @@ from rich.table import Table
 from inittui.core.specs import ExperimentSpec
 from inittui.core.width_records import COORD_COLUMNS, CoordPoint, depth_label, growth, row
 from inittui.headless import run_writing, stopped_line
+from inittui.headless_figures import FigureRequest
 from inittui.interrupts import StopSignals
 
 EXIT_OK = 0
@@ -40,7 +41,8 @@ def growth_table(points: Sequence[CoordPoint], step: int) -> Table:
 
 
 def run_coord_check(spec: ExperimentSpec, out: Path | None, overwrite: bool,
-                    widths: Sequence[int], steps: int, signals: StopSignals | None = None) -> int:
+                    widths: Sequence[int], steps: int, signals: StopSignals | None = None,
+                    figures: FigureRequest | None = None) -> int:
     """Run the check, write `out` as widths finish, print the summary; return the exit code.
 
     Ctrl+C and SIGTERM (caught by `signals`) stop it after the width in progress: finished widths
@@ -49,14 +51,14 @@ def run_coord_check(spec: ExperimentSpec, out: Path | None, overwrite: bool,
     own_signals = signals is None
     signals = signals or StopSignals().install()
     try:
-        return _run(spec, out, overwrite, widths, steps, signals)
+        return _run(spec, out, overwrite, widths, steps, signals, figures)
     finally:
         if own_signals:
             signals.restore()
 
 
 def _run(spec: ExperimentSpec, out: Path | None, overwrite: bool, widths: Sequence[int],
-         steps: int, signals: StopSignals) -> int:
+         steps: int, signals: StopSignals, figures: FigureRequest | None = None) -> int:
     from inittui.core.coord_check import coord_check
     from inittui.core.result_files import RecordFile
 
@@ -82,6 +84,10 @@ def _run(spec: ExperimentSpec, out: Path | None, overwrite: bool, widths: Sequen
     if points:
         for step in sorted({1, steps} & {p.step for p in points}):
             console.print(growth_table(points, step))
+    if figures is not None:
+        from inittui.headless_figures import write_coord_figures
+
+        write_coord_figures(figures, points)
     if signals.received is not None:
         print(stopped_line(signals, records, out, "widths"), file=sys.stderr)
         return signals.exit_code

@@ -27,6 +27,7 @@ from inittui.core.width_records import (
     row,
 )
 from inittui.headless import run_writing, stopped_line
+from inittui.headless_figures import FigureRequest
 from inittui.interrupts import StopSignals
 
 EXIT_OK = 0
@@ -79,7 +80,8 @@ def best_lr_table(cells: Sequence[TransferCell]) -> Table:
 
 
 def run_study_headless(spec: ExperimentSpec, study: TransferStudy, out: Path | None,
-                       overwrite: bool, signals: StopSignals | None = None) -> int:
+                       overwrite: bool, signals: StopSignals | None = None,
+                       figures: FigureRequest | None = None) -> int:
     """Run every cell, write `out` as widths finish, print the tables; return the exit code.
 
     Ctrl+C and SIGTERM (caught by `signals`) stop the width in training: finished cells stay
@@ -88,14 +90,14 @@ def run_study_headless(spec: ExperimentSpec, study: TransferStudy, out: Path | N
     own_signals = signals is None
     signals = signals or StopSignals().install()
     try:
-        return _run(spec, study, out, overwrite, signals)
+        return _run(spec, study, out, overwrite, signals, figures)
     finally:
         if own_signals:
             signals.restore()
 
 
 def _run(spec: ExperimentSpec, study: TransferStudy, out: Path | None, overwrite: bool,
-         signals: StopSignals) -> int:
+         signals: StopSignals, figures: FigureRequest | None = None) -> int:
     from inittui.core.lr_transfer import run_study
     from inittui.core.result_files import RecordFile
 
@@ -130,6 +132,10 @@ def _run(spec: ExperimentSpec, study: TransferStudy, out: Path | None, overwrite
     if cells:
         console.print(best_lr_table(cells))
     console.print(f"{len(cells)} cells in {time.monotonic() - started:.0f}s")
+    if figures is not None:
+        from inittui.headless_figures import write_study_figures
+
+        write_study_figures(figures, spec, cells, stop)
     if signals.received is not None:
         print(stopped_line(signals, records, out, "cells"), file=sys.stderr)
         return signals.exit_code

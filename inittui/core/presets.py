@@ -31,6 +31,9 @@ class Preset:
     axis_metric: str | None = None
     """The grid metric the claim is about (grid_results.AXIS_METRICS): headless prints it
     by initializer × each axis."""
+    figures: tuple[str, ...] = ()
+    """The paper's figures (inittui.figures.kinds), written by `--headless --figures DIR`
+    beside those the results make anyway."""
 
 
 MUP2022_EXPECTATION = (
@@ -55,6 +58,7 @@ PRESETS: dict[str, Preset] = {preset.name: preset for preset in (
         {"inits": "zeros,normal,xavier-normal,he-normal", "hidden": "128",
          "activation": "relu", "optimizer": "sgd", "lr": "0.001", "momentum": "0",
          "batch_size": "64", "epochs": "10"},
+        figures=("curves", "leaderboard"),
     ),
     Preset(
         "keras-notebook",
@@ -69,6 +73,7 @@ PRESETS: dict[str, Preset] = {preset.name: preset for preset in (
          "hidden": "128,64",
          "activation": "relu", "optimizer": "adam", "lr": "0.001", "batch_size": "64",
          "epochs": "10", "val_split": "0.2"},
+        figures=("curves", "leaderboard"),
     ),
     Preset(
         "glorot2010",
@@ -81,6 +86,7 @@ PRESETS: dict[str, Preset] = {preset.name: preset for preset in (
         {"inits": "pytorch-default,xavier-uniform", "hidden": "1000,1000,1000,1000,1000",
          "activation": "tanh", "optimizer": "sgd", "lr": "0.01", "momentum": "0",
          "batch_size": "10", "epochs": "5"},
+        figures=("layer-stds",),
     ),
     Preset(
         "he2015",
@@ -94,6 +100,7 @@ PRESETS: dict[str, Preset] = {preset.name: preset for preset in (
         {"inits": "xavier-normal,he-normal", "hidden": "64x10;64x20;64x30",
          "activation": "relu", "optimizer": "sgd", "lr": "0.001", "momentum": "0.9",
          "batch_size": "64", "epochs": "5"},
+        figures=("depth-profile", "layer-stds"),
     ),
     Preset(
         "selu2017",
@@ -106,6 +113,7 @@ PRESETS: dict[str, Preset] = {preset.name: preset for preset in (
          "hidden": ",".join(["64"] * 16),
          "activation": "selu", "optimizer": "sgd", "lr": "0.01", "momentum": "0.9",
          "epochs": "5"},
+        figures=("layer-stds",),
     ),
     Preset(
         "saxe2013",
@@ -123,6 +131,7 @@ PRESETS: dict[str, Preset] = {preset.name: preset for preset in (
          "activation": "linear", "optimizer": "sgd", "lr": "0.002", "momentum": "0.9",
          "batch_size": "64", "epochs": "6", "seeds": "3"},
         axis_metric="steps_to_loss",
+        figures=("sensitivity", "layer-stds"),
     ),
     Preset(  # a study: widths × lrs × sp/mup, run by core/lr_transfer.py
         "mup2022",
@@ -134,6 +143,7 @@ PRESETS: dict[str, Preset] = {preset.name: preset for preset in (
          "lr": "0.001", "batch_size": "64", "epochs": "5", "base_width": "64",
          "dataset": "mnist-5k", "diagnostics": "false"},
         TransferStudy(widths=(64, 256, 1024), lrs=(1e-4, 3e-4, 1e-3, 3e-3, 1e-2)),
+        figures=("lr-transfer", "coord-check"),
     ),
     Preset(  # the same study on a transformer (core/lr_transfer.py)
         "mup2022-gpt",
@@ -145,6 +155,7 @@ PRESETS: dict[str, Preset] = {preset.name: preset for preset in (
          "activation": "gelu", "optimizer": "adam", "lr": "0.001", "batch_size": "32",
          "epochs": "1", "base_width": "32", "diagnostics": "false"},
         TransferStudy(widths=(32, 64, 128), lrs=(1e-3, 3e-3, 1e-2, 3e-2)),
+        figures=("lr-transfer",),
     ),
     Preset(
         "lr-robustness",
@@ -158,6 +169,7 @@ PRESETS: dict[str, Preset] = {preset.name: preset for preset in (
          "output_init": "GlorotUniform", "hidden": "128,64", "activation": "relu",
          "optimizer": "adam", "lr": "1e-4,3e-4,1e-3,1e-2,1e-1", "batch_size": "64",
          "epochs": "10", "val_split": "0.2", "seeds": "3"},
+        figures=("sensitivity", "heatmap"),
     ),
     Preset(
         "fixup2019",
@@ -168,6 +180,7 @@ PRESETS: dict[str, Preset] = {preset.name: preset for preset in (
         {"inits": "he-normal,fixup,skipinit", "model": "resmlp", "norm": "none",
          "hidden": ",".join(["64"] * 50), "activation": "relu", "optimizer": "adam",
          "lr": "0.001", "batch_size": "64", "epochs": "3"},
+        figures=("curves",),
     ),
     Preset(
         "batchnorm",
@@ -178,6 +191,7 @@ PRESETS: dict[str, Preset] = {preset.name: preset for preset in (
         {"inits": "zeros,normal,xavier-normal,he-normal", "model": "resmlp",
          "norm": "batch", "hidden": ",".join(["64"] * 8), "activation": "relu",
          "optimizer": "adam", "lr": "0.001", "batch_size": "64", "epochs": "5"},
+        figures=("curves",),
     ),
     Preset(
         "gpt2-init",
@@ -188,6 +202,7 @@ PRESETS: dict[str, Preset] = {preset.name: preset for preset in (
         {"inits": "pytorch-default,gpt2", "model": "gpt", "dataset": "text",
          "hidden": ",".join(["64"] * 12), "activation": "gelu", "optimizer": "adam",
          "lr": "0.001", "batch_size": "32", "epochs": "3"},
+        figures=("curves",),
     ),
 )}
 

@@ -149,6 +149,9 @@ class InittuiApp(App[None]):
                         "highlighted leaderboard row's settings, else the setup's"),
         Binding("e", "export", "Export", id="export", show=False,
                 tooltip="write every run of this session to a CSV file"),
+        Binding("S", "save_figure", "Figure", show=False, id="save-figure",
+                tooltip="save the view as a figure (PNG) and the screen as SVG, beside "
+                        "--out or in the current folder"),
         Binding("c", "clear", "Clear", id="clear",
                 tooltip="forget the results of this session, after asking (not while training)"),
         Binding("escape", "escape", "Back", show=False, id="escape",
@@ -711,6 +714,11 @@ class InittuiApp(App[None]):
         self._show_book()
         self._say_ready()
         self.notify(f"Cleared {sweeps} sweep{'s' if sweeps != 1 else ''}.")
+
+    def action_save_figure(self) -> None:
+        from inittui.tui.figure_saving import save_view
+
+        save_view(self)
 
     def action_export(self) -> None:
         if not self.book.records():

@@ -10,14 +10,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from inittui.core.palette import PALETTE, RGB  # one palette with the figures
 from inittui.core.results import ResultsBook, RunRecord
-
-RGB = tuple[int, int, int]
-PALETTE: tuple[RGB, ...] = (
-    (86, 180, 233), (230, 159, 0), (0, 190, 140), (220, 130, 180),
-    (240, 228, 66), (240, 100, 40), (80, 130, 255), (190, 190, 190),
-)
-"""Colour-blind friendly (Okabe-Ito based) colours, readable on dark and light themes."""
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,138 @@
+"""The figure kinds: one registry entry each, naming what it needs and where it is drawn.
+
+Nothing here imports matplotlib: a kind's drawing function is named as `module:function`
+inside `inittui.figures` and imported only when that figure is drawn. Adding a kind is
+one `FigureKind(...)` entry in KINDS (and its drawing function).
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from inittui.core.stats_reading import LayerRow
+from inittui.figures.data import FILE_NAMES, FigureData, FigureInputError
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+CURVE_METRICS = {"val_acc": "validation accuracy", "train_acc": "training accuracy",
+                 "train_loss": "training loss (cross-entropy, nats)",
+                 "val_loss": "validation loss (cross-entropy, nats)"}
+"""Per-epoch columns of a results file a curves figure can draw."""
+
+
+@dataclass(frozen=True)
+class PlotOptions:
+    """What the user chose beside the kind."""
+
+    metric: str | None = None
+    """A curve metric (CURVE_METRICS) or a grid metric (grid_results.AXIS_METRICS)."""
+    smooth: int = 1
+    """Curves: the mean of the last N points (1: as measured)."""
+    log: bool = False
+    """A log y axis (curves, sensitivity)."""
+
+
+def _needs(kind: str) -> Callable[[FigureData], str | None]:
+    def missing(data: FigureData) -> str | None:
+        return None if kind in data.holds() else f"needs {FILE_NAMES[kind]}"
+    return missing
+
+
+def _needs_grid(data: FigureData) -> str | None:
+    if "results" not in data.holds():
+        return f"needs {FILE_NAMES['results']}"
+    if not any(sweep.spec.is_grid for sweep in data.book.sweeps):
+        return "needs the results of a grid (a list of values: --lr 1e-3,1e-2)"
+    return None
+
+
+def depths(rows: list[LayerRow]) -> dict[str, int]:
+    """Each run's number of hidden layers with statistics."""
+    found: dict[str, int] = {}
+    for row in rows:
+        found[row.run_id] = max(found.get(row.run_id, 0), row.layer)
+    return found
+
+
+def _needs_depths(data: FigureData) -> str | None:
+    if "stats" not in data.holds():
+        return f"needs {FILE_NAMES['stats']}"
+    if len(set(depths(data.layers).values())) < 2:
+        return "needs statistics of nets of several depths (--hidden 64x10 --hidden 64x20)"
+    return None
+
+
+def _needs_theory(data: FigureData) -> str | None:
+    if importlib.util.find_spec("inittui.core.theory") is None:
+        return "needs the theory module (inittui.core.theory), which this version lacks"
+    return "is not drawn yet: the theory module is here, its figure is not wired to it"
+
+
+@dataclass(frozen=True)
+class FigureKind:
+    name: str
+    summary: str
+    draw: str
+    """`module:function` in inittui.figures: function(data, options) -> Figure."""
+    missing: Callable[[FigureData], str | None]
+    """Why this data cannot make the figure, or None when it can."""
+    auto: bool = True
+    """Drawn for what ran (`--figures`) and eligible as `plot`'s choice."""
+
+    def figure(self, data: FigureData, options: PlotOptions) -> Figure:
+        reason = self.missing(data)
+        if reason is not None:
+            raise FigureInputError(f"figure kind '{self.name}' {reason}")
+        module, function = self.draw.split(":")
+        draw: Any = getattr(importlib.import_module(f"inittui.figures.{module}"), function)
+        return draw(data, options)
+
+
+KINDS: dict[str, FigureKind] = {kind.name: kind for kind in (
+    FigureKind("lr-transfer", "final training loss against learning rate, one line per "
+               "width, sp and mup side by side", "draw_width:lr_transfer", _needs("transfer")),
+    FigureKind("coord-check", "mean |activation| against width, one line per step, a panel "
+               "per layer (the μP paper's layout)", "draw_width:coord_check", _needs("coord")),
+    FigureKind("spectrum", "histogram of the Jacobian's singular values per run; their spread "
+               "against depth", "draw_spectrum:spectrum", _needs("spectrum")),
+    FigureKind("sensitivity", "a grid metric against each axis, one line per initializer",
+               "draw_grid:sensitivity", _needs_grid),
+    FigureKind("heatmap", "a grid metric over initializer × axis values",
+               "draw_grid:heatmap", _needs_grid),
+    FigureKind("curves", "a metric per epoch, mean over seeds with their min–max band",
+               "draw_runs:curves", _needs("results")),
+    FigureKind("leaderboard", "best validation accuracy per series, mean with the seeds' "
+               "std as error bars", "draw_runs:leaderboard_figure", _needs("results")),
+    FigureKind("depth-profile", "last hidden layer's activation and gradient std at "
+               "initialization against depth", "draw_layers:depth_profile", _needs_depths),
+    FigureKind("layer-stds", "activation and gradient std per layer at initialization, "
+               "theory lines where the file has them", "draw_layers:layer_stds",
+               _needs("stats")),
+    FigureKind("phase", "the (σ_w², σ_b²) phase diagram with each run", "draw_phase:phase",
+               _needs_theory, auto=False),
+)}
+
+
+def get_kind(name: str) -> FigureKind:
+    if name not in KINDS:
+        raise FigureInputError(f"unknown figure kind '{name}' (choose from "
+                               f"{', '.join(KINDS)})")
+    return KINDS[name]
+
+
+def drawable(data: FigureData) -> list[FigureKind]:
+    """Every automatic kind this data makes, most specific first."""
+    return [kind for kind in KINDS.values() if kind.auto and kind.missing(data) is None]
+
+
+def chosen(data: FigureData) -> FigureKind:
+    """The kind `inittui plot` draws without --kind: the most specific the files make."""
+    found = drawable(data)
+    if not found:
+        raise FigureInputError("no figure can be drawn from these files")
+    return found[0]
