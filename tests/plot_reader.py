@@ -76,17 +76,69 @@ class Canvas:
         value = s0 + (s1 - s0) * (row - r0) / (r1 - r0)
         return 10 ** value if self.log else value
 
+    def row_of(self, value: float) -> float:
+        """The (fractional) row where a value sits: row_value's inverse."""
+        ticks = sorted(self.tick_values())
+        (r0, v0), (r1, v1) = ticks[0], ticks[-1]
+        scale = (lambda v: math.log10(v)) if self.log else (lambda v: v)
+        return r0 + (r1 - r0) * (scale(value) - scale(v0)) / (scale(v1) - scale(v0))
+
     def value_span(self, cells: set[tuple[int, int]]) -> tuple[float, float]:
         """The lowest and highest value these cells can stand for (half a row either side)."""
         rows = [row for row, _ in cells]
         ends = (self.row_value(max(rows) + 0.5), self.row_value(min(rows) - 0.5))
         return min(ends), max(ends)
 
-    def column_of_x(self, x: float) -> float:
-        """The column where an x value sits, from the two outermost x ticks."""
-        ticks = [(column, parse_number(label)) for column, label in self.x_ticks]
+    def column_of_x(self, x: float, log: bool = False) -> float:
+        """The column where an x value sits, from the two outermost x ticks (log: the x axis
+        is log10 of the labelled values, as the lr and width axes are)."""
+        scale = (lambda v: math.log10(v)) if log else (lambda v: v)
+        ticks = [(column, scale(parse_number(label))) for column, label in self.x_ticks]
+        assert len(ticks) >= 2, f"need two x ticks to place values, got {self.x_ticks}"
         (c0, x0), (c1, x1) = ticks[0], ticks[-1]
-        return c0 + (c1 - c0) * (x - x0) / (x1 - x0)
+        return c0 + (c1 - c0) * (scale(x) - x0) / (x1 - x0)
+
+
+def assert_series(canvas: Canvas, color: RGB, xs: list[float], ys: list[float], name: str,
+                  *, log_x: bool = False, marker: str | None = None) -> None:
+    """The series is drawn where its values say: cells of its colour exist, lie between the
+    rows of its lowest and highest value (give or take a row), reach both, and fill every
+    column from its first x to its last (or another series drew over it there: a cell holds
+    one colour, so a series equal to a later one may be hidden, but then every one of its
+    points must be drawn by some series)."""
+    cells = canvas.cells(color, marker)
+    if not cells:  # drawn over entirely by a later series with the same values?
+        drawn = canvas.cells()
+        for x, y in zip(xs, ys, strict=True):
+            row, column = round(canvas.row_of(y)), round(canvas.column_of_x(x, log_x))
+            assert any(abs(r - row) <= 1 and abs(c - column) <= 1 for r, c in drawn), \
+                f"{name}: no cell at its point ({x:g}, {y:g})\n" + "\n".join(canvas.lines)
+        return
+    assert cells, f"{name}: no cell drawn in {color}\n" + "\n".join(canvas.lines)
+    rows = [row for row, _ in cells]
+    top, bottom = canvas.row_of(max(ys)), canvas.row_of(min(ys))
+    assert top - 1.5 <= min(rows) <= top + 1.5, \
+        f"{name}: highest cell on row {min(rows)}, its largest value {max(ys):g} on {top:.1f}"
+    assert bottom - 1.5 <= max(rows) <= bottom + 1.5, \
+        f"{name}: lowest cell on row {max(rows)}, its smallest value {min(ys):g} on {bottom:.1f}"
+    first = round(canvas.column_of_x(min(xs), log_x))
+    last = round(canvas.column_of_x(max(xs), log_x))
+    columns = {column for _, column in cells}
+    drawn_over = {column for row, column in canvas.cells() - cells
+                  if top - 1.5 <= row <= bottom + 1.5}  # a cell holds one colour: the last drawn
+    missing = [c for c in range(first + 1, last) if c not in columns | drawn_over]
+    assert not missing, f"{name}: no cell in columns {missing} (x from {first} to {last})"
+
+
+def tick_labels_read_well(labels: list[str]) -> bool:
+    """Labels as a person writes them: `0.5`, `20`, `1e-4`; never `1e-05`, `0.00001` or
+    `3.00935` (at most four significant digits)."""
+    for label in labels:
+        mantissa = label.lstrip("-").split("e")[0]
+        digits = mantissa.replace(".", "").lstrip("0")
+        if "e-0" in label or "e+" in label or label.startswith("0.000") or len(digits) > 4:
+            return False
+    return True
 
 
 def parse_number(label: str) -> float:
@@ -124,7 +176,7 @@ def read_plot(plot: Plot) -> Canvas:
     right = lines[top_row].index("┐")
     bottom_row = next(i for i, line in enumerate(lines) if "└" in line and i > top_row)
     canvas = Canvas(lines, colors, top_row + 1, bottom_row - 1, left + 1, right - 1,
-                    log=plot.log_y)
+                    log=getattr(plot, "log_y", False))
     for row in range(canvas.top, canvas.bottom + 1):
         if lines[row][left] == "┤":
             canvas.y_ticks.append((row, lines[row][:left].strip()))

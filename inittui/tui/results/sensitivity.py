@@ -84,6 +84,8 @@ class SensitivityPlot(Plot):
                       theme.line(colors[line.name]), run=colors[line.name])
         first = drawn[0]
         self.plt.xticks(first[1], [p.label for p in first[0].points])
+        if len(first[1]) > 1:  # every value of the axis, however few have a metric yet
+            self.plt.xlim(min(first[1]), max(first[1]))
         scale = " (log scale)" if self.axis in LOG_AXES else ""
         self.plt.xlabel(f"{axis_title(self.axis)}{scale}")
         return None
