@@ -14,6 +14,8 @@ import threading
 from inittui.core.events import (
     EpochFinished,
     EventSink,
+    LayerStats,
+    LayerStatsReady,
     RunFinished,
     RunStarted,
     StepLosses,
@@ -65,3 +67,44 @@ def canned_engine(spec: ExperimentSpec, on_event: EventSink,
             if last:
                 on_event(RunFinished(run, "ok", epoch, acc - 0.005))
     on_event(SweepFinished(stopped=False, wall_s=float(spec.epochs)))
+
+
+LAYER_SHAPES: dict[str, tuple[float, float]] = {
+    "he-normal": (1.0, 1.0), "xavier-normal": (0.7, 0.75), "normal": (1.6, 1.5),
+    "zeros": (0.0, 0.0), "orthogonal": (0.9, 0.95), "lecun-normal": (0.72, 0.78),
+}
+"""init → (act std gained per layer, grad std gained per layer going deeper): He et al.'s
+picture — he-normal keeps a ReLU net's signal level, xavier-normal halves it every two
+layers, normal explodes, zeros is 0 everywhere (off a log axis)."""
+
+
+def canned_layers(run: RunPlan, depth: int, epoch: int) -> tuple[LayerStats, ...]:
+    """Per-layer statistics of a run: act std near 1 times its gain per layer, grad std
+    near 1e-4 (its first layer's) times its gain; training pulls both a little to 1."""
+    act_gain, grad_gain = LAYER_SHAPES.get(run.init, (1.0, 1.0))
+    relax = 0.1 * epoch
+    layers = []
+    for layer in range(1, depth + 1):
+        act = act_gain ** ((layer - 1) * (1 - relax)) if act_gain else 0.0
+        grad = 1e-4 * grad_gain ** ((depth - layer) * (1 - relax)) if grad_gain else 0.0
+        layers.append(LayerStats(layer, 0.0, act, grad, grad * 3, 0.0, 16, 16,
+                                 (-2.0 * max(act, 1e-3), 2.0 * max(act, 1e-3)),
+                                 (1, 4, 9, 12, 9, 4, 1), 0, grad * 2))
+    return tuple(layers)
+
+
+def canned_engine_with_layers(spec: ExperimentSpec, on_event: EventSink,
+                              stop: threading.Event | None = None) -> None:
+    """canned_engine's events plus per-layer statistics at initialization and each epoch,
+    as the engine sends them with diagnostics on."""
+    depth = len(spec.hidden)
+
+    def relay(event: object) -> None:
+        on_event(event)  # type: ignore[arg-type]
+        if isinstance(event, RunStarted):
+            on_event(LayerStatsReady(event.run, 0, canned_layers(event.run, depth, 0)))
+        elif isinstance(event, EpochFinished):
+            on_event(LayerStatsReady(event.run, event.epoch,
+                                     canned_layers(event.run, depth, event.epoch)))
+
+    canned_engine(spec, relay, stop)

@@ -6,6 +6,11 @@ rebuilt once, when the next frame renders it. A burst of epoch events costs one 
 Colours follow the app's theme: the canvas, axes and ticks are the terminal's default
 colours inside the widget (so `ansi-dark` never paints black ticks on black), and line
 colours are darkened on light themes and faded towards the theme's background when faint.
+Without colour (NO_COLOR) each run draws with a marker of its own instead of braille.
+
+A log y axis is our own log10 transform on a linear plotext axis: plotext's `yscale("log")`
+takes the data and ticks in data units but `ylim` as log10 units, so a limit given in data
+units hid every value below 1. Here lines, bands, limits and ticks all go through `y_axis`.
 """
 
 from __future__ import annotations
@@ -14,14 +19,30 @@ import math
 from dataclasses import dataclass
 
 from rich.text import Text
-from textual.app import RenderResult
+from textual.app import App, RenderResult
 from textual.color import Color
 from textual_plotext import PlotextPlot
 
-from inittui.tui.groups import RGB
+from inittui.tui.groups import PALETTE, RGB
 
 BAND_MARKER = "▒"
 """Fills a seed band cell by cell: half-shaded, so the mean line over it stays legible."""
+
+RUN_MARKERS: tuple[str, ...] = ("●", "x", "+", "■", "▲", "o", "◆", "*")
+"""One marker per palette colour, for terminals without colour: runs stay told apart."""
+
+
+def run_marker(color: RGB) -> str:
+    """The marker that stands for a run of this palette colour when colour is off."""
+    try:
+        return RUN_MARKERS[PALETTE.index(color) % len(RUN_MARKERS)]
+    except ValueError:
+        return RUN_MARKERS[sum(color) % len(RUN_MARKERS)]
+
+
+def run_mark(color: RGB, monochrome: bool) -> str:
+    """A legend's mark for a run: its line `━`, or its marker when colour is off."""
+    return run_marker(color) if monochrome else "━"
 
 
 @dataclass(frozen=True)
@@ -68,6 +89,8 @@ class Plot(PlotextPlot):
         super().__init__(id=id, classes=classes)
         self._stale = True
         self._message: str | None = None
+        self.log_y = False
+        """y values are drawn as log10 (set by `y_axis`, reset before each `draw`)."""
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -77,6 +100,11 @@ class Plot(PlotextPlot):
     def colors(self) -> ThemeColors:
         theme = self.app.current_theme
         return theme_colors(theme.dark, self.app.theme_variables.get("background"))
+
+    @property
+    def monochrome(self) -> bool:
+        """No colour reaches the terminal (NO_COLOR): runs are told apart by marker."""
+        return monochrome(self.app)
 
     def stale(self) -> None:
         """The data changed: rebuild the figure before the next frame."""
@@ -94,6 +122,7 @@ class Plot(PlotextPlot):
         if self._stale:
             self._stale = False
             self.plt.clear_figure()
+            self.log_y = False
             self._message = self.draw()
         if self._message is not None:
             return Text(self._message, style="dim", justify="center")
@@ -105,16 +134,42 @@ class Plot(PlotextPlot):
         except (IndexError, ValueError, ZeroDivisionError):  # plotext at an awkward size
             return Text("(too small to draw this plot)", style="dim", justify="center")
 
-    def line(self, xs: list[float], ys: list[float], color: RGB) -> None:
-        """A braille line; a single point gets a visible marker instead."""
-        marker = "braille" if len(xs) > 1 else "dot"
-        self.plt.plot(xs, ys, color=color, marker=marker)
+    def line(self, xs: list[float], ys: list[float], color: RGB, *, dim: bool = False,
+             run: RGB | None = None) -> None:
+        """One series as a braille line (a single point as a visible dot). dim: faded, for a
+        second series of the same run (a prediction beside a measurement). run: the run's
+        palette colour, whose marker draws the line when the terminal has no colour. On a
+        log axis, values that are not positive are left out."""
+        points = [(x, y) for x, y in zip(xs, ys, strict=True) if math.isfinite(y)
+                  and (y > 0 or not self.log_y)]
+        if not points:
+            return
+        marker = "braille" if len(points) > 1 else "dot"
+        if run is not None and self.monochrome:
+            marker = "." if dim else run_marker(run)
+        elif dim:
+            color, marker = self.colors.faint(color, 0.5), "dot"
+        self.plt.plot([x for x, _ in points], self.to_y([y for _, y in points]), color=color,
+                      marker=marker)
+
+    def to_y(self, ys: list[float]) -> list[float]:
+        """Data values → plotext's y coordinates (log10 on a log axis)."""
+        return [math.log10(y) for y in ys] if self.log_y else list(ys)
+
+    def y_axis(self, low: float, high: float, *, log: bool = False, most: int = 5) -> None:
+        """The y limits in data units, with round ticks inside them: call before drawing
+        lines (it sets the scale they are drawn in)."""
+        self.log_y = log
+        ticks, labels = (log_ticks if log else value_ticks)(low, high, most)
+        self.plt.ylim(*self.to_y([low, high]))
+        self.plt.yticks(self.to_y(ticks), labels)
 
     def band(self, xs: list[float], low: list[float], high: list[float], color: RGB,
-             y_range: tuple[float, float], log: bool = False) -> None:
+             y_range: tuple[float, float]) -> None:
         """Fill between low and high, one shaded mark per character cell it covers."""
         width, height = max(self.size.width, 2), max(self.size.height, 2)
-        if len(xs) < 2 or xs[-1] <= xs[0]:
+        log = self.log_y
+        if len(xs) < 2 or xs[-1] <= xs[0] or (log and min(*low, *high) <= 0):
             return
         bottom, top = (math.log10(v) for v in y_range) if log else y_range
         if top <= bottom:
@@ -132,7 +187,7 @@ class Plot(PlotextPlot):
             for row in range(steps + 1):
                 y = lo + (hi - lo) * row / steps if steps else lo
                 points_x.append(x)
-                points_y.append(10 ** y if log else y)
+                points_y.append(y)
         if points_x:
             self.plt.scatter(points_x, points_y, color=color, marker=BAND_MARKER)
 
@@ -183,23 +238,56 @@ def value_ticks(low: float, high: float, most: int) -> tuple[list[float], list[s
 
 def format_tick(value: float, step: float) -> str:
     magnitude = max(abs(value), step)
-    if magnitude >= 1e5 or magnitude < 1e-4:
-        return f"{value:.2g}"
+    if value == 0:
+        return "0"
+    if magnitude >= 1e5 or magnitude < 1e-3:
+        return plain_number(value, 2)
     decimals = max(0, -math.floor(math.log10(step) + 1e-9))
     if step * 10 ** decimals % 1 > 1e-6:  # 2.5 × 10^k needs one more
         decimals += 1
     return f"{value:.{decimals}f}"
 
 
+def plain_number(value: float, digits: int = 2) -> str:
+    """A number as a person writes it: `0.5`, `20`, `5e-3`, `2.5e-5`, `3e6` (no `e-05`,
+    no `0.00001`)."""
+    if value == 0 or not math.isfinite(value):
+        return f"{value:g}"
+    if 1e-2 <= abs(value) < 1e5:
+        return f"{value:.{digits}g}" if abs(value) < 10 ** digits else f"{value:.0f}"
+    mantissa, exponent = f"{value:.{max(digits - 1, 0)}e}".split("e")
+    if "." in mantissa:
+        mantissa = mantissa.rstrip("0").rstrip(".")
+    return f"{mantissa}e{int(exponent)}"
+
+
 def log_ticks(low: float, high: float, most: int) -> tuple[list[float], list[str]]:
-    """Ticks on a log axis at 1, 2, 5 × 10^k (or whole decades when the range is wide)."""
-    if low <= 0 or high <= low:
-        return [high], [f"{high:.3g}"]
+    """Ticks on a log axis at 1, 2, 5 × 10^k, whole decades or every few decades when the
+    range is wide, and round linear steps when it is narrower than 1, 2, 5 can mark."""
+    if low <= 0 or high <= low or not math.isfinite(high):
+        return [high], [plain_number(high)]
     decades = range(math.floor(math.log10(low)), math.ceil(math.log10(high)) + 1)
-    for factors in ((1, 2, 5), (1,)):
-        ticks = [f * 10.0 ** d for d in decades for f in factors if low <= f * 10.0 ** d <= high]
+    most = max(most, 2)
+    candidates = [(1, 2, 5), (1, 3), (1,)]
+    ticks: list[float] = []
+    for factors in candidates:
+        ticks = [f * 10.0 ** d for d in decades for f in factors
+                 if low * (1 - 1e-9) <= f * 10.0 ** d <= high * (1 + 1e-9)]
         if len(ticks) <= most:
             break
-    if len(ticks) < 2:
-        ticks = [low, high]
-    return ticks, [f"{t:.3g}" for t in ticks]
+    every = 1
+    while len(ticks) > most:  # very wide: every 2nd, 3rd … decade
+        every += 1
+        ticks = [10.0 ** d for d in decades if d % every == 0 and low <= 10.0 ** d <= high]
+    if len(ticks) < 2:  # narrower than a 1, 2, 5 step: round linear values
+        linear = [(t, label) for t, label in zip(*value_ticks(low, high, most), strict=True)
+                  if t > 0]
+        if len(linear) >= 2:
+            return [t for t, _ in linear], [label for _, label in linear]
+        ticks = ticks or [high]
+    return ticks, [plain_number(t, 2 if t > 0 and len(ticks) > 1 else 3) for t in ticks]
+
+
+def monochrome(app: App[object]) -> bool:
+    """Whether the app draws without colour: NO_COLOR, or a terminal without colours."""
+    return bool(getattr(app, "no_color", False)) or app.console.color_system is None

@@ -22,7 +22,7 @@ from textual.widgets import Static
 
 from inittui.core.results import RunRecord
 from inittui.tui.groups import SeedGroup, hex_color
-from inittui.tui.plots import Plot, integer_ticks, log_ticks, nice_step, value_ticks
+from inittui.tui.plots import Plot, integer_ticks, nice_step, run_mark
 
 METRICS: dict[str, str] = {
     "val_acc": "val acc", "train_acc": "train acc", "val_loss": "val loss",
@@ -186,20 +186,21 @@ class CurvesPlot(Plot):
         y_range = fitted_range(series, self.metric, self.crop, self.log_axis, self.smoothing)
         if y_range is None:
             return "nothing positive to show on a log axis"
-        if self.log_axis:
-            self.plt.yscale("log")
+        most_y = max(2, self.size.height // 2)
+        self.y_axis(*y_range, log=self.log_axis, most=most_y)
         for s in series:  # bands under every line; in focus, the chosen run's alone
             if s.has_band and (not self.focus or s.group.key == self.highlighted):
-                self.band(s.xs, s.low, s.high, colors.faint(s.group.color, 0.7), y_range,
-                          self.log_axis)
+                self.band(s.xs, s.low, s.high, colors.faint(s.group.color, 0.7), y_range)
         for s in series:
             chosen = not self.focus or s.group.key == self.highlighted
             color = colors.line(s.group.color) if chosen else colors.faint(s.group.color, 0.75)
+            run = s.group.color
             if self.smoothing > 0 and len(s.xs) > 1:
-                self.line(s.xs, s.mean, colors.faint(s.group.color, 0.6) if chosen else color)
-                self.line(s.xs, smoothed(s.mean, self.smoothing), color)
+                self.line(s.xs, s.mean, colors.faint(s.group.color, 0.6) if chosen else color,
+                          dim=self.monochrome, run=run)
+                self.line(s.xs, smoothed(s.mean, self.smoothing), color, run=run)
             else:
-                self.line(s.xs, s.mean, color)
+                self.line(s.xs, s.mean, color, run=run)
         first = min(s.xs[0] for s in series)
         last = max(s.xs[-1] for s in series)
         most_x = max(2, self.size.width // 10)
@@ -208,15 +209,8 @@ class CurvesPlot(Plot):
         else:
             self.plt.xticks(integer_ticks(round(last), most_x))
         self.plt.xlim(min(first, 1), max(last, first + 1))
-        most_y = max(2, self.size.height // 2)
-        if self.log_axis:
-            ticks, labels = log_ticks(*y_range, most=most_y)
-        else:
-            ticks, labels = value_ticks(*y_range, most=most_y)
         step = nice_step((y_range[1] - y_range[0]) / max(most_y - 1, 1))
         self.y_decimals = max(3, 1 - math.floor(math.log10(step)) if step > 0 else 3)
-        self.plt.yticks(ticks, labels)
-        self.plt.ylim(*y_range)
         if self.cursor_x is not None:
             self.plt.vertical_line(self.cursor_x, color=colors.faint((128, 128, 128), 0.2))
         return None
@@ -389,14 +383,15 @@ class CurvesView(Vertical):
 
     def _header(self) -> Text:
         """`title  ━ leader ━ second …` in ranking order, each mark in its line's colour."""
-        colors = self.query_one(CurvesPlot).colors
+        plot = self.query_one(CurvesPlot)
+        colors = plot.colors
         rank = {key: index for index, key in enumerate(self._order)}
         text = Text(self._title(), style="bold")
         text.append(" ")
         for group in sorted(self._groups, key=lambda g: rank.get(g.key, len(rank))):
             faint = self.focus_chosen and group.key != self._highlighted
             color = colors.faint(group.color, 0.75) if faint else colors.line(group.color)
-            text.append(" ━", style=hex_color(color))
+            text.append(f" {run_mark(group.color, plot.monochrome)}", style=hex_color(color))
             text.append(f" {group.label}", style="dim" if faint else "")
         return text
 
@@ -412,7 +407,8 @@ class CurvesView(Vertical):
                 values.append((mean, s))
         values.sort(key=lambda pair: -pair[0] if higher_is_better(self.metric) else pair[0])
         for mean, s in values:
-            text.append(" ━", style=hex_color(colors.line(s.group.color)))
+            text.append(f" {run_mark(s.group.color, plot.monochrome)}",
+                        style=hex_color(colors.line(s.group.color)))
             text.append(f" {s.group.label} {mean:.{plot.y_decimals}f}")
         if not values:
             text.append(" no run has a value here", style="dim")

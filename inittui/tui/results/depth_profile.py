@@ -23,7 +23,7 @@ from inittui.core.grid_results import (
 )
 from inittui.core.results import SweepRecord
 from inittui.tui.groups import PALETTE, RGB, hex_color
-from inittui.tui.plots import Plot
+from inittui.tui.plots import Plot, monochrome, run_mark
 
 
 def depth_colors(series: list[AxisSeries]) -> dict[str, RGB]:
@@ -53,22 +53,20 @@ class DepthStatPlot(Plot):
         values = sweep.spec.axis_values("hidden")
         at_init = depth_series(sweep, self.stat, after_training=False)
         trained = depth_series(sweep, self.stat, after_training=True)
-        colors, theme = depth_colors(at_init), self.colors
-        drawn = False
-        for lines, faint in ((at_init, True), (trained, False)):
-            for line in lines:
-                points = [(axis_position("hidden", p.value, values), p.mean)
-                          for p in line.points if p.mean is not None and p.mean > 0]
-                if not points:
-                    continue
-                drawn = True
-                color = colors[line.name]
-                self.plt.plot([x for x, _ in points], [y for _, y in points],
-                              color=theme.faint(color, 0.45) if faint else theme.line(color),
-                              marker="dot" if faint else "braille")
+        colors = depth_colors(at_init)
+        drawn = [(line, faint, [(axis_position("hidden", p.value, values), p.mean)
+                                for p in line.points if p.mean is not None and p.mean > 0])
+                 for lines, faint in ((at_init, True), (trained, False)) for line in lines]
+        drawn = [(line, faint, points) for line, faint, points in drawn if points]
         if not drawn:
             return f"{DEPTH_STATS[self.stat]}: no statistics yet"
-        self.plt.yscale("log")
+        ys = [y for _, _, points in drawn for _, y in points]
+        self.y_axis(min(ys) / 1.5, max(ys) * 1.5, log=True, most=max(2, self.size.height // 3))
+        theme = self.colors
+        for line, faint, points in drawn:
+            color = colors[line.name]
+            self.line([x for x, _ in points], [y for _, y in points], theme.line(color),
+                      dim=faint, run=color)
         xs = [axis_position("hidden", v, values) for v in values]
         self.plt.xticks(xs, [str(round(x)) if x == round(x) else f"{x:g}" for x in xs])
         self.plt.title(f"last hidden layer: {DEPTH_STATS[self.stat]}")
@@ -105,6 +103,7 @@ class DepthProfileView(Vertical):
             header.append(f" · mean of {seeds} seed{'s' if seeds != 1 else ''} on the probe "
                           "batch · dots: at initialization, lines: after the last epoch\n")
             for name, color in depth_colors(series).items():
-                header.append(" ━", style=hex_color(color))
+                header.append(f" {run_mark(color, monochrome(self.app))}",
+                              style=hex_color(color))
                 header.append(f" {name}")
         self.query_one("#depth-header", Static).update(header)

@@ -18,7 +18,7 @@ from textual.widgets import Static
 
 from inittui.core.events import LayerStats
 from inittui.tui.groups import SeedGroup
-from inittui.tui.plots import Plot, integer_ticks, log_ticks, value_ticks
+from inittui.tui.plots import Plot, integer_ticks, monochrome, plain_number, value_ticks
 from inittui.tui.results.legend import legend
 
 STATS: dict[str, str] = {"act_std": "act std", "grad_std": "grad ∂L/∂h std"}
@@ -31,7 +31,7 @@ def layers_at(group: SeedGroup, epoch: int) -> list[tuple[LayerStats, ...]]:
 
 
 def format_std(value: float) -> str:
-    return f"{value:.2g}" if math.isfinite(value) else str(value)
+    return plain_number(value) if math.isfinite(value) else str(value)
 
 
 class DepthPlot(Plot):
@@ -47,29 +47,32 @@ class DepthPlot(Plot):
         self._groups, self._epoch = groups, epoch
         self.stale()
 
-    def draw(self) -> str | None:
-        if self._epoch is None:
-            return ""
-        depth = 0
-        values: list[float] = []
-        colors = self.colors
+    def series(self) -> list[tuple[SeedGroup, list[int], list[float]]]:
+        """Each seed's drawable line: (its group, layer numbers, positive finite values)."""
+        lines = []
         for group in self._groups:
-            for layers in layers_at(group, self._epoch):
+            for layers in layers_at(group, self._epoch) if self._epoch is not None else []:
                 points = [(s.layer, getattr(s, self.stat)) for s in layers]
                 points = [(x, y) for x, y in points if math.isfinite(y) and y > 0]
                 if points:
-                    depth = max(depth, len(layers))
-                    values += [y for _, y in points]
-                    self.line([x for x, _ in points], [y for _, y in points],
-                              colors.line(group.color))
-        if depth == 0:
+                    lines.append((group, [x for x, _ in points], [y for _, y in points]))
+        return lines
+
+    def draw(self) -> str | None:
+        if self._epoch is None:
+            return ""
+        lines = self.series()
+        if not lines:
             return f"{STATS[self.stat]}: every value is 0"
-        self.plt.yscale("log")
-        self.plt.xticks(integer_ticks(depth, most=6))
+        depth = max(max(xs) for _, xs, _ in lines)
+        values = [y for _, _, ys in lines for y in ys]
         low, high = min(values) / 1.5, max(values) * 1.5  # zeros are left out: log axis
-        ticks, labels = log_ticks(low, high, most=max(2, self.size.height // 3))
-        self.plt.ylim(low, high)
-        self.plt.yticks(ticks, [f"{t:.2g}" for t in ticks] if len(ticks) > 2 else labels)
+        self.y_axis(low, high, log=True, most=max(2, self.size.height // 3))
+        colors = self.colors
+        for group, xs, ys in lines:
+            self.line(xs, ys, colors.line(group.color), run=group.color)
+        self.plt.xticks(integer_ticks(depth, most=6))
+        self.plt.xlim(1, max(depth, 2))
         self.plt.title(STATS[self.stat])
         return None
 
@@ -188,14 +191,15 @@ class LayersView(Vertical):
             return Text("no layer statistics yet: they are taken at initialization and after "
                         "every epoch (when diagnostics are on)", style="dim")
         when = " (initialization)" if epoch == 0 else f"/{self.epochs[-1]}"
-        text = legend(f"Epoch {epoch}{when} · std by layer", self._groups)
+        text = legend(f"Epoch {epoch}{when} · std by layer", self._groups,
+                      monochrome(self.app))
         if self._selected is not None and stats is not None:
             dead = "" if math.isnan(stats.dead_frac) else f", {stats.dead_units} dead"
             text.append("\n")
             text.append(f"{self._selected.label} L{stats.layer}:", style="bold")
             text.append(f" {stats.distinct_units}/{stats.units} distinct{dead}"
-                        f" · act std {format_std(stats.act_std)}"
-                        f" · grad std ∂L/∂h {format_std(stats.grad_std)}"
+                        f" · std: act {format_std(stats.act_std)}"
+                        f", ∂L/∂h {format_std(stats.grad_std)}"
                         f", ∂L/∂s {format_std(stats.pre_grad_std)}")
         flat = [group.label for group in self._groups
                 if all(s.act_std == 0 for layers in layers_at(group, epoch) for s in layers)

@@ -19,6 +19,7 @@ from textual.widgets import DataTable
 
 from inittui.core.results import LeaderRow, format_accuracy
 from inittui.tui.groups import SeedGroup, group_key, hex_color
+from inittui.tui.plots import monochrome, run_marker
 
 STATE_STYLES = {"running": "cyan", "stopped": "yellow", "diverged": "bold red", "done": "green",
                 "failed": "bold red"}
@@ -30,6 +31,15 @@ COLUMNS: tuple[tuple[str, str, int], ...] = (
     ("state", "state", 8),
 )
 """(key, header, width) per column; the init column's width follows the labels."""
+CELL_PADDING = 1
+"""DataTable's default padding on each side of every cell."""
+
+
+def init_room(table_width: int) -> int:
+    """The init column's most characters in a table this wide, so that every other column
+    (the state's included) is shown whole: the labels are cut instead."""
+    others = sum(width for _, _, width in COLUMNS) + 2 * CELL_PADDING * len(COLUMNS)
+    return table_width - others - 1  # a column for the vertical scrollbar
 
 
 class Leaderboard(DataTable[Text | str]):
@@ -73,6 +83,7 @@ class Leaderboard(DataTable[Text | str]):
         super().__init__(cursor_type="row", zebra_stripes=True, id=id,
                          cursor_foreground_priority="renderable")
         self._init_width = 0
+        self._shown: tuple[list[LeaderRow], list[SeedGroup], frozenset[str]] | None = None
         self._chosen: str | None = None  # the group the user put the cursor on
         self._rebuilding = False
         self.by = "cell"
@@ -80,6 +91,10 @@ class Leaderboard(DataTable[Text | str]):
 
     def on_mount(self) -> None:
         self._set_columns(INIT_WIDTH[0] + 4)
+
+    def on_resize(self) -> None:
+        if self._shown is not None:
+            self.show(*self._shown)
 
     @property
     def highlighted_key(self) -> str | None:
@@ -95,8 +110,11 @@ class Leaderboard(DataTable[Text | str]):
         group; the app computes the ranking once per event for every view."""
         by_key = {group.key: group for group in groups}
         ranked = [(row, by_key[group_key(row.sweep, row.init, row.cell)]) for row in rows]
+        self._shown = (rows, groups, hidden)
         widest = max((len(group.label) for _, group in ranked), default=0)
         width = min(max(widest, INIT_WIDTH[0]), INIT_WIDTH[1])
+        if self.size.width:
+            width = max(min(width, init_room(self.size.width)), 4)
         self._rebuilding = True
         try:
             if width != self._init_width:
@@ -121,7 +139,8 @@ class Leaderboard(DataTable[Text | str]):
     def _cells(self, rank: int, row: LeaderRow, group: SeedGroup,
                hidden: bool) -> tuple[Text | str, ...]:
         color = hex_color(group.color)
-        marker = Text("○", style="dim") if hidden else Text("●", style=color)
+        dot = run_marker(group.color) if monochrome(self.app) else "●"
+        marker = Text("○", style="dim") if hidden else Text(dot, style=color)
         label = group.label if len(group.label) <= self._init_width else \
             group.label[:self._init_width - 1] + "…"
         return (

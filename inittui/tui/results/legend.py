@@ -9,13 +9,15 @@ from __future__ import annotations
 from rich.text import Text
 
 from inittui.tui.groups import SeedGroup, hex_color
+from inittui.tui.plots import run_mark
 
 
-def legend(title: str, groups: list[SeedGroup]) -> Text:
-    """`title  ━ he-normal ━ zeros …`, each mark in its group's colour."""
+def legend(title: str, groups: list[SeedGroup], monochrome: bool = False) -> Text:
+    """`title  ━ he-normal ━ zeros …`, each mark in its group's colour (without colour,
+    each group's plot marker instead)."""
     text = Text(title, style="bold")
     text.append(" ")
     for group in groups:
-        text.append(" ━", style=hex_color(group.color))
+        text.append(f" {run_mark(group.color, monochrome)}", style=hex_color(group.color))
         text.append(f" {group.label}")
     return text

@@ -27,7 +27,7 @@ from inittui.core.grid_results import (
 )
 from inittui.core.results import SweepRecord
 from inittui.tui.groups import PALETTE, RGB, hex_color
-from inittui.tui.plots import Plot, value_ticks
+from inittui.tui.plots import Plot, monochrome, run_mark
 
 LOG_AXES = frozenset({"lr"})
 
@@ -70,6 +70,7 @@ class SensitivityPlot(Plot):
         low, high = min(ys), max(ys)
         pad = (high - low) * 0.05 or max(abs(high) * 0.05, 1e-3)
         y_range = (low - pad, high + pad)
+        self.y_axis(*y_range, most=max(3, self.size.height // 4))
         for line, xs in drawn:
             points = [(x, p) for x, p in zip(xs, line.points, strict=True) if p.mean is not None]
             if len(points) > 1 and any((p.high or 0) > (p.low or 0) for _, p in points):
@@ -80,12 +81,11 @@ class SensitivityPlot(Plot):
             points = [(x, p.mean) for x, p in zip(xs, line.points, strict=True)
                       if p.mean is not None]
             self.line([x for x, _ in points], [y for _, y in points],
-                      theme.line(colors[line.name]))
+                      theme.line(colors[line.name]), run=colors[line.name])
         first = drawn[0]
         self.plt.xticks(first[1], [p.label for p in first[0].points])
-        ticks, labels = value_ticks(*y_range, most=max(3, self.size.height // 4))
-        self.plt.yticks(ticks, labels)
-        self.plt.ylim(*y_range)
+        if len(first[1]) > 1:  # every value of the axis, however few have a metric yet
+            self.plt.xlim(min(first[1]), max(first[1]))
         scale = " (log scale)" if self.axis in LOG_AXES else ""
         self.plt.xlabel(f"{axis_title(self.axis)}{scale}")
         return None
@@ -144,6 +144,6 @@ class SensitivityView(Vertical):
         text.append(f" · mean of {seeds} seed{'s' if seeds != 1 else ''}"
                     f"{', band: min to max' if seeds > 1 else ''} · m metric · n axis\n")
         for name, color in series_colors(series).items():
-            text.append(" ━", style=hex_color(color))
+            text.append(f" {run_mark(color, monochrome(self.app))}", style=hex_color(color))
             text.append(f" {name}")
         return text

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from inittui.tui.groups import PALETTE, RGB
-from inittui.tui.plots import Plot, log_ticks
+from inittui.tui.plots import Plot, log_ticks, plain_number
 
 
 @dataclass(frozen=True)
@@ -55,7 +55,7 @@ class LogLogPanel(Plot):
         self.flat_as_decade = flat_as_decade
         self.title = title
         self.x_label = x_label
-        self.log_y = log_y
+        self.log_values = log_y
         self.lines: list[Line] = []
         self.y_range: tuple[float, float] | None = None
 
@@ -74,10 +74,8 @@ class LogLogPanel(Plot):
         plt = self.plt
         all_x = [x for _, xs, _ in drawn for x in xs]
         all_y = [y for _, _, ys in drawn for y in ys]
-        for line, xs, ys in drawn:
-            self.line(xs, ys if self.log_y else [10 ** y for y in ys], self.colors.line(line.color))
         x_ticks, _ = log_ticks(10 ** min(all_x), 10 ** max(all_x), 5)
-        plt.xticks([math.log10(t) for t in x_ticks], [f"{t:g}" for t in x_ticks])
+        plt.xticks([math.log10(t) for t in x_ticks], [plain_number(t) for t in x_ticks])
         low, high = min(all_y), max(all_y)
         if self.y_range is not None and self.y_range[0] > 0:
             low, high = (math.log10(v) for v in self.y_range)
@@ -86,10 +84,9 @@ class LogLogPanel(Plot):
         elif high - low < 0.2:  # the data's own extent, a little room above and below
             pad = max(high - low, 0.01) * 0.1
             low, high = low - pad, high + pad
-        if self.log_y:
-            y_ticks, y_labels = log_ticks(10 ** low, 10 ** high, 4)
-            plt.yticks([math.log10(t) for t in y_ticks], y_labels)
-            plt.ylim(low, high)
+        self.y_axis(10 ** low, 10 ** high, log=self.log_values, most=4)
+        for line, xs, ys in drawn:
+            self.line(xs, [10 ** y for y in ys], self.colors.line(line.color), run=line.color)
         plt.title(self.title)
         plt.xlabel(self.x_label)
         return None

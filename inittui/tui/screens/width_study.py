@@ -29,6 +29,7 @@ from inittui.core.width_records import (
     growth,
     lr_shift,
 )
+from inittui.tui.plots import monochrome, run_marker
 from inittui.tui.results.width_plots import Line, LogLogPanel, line_color, shared_range
 
 DEFAULT_WIDTHS = (64, 128, 256, 512, 1024, 2048)
@@ -48,11 +49,12 @@ def layer_label(layer: str, model: str = "mlp") -> str:
     return f"hidden {layer}"
 
 
-def _legend(labels: Sequence[str]) -> Text:
+def _legend(labels: Sequence[str], no_color: bool = False) -> Text:
     text = Text()
     for index, label in enumerate(labels):
         red, green, blue = line_color(index)
-        text.append("━━ ", style=f"rgb({red},{green},{blue})")
+        mark = run_marker(line_color(index)) if no_color else "━━"
+        text.append(f"{mark} ", style=f"rgb({red},{green},{blue})")
         text.append(f"{label}   ")
     return text
 
@@ -174,7 +176,7 @@ class CoordCheckScreen(Screen[None]):
         if self.note:
             header.append(f"  {self.note}", style="italic dim")
         self.query_one("#width-header", Static).update(header)
-        legend = _legend([layer_label(name, model) for name in layers])
+        legend = _legend([layer_label(name, model) for name in layers], monochrome(self.app))
         self.query_one("#width-legend", Static).update(legend)
         y_range = shared_range([p.l1 for p in self.points])  # both parametrizations
         for step in range(self.steps + 1):
@@ -277,7 +279,7 @@ class LrTransferScreen(Screen[None]):
             header.append(f"  {self.note}", style="italic dim")
         self.query_one("#width-header", Static).update(header)
         self.query_one("#width-legend", Static).update(
-            _legend([f"width {width}" for width in widths]))
+            _legend([f"width {width}" for width in widths], monochrome(self.app)))
         y_range = shared_range([c.final_train_loss for c in self.cells if c.status == "ok"])
         for param in self.params:
             lines = []

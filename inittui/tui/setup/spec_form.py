@@ -53,7 +53,7 @@ SUGGESTIONS: dict[str, list[str]] = {
     "residual_init": ["zeros", "normal:std=0.01", "xavier-normal", "he-normal"],
 }
 PLACEHOLDERS: dict[str, str] = {
-    "data_dir": "for mnist, fashion-mnist, cifar10",
+    "data_dir": "mnist/cifar10 cache",
     "output_init": "each run's own",
     "residual_init": "each run's own",
 }
