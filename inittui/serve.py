@@ -64,7 +64,8 @@ def serve(ctx: click.Context, host: str, port: int, app_args: tuple[str, ...]) -
     Open the link it prints, which holds a secret token (http://127.0.0.1:8000/?token=…):
     requests without it, addressed to another host name, or sent by another web page are
     refused before any session starts. A session's process ends when its tab closes or
-    the server stops (Ctrl+C: exit 130, SIGTERM: 143). Needs the 'serve' extra: pip install 'inittui[serve]'.
+    the server stops (Ctrl+C: exit 130, SIGTERM: 143). Needs the 'serve' extra:
+    pip install 'inittui[serve]'.
     """
     try:
         from inittui.web_server import AppServer

@@ -49,6 +49,7 @@ from inittui.core.events import (
     RunFinished,
     SweepStarted,
 )
+from inittui.core.printable import printable
 from inittui.core.results import ResultsBook, RunRecord, SweepRecord
 from inittui.core.specs import (
     GRID_FIELDS,
@@ -109,7 +110,6 @@ TEXT_COLUMNS = frozenset({
 """Cells written through `neutralize`; the others are numbers."""
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 """OWASP's CSV-injection rule: a cell starting with one of these is a formula to Excel."""
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _INTEGER = re.compile(r"[+]?[0-9]+")
 
 
@@ -169,7 +169,7 @@ def _lock_path(target: Path) -> Path:
 
 def neutralize(text: str) -> str:
     """A text cell as data: control characters dropped, a formula start quoted with `'`."""
-    clean = _CONTROL.sub("", text)
+    clean = printable(text)
     return "'" + clean if clean.startswith(FORMULA_STARTS) or clean.startswith("'") else clean
 
 
@@ -614,9 +614,9 @@ class _Reader:
         if len(cells) != len(self.columns):
             raise _BadRow(f"{len(cells)} fields where the header has {len(self.columns)}")
         row = dict(zip(self.columns, cells))
-        for name in self.quoted_columns:  # only text cells can carry neutralize's quote
-            if row[name].startswith("'"):
-                row[name] = row[name][1:]
+        for name in self.quoted_columns:  # only text cells reach the screen as text
+            text = printable(row[name])  # and only they can carry neutralize's quote
+            row[name] = text[1:] if text.startswith("'") else text
         row.update(self.absent)
         status = row["status"]
         if status not in STATUSES:
