@@ -6,6 +6,7 @@ answers at once; torch, textual and the engine load when a command actually need
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -13,7 +14,7 @@ from typing import TYPE_CHECKING
 import click
 
 from inittui import __version__
-from inittui.core.errors import InittuiError, SpecError
+from inittui.core.errors import InittuiError, SpecError, shown_path
 from inittui.core.presets import get_preset
 from inittui.core.specs import (
     ExperimentSpec,
@@ -70,6 +71,21 @@ SPEC_OPTIONS: tuple[tuple[str, str, str, str], ...] = (
      "init and per-layer learning rates scaled with width; mlp only)."),
     ("base_width", "--base-width", "N", "Width at which mup equals sp (mup's base shapes)."),
 )
+
+
+class FilePath(click.Path):
+    """A file's path, as click.Path(dir_okay=False) but refusing a trailing slash, which
+    pathlib would drop (`--out x.csv/` quietly wrote `x.csv`)."""
+
+    def __init__(self) -> None:
+        super().__init__(dir_okay=False, path_type=Path)
+
+    def convert(self, value: object, param: click.Parameter | None,
+                ctx: click.Context | None) -> object:
+        if isinstance(value, str) and value.endswith(("/", os.sep)):
+            self.fail(f"'{shown_path(value)}' ends with '/', so it names a folder; give a "
+                      "file name", param, ctx)
+        return super().convert(value, param, ctx)
 
 
 def flag(field: str) -> str:
@@ -167,12 +183,12 @@ def build_spec(ctx: click.Context, values: dict[str, object], preset: str | None
               help="Per-layer statistics at initialization and after every epoch.")
 @click.option("--preset", metavar="NAME", help="Start from a named experiment (see "
               "--list-presets); options you give explicitly override it.")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+@click.option("--out", type=FilePath(),
               help="CSV file: one row per run per epoch, written as epochs finish.")
-@click.option("--stats-out", type=click.Path(dir_okay=False, path_type=Path),
+@click.option("--stats-out", type=FilePath(),
               help="CSV file of per-layer statistics (headless).")
 @click.option("--overwrite", is_flag=True, help="Replace --out / --stats-out if they exist.")
-@click.option("--load", type=click.Path(dir_okay=False, path_type=Path),
+@click.option("--load", type=FilePath(),
               help="Open earlier results (a CSV from --out) in the app, without training.")
 @click.option("--cluster", type=click.Choice(["local", "ray"]), default="local",
               show_default=True, help="Where training runs: this process, or Ray tasks "
@@ -306,6 +322,9 @@ def _cluster_runner(cluster: str, address: str | None, headless: bool) -> Runner
     """The runner --cluster asks for (None: the local engine); exits 1 without the extra."""
     if address is not None and cluster != "ray":
         raise click.UsageError("--address needs --cluster ray")
+    if address is not None and not address.strip():
+        raise click.UsageError("--address is empty; give host:port or ray://host:10001, or "
+                               "leave it out for a local Ray")
     if cluster != "ray":
         return None
     from inittui.cluster import EXTRA_MISSING, ray_available, ray_runner

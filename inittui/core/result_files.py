@@ -320,10 +320,10 @@ class ResultFiles:
         from filelock import FileLock
 
         paths = [path for path in (out, stats_out) if path is not None]
-        if out is not None and stats_out is not None and \
-                os.path.abspath(out) == os.path.abspath(stats_out):
-            raise ResultFileError(f"{option('out')} and {option('stats_out')} must be "
-                                  "different files")
+        if out is not None and stats_out is not None and _same_file(out, stats_out):
+            raise ResultFileError(f"{option('out')} and {option('stats_out')} name one file "
+                                  f"('{shown_path(out)}' and '{shown_path(stats_out)}'); "
+                                  "give two different files")
         self.locks: list[FileLock] = []
         try:
             for path in paths:
@@ -412,6 +412,11 @@ class ResultFiles:
         self.locks = []
 
 
+def _same_file(first: Path, second: Path) -> bool:
+    """Whether two paths name one file, through symbolic links and `..` alike."""
+    return os.path.realpath(first) == os.path.realpath(second)
+
+
 def _lock_for_writing(path: Path, overwrite: bool) -> Any:
     """Check the path, take its lock (refusing a second writer), check it again."""
     from filelock import FileLock, Timeout
@@ -431,7 +436,26 @@ def _lock_for_writing(path: Path, overwrite: bool) -> Any:
     except InittuiError:
         lock.release()
         raise
+    remove_leftovers(path)
     return lock
+
+
+def remove_leftovers(path: Path) -> list[Path]:
+    """Remove the temporary files (`.NAME.XXXXXXXX.tmp`) that a writer of path killed
+    before its first epoch (SIGKILL, a power cut) left beside it; returns them.
+
+    Called with path's lock held: no live inittui process is writing any of them.
+    """
+    pattern = re.compile(rf"\.{re.escape(path.name)}\.[a-z0-9_]{{8}}\.tmp")
+    folder = _folder(path)
+    removed = []
+    with contextlib.suppress(OSError):
+        for name in os.listdir(folder):
+            if pattern.fullmatch(name) and (folder / name).is_file():
+                with contextlib.suppress(OSError):
+                    os.unlink(folder / name)
+                    removed.append(folder / name)
+    return removed
 
 
 class RecordFile:
