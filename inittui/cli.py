@@ -48,7 +48,8 @@ SPEC_OPTIONS: tuple[tuple[str, str, str, str], ...] = (
      "validation."),
     ("model", "--model", "NAME", "mlp, cnn (two conv blocks before the hidden layers), "
      "resmlp (residual blocks), resnet, gpt (on the bundled text), or your own "
-     "path/file.py:ClassName (constructor: input shape, number of classes)."),
+     "path/file.py:ClassName (constructor: input shape, number of classes). Your file is "
+     "imported and runs as Python code with your rights; only give files you trust."),
     ("hidden", "--hidden", "SIZES", "Hidden layer sizes, comma-separated; 128x30 is thirty "
      "layers of 128; for resmlp, resnet and gpt one entry per block. Repeat the option (or "
      "split by ';') for a grid of architectures."),
