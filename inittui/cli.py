@@ -6,6 +6,7 @@ answers at once; torch, textual and the engine load when a command actually need
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -13,7 +14,7 @@ from typing import TYPE_CHECKING
 import click
 
 from inittui import __version__
-from inittui.core.errors import InittuiError, SpecError
+from inittui.core.errors import InittuiError, SpecError, shown_path
 from inittui.core.presets import get_preset
 from inittui.core.specs import (
     MODEL_HIDDEN,
@@ -53,7 +54,8 @@ SPEC_OPTIONS: tuple[tuple[str, str, str, str], ...] = (
      "validation."),
     ("model", "--model", "NAME", "mlp, cnn (two conv blocks before the hidden layers), "
      "resmlp (residual blocks), resnet, gpt (on the bundled text), or your own "
-     "path/file.py:ClassName (constructor: input shape, number of classes)."),
+     "path/file.py:ClassName (constructor: input shape, number of classes). Your file is "
+     "imported and runs as Python code with your rights; only give files you trust."),
     ("hidden", "--hidden", "SIZES", "Hidden layer sizes, comma-separated; 128x30 is thirty "
      "layers of 128; for resmlp, resnet and gpt one entry per block. Repeat the option (or "
      "split by ';') for a grid of architectures.  [default: the model's own: " + ", ".join(
@@ -83,6 +85,21 @@ SPEC_OPTIONS: tuple[tuple[str, str, str, str], ...] = (
 
 SHOWN_DEFAULTS = {"hidden": False}
 """Options whose default depends on another option: their help says it instead."""
+
+
+class FilePath(click.Path):
+    """A file's path, as click.Path(dir_okay=False) but refusing a trailing slash, which
+    pathlib would drop (`--out x.csv/` quietly wrote `x.csv`)."""
+
+    def __init__(self) -> None:
+        super().__init__(dir_okay=False, path_type=Path)
+
+    def convert(self, value: object, param: click.Parameter | None,
+                ctx: click.Context | None) -> object:
+        if isinstance(value, str) and value.endswith(("/", os.sep)):
+            self.fail(f"'{shown_path(value)}' ends with '/', so it names a folder; give a "
+                      "file name", param, ctx)
+        return super().convert(value, param, ctx)
 
 
 def flag(field: str) -> str:
@@ -206,11 +223,11 @@ def build_spec(ctx: click.Context, values: dict[str, object], preset: str | None
               help="Per-layer statistics at initialization and after every epoch.")
 @click.option("--preset", metavar="NAME", help="Start from a named experiment (see "
               "--list-presets); options you give explicitly override it.")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+@click.option("--out", type=FilePath(),
               help="CSV file: one row per run per epoch, written as epochs finish.")
-@click.option("--stats-out", type=click.Path(dir_okay=False, path_type=Path),
+@click.option("--stats-out", type=FilePath(),
               help="CSV file of per-layer statistics (headless).")
-@click.option("--spectrum-out", type=click.Path(dir_okay=False, path_type=Path),
+@click.option("--spectrum-out", type=FilePath(),
               help="Headless: write each run's Jacobian singular values at initialization "
               "(input → last hidden layer, plain MLPs) to this CSV.")
 @click.option("--overwrite", is_flag=True, help="Replace --out / --stats-out if they exist.")
@@ -218,7 +235,7 @@ def build_spec(ctx: click.Context, values: dict[str, object], preset: str | None
               metavar="DIR", help="Headless: when the sweep ends or is stopped, write its "
               "figures (PNG and SVG; a preset adds its paper's) to DIR, and --out / "
               "--stats-out there unless given (see `inittui plot`).")
-@click.option("--load", type=click.Path(dir_okay=False, path_type=Path),
+@click.option("--load", type=FilePath(),
               help="Open earlier results (a CSV from --out) in the app, without training.")
 @click.option("--cluster", type=click.Choice(["local", "ray"]), default="local",
               show_default=True, help="Where training runs: this process, or Ray tasks "
@@ -380,6 +397,9 @@ def _cluster_runner(cluster: str, address: str | None, headless: bool) -> Runner
     """The runner --cluster asks for (None: the local engine); exits 1 without the extra."""
     if address is not None and cluster != "ray":
         raise click.UsageError("--address needs --cluster ray")
+    if address is not None and not address.strip():
+        raise click.UsageError("--address is empty; give host:port or ray://host:10001, or "
+                               "leave it out for a local Ray")
     if cluster != "ray":
         return None
     from inittui.cluster import EXTRA_MISSING, ray_available, ray_runner

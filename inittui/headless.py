@@ -16,7 +16,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
-from inittui.core.errors import InittuiError, shown
+from inittui.core.errors import InittuiError, shown, shown_path
 from inittui.core.events import (
     EpochFinished,
     Event,
@@ -242,10 +242,10 @@ def _run(spec: ExperimentSpec, out: Path | None, stats_out: Path | None, overwri
         print(_interrupted_line(signals, files, out, stats_out), file=sys.stderr)
         return signals.exit_code
     if out is not None:
-        console.print(Text(f"results written to {out}"), soft_wrap=True)
+        console.print(Text(f"results written to {shown_path(out)}"), soft_wrap=True)
     if spectra is not None and not spectra.rows:
         console.print(Text(f"no Jacobian spectrum: it is taken of plain MLPs only, so "
-                           f"{spectrum_out} was not written"), soft_wrap=True)
+                           f"{shown_path(spectrum_out)} was not written"), soft_wrap=True)
     return EXIT_OK
 
 
@@ -273,7 +273,7 @@ def _interrupted_line(signals: StopSignals, files: ResultFiles | None, out: Path
                       stats_out: Path | None) -> str:
     """What a stop left on disk, in one line."""
     head = f"{signals.name}: stopped after the last finished epoch"
-    named = " and ".join(str(path) for path in (out, stats_out) if path is not None)
+    named = " and ".join(shown_path(path) for path in (out, stats_out) if path is not None)
     if files is None:
         return head
     if files.committed:
@@ -297,8 +297,8 @@ def run_writing(work: Callable[[], None], thread: str, records: RecordFile | Non
 def stopped_line(signals: StopSignals, records: RecordFile | None, out: Path | None,
                  finished: str) -> str:
     """What a width study says when a signal stopped it, naming what is saved where."""
-    saved = f"; finished {finished} are in {out}" if records is not None and records.rows \
-        else ""
+    saved = f"; finished {finished} are in {shown_path(out)}" \
+        if records is not None and records.rows else ""
     return f"{signals.name}: stopped{saved}"
 
 

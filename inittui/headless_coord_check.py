@@ -15,6 +15,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
+from inittui.core.errors import shown_path
 from inittui.core.specs import ExperimentSpec
 from inittui.core.width_records import COORD_COLUMNS, CoordPoint, depth_label, growth, row
 from inittui.headless import run_writing, stopped_line
@@ -92,5 +93,5 @@ def _run(spec: ExperimentSpec, out: Path | None, overwrite: bool, widths: Sequen
         print(stopped_line(signals, records, out, "widths"), file=sys.stderr)
         return signals.exit_code
     if out is not None:
-        console.print(f"coordinate check written to {out}")
+        console.print(f"coordinate check written to {shown_path(out)}", markup=False)
     return EXIT_OK

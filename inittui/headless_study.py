@@ -16,6 +16,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
+from inittui.core.errors import shown_path
 from inittui.core.presets import TransferStudy
 from inittui.core.specs import ExperimentSpec
 from inittui.core.width_records import (
@@ -140,5 +141,5 @@ def _run(spec: ExperimentSpec, study: TransferStudy, out: Path | None, overwrite
         print(stopped_line(signals, records, out, "cells"), file=sys.stderr)
         return signals.exit_code
     if out is not None:
-        console.print(f"cells written to {out}")
+        console.print(f"cells written to {shown_path(out)}", markup=False)
     return EXIT_OK

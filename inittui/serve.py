@@ -50,7 +50,9 @@ def check_app_args(ctx: click.Context, app_args: Sequence[str]) -> None:
                                  "max_content_width": 100})
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to listen on. 127.0.0.1 keeps it on this machine (reach it "
-              "through an SSH tunnel); 0.0.0.0 lets anyone who can reach the port train here.")
+              "through an SSH tunnel); 0.0.0.0 lets anyone who can reach the port and has "
+              "the printed token train here, over unencrypted HTTP. Every request needs "
+              "the token link printed at start-up.")
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
               help="Port to listen on; 0 picks a free one (the URL printed says which).")
 @click.argument("app_args", nargs=-1, type=click.UNPROCESSED, metavar="[APP OPTIONS]...")
@@ -59,8 +61,11 @@ def serve(ctx: click.Context, host: str, port: int, app_args: tuple[str, ...]) -
     """Serve the app in a web browser: every tab gets its own session.
 
     APP OPTIONS are the app's own (see inittui --help), e.g. --preset he2015 --seeds 3.
-    A session's process ends when its tab closes or the server stops (Ctrl+C: exit 130,
-    SIGTERM: 143). Needs the 'serve' extra: pip install 'inittui[serve]'.
+    Open the link it prints, which holds a secret token (http://127.0.0.1:8000/?token=…):
+    requests without it, addressed to another host name, or sent by another web page are
+    refused before any session starts. A session's process ends when its tab closes or
+    the server stops (Ctrl+C: exit 130, SIGTERM: 143). Needs the 'serve' extra:
+    pip install 'inittui[serve]'.
     """
     try:
         from inittui.web_server import AppServer

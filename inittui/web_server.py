@@ -21,9 +21,12 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import aiohttp_jinja2
 from aiohttp import web
 from textual_serve.app_service import AppService
 from textual_serve.server import Server, to_int
+
+from inittui.web_guard import Guard, is_loopback, is_wildcard
 
 QUIT_GRACE_S = 3.0
 """How long a session's app has to quit by itself (ending a training thread included)."""
@@ -106,11 +109,35 @@ class AppServer(Server):
     """textual-serve's server for `argv`, keeping track of every tab's session."""
 
     def __init__(self, argv: Sequence[str], host: str, port: int,
-                 announce: Callable[[str], None] = print) -> None:
+                 announce: Callable[[str], None] = print, token: str | None = None) -> None:
         super().__init__(shlex.join(argv), host=host, port=port, title="inittui")
         self.argv = tuple(argv)
         self.announce = announce
+        self.guard = Guard(host, token)
         self.sessions: dict[SessionService, web.WebSocketResponse] = {}
+
+    async def _make_app(self) -> web.Application:
+        """textual-serve's routes behind the guard; the WebSocket's path holds the token
+        (the page's script appends its own `?width=` to the URL it is given)."""
+        app = await super()._make_app()
+        app.router.add_get("/ws/{token}", self.handle_websocket, name="session")
+        app.middlewares.append(self.guard.middleware)
+        return app
+
+    async def handle_index(self, request: web.Request) -> web.Response:
+        """The page, addressed to the Host the browser used (so Origin matches it)."""
+        base = f"http://{request.host}"
+        static = request.app.router["static"].url_for(filename="/")
+        session = request.app.router["session"].url_for(token=self.guard.token)
+        context = {
+            "font_size": to_int(request.query.get("fontsize", "16"), 16),
+            "app_websocket_url": f"ws://{request.host}{session}",
+            "config": {"static": {"url": f"{base}{static}".rstrip("/") + "/"}},
+            "application": {"name": self.title},
+        }
+        response = aiohttp_jinja2.render_template("app_index.html", request, context)
+        response.headers["Referrer-Policy"] = "no-referrer"  # the token stays in this tab
+        return response
 
     async def on_startup(self, app: web.Application) -> None:
         """Nothing: the URL is announced once the address is bound."""
@@ -166,9 +193,17 @@ class AppServer(Server):
         await runner.setup()
         try:
             await web.TCPSite(runner, self.host, self.port).start()
-            self.port = runner.addresses[0][1]  # the real one when port 0 asked for any
-            self.public_url = f"http://{_url_host(self.host)}:{self.port}"
-            self.announce(f"inittui: serving the app on {self.public_url} (Ctrl+C stops)")
+            self.port = self.guard.port = runner.addresses[0][1]  # port 0: the real one
+            shown_host = "127.0.0.1" if is_wildcard(self.host) else _url_host(self.host)
+            self.public_url = f"http://{shown_host}:{self.port}"
+            self.announce(f"inittui: serving the app on {self.public_url}/?token="
+                          f"{self.guard.token} (Ctrl+C stops)")
+            if not is_loopback(self.host):
+                self.announce(
+                    f"warning: listening on {self.host or 'every address'}, not this machine "
+                    "alone: anyone who can reach the port and has the token can train here, "
+                    "and the traffic (token included) is unencrypted HTTP; prefer 127.0.0.1 "
+                    "and an SSH tunnel")
             await stopping.wait()
         finally:
             await runner.cleanup()

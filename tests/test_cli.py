@@ -90,7 +90,7 @@ def test_bad_options_are_usage_errors_in_one_line(args: list[str], message: str)
 
 @pytest.mark.parametrize(("args", "message"), [
     (["--device", "cuda:7"], "device 'cuda:7' is not available here"),
-    (["--hidden", "400000,400000", "--seeds", "8"], "GiB but cpu has"),
+    (["--hidden", "30000,30000", "--seeds", "100"], "GiB but cpu has"),
     (["--dataset", "mnist"], "needs --data-dir"),
     (["--out", "/nonexistent-folder/r.csv"], "folder '/nonexistent-folder' does not exist"),
 ])

@@ -105,8 +105,9 @@ def test_a_browser_tab_trains_and_no_session_process_outlives_its_tab_or_the_ser
     server, url = start_server("--port", "0", *APP_ARGS)
     groups: set[int] = set()
     try:
-        assert url.startswith("http://127.0.0.1:")
-        port = url.rsplit(":", 1)[1]
+        found = re.fullmatch(r"http://127\.0\.0\.1:(\d+)/\?token=[\w-]{40,}", url)
+        assert found, url
+        port = found.group(1)
         listening = subprocess.run(["ss", "-ltnH", f"sport = :{port}"], capture_output=True,
                                    text=True).stdout if shutil.which("ss") else ""
         assert all(line.split()[3] == f"127.0.0.1:{port}" for line in listening.splitlines())

@@ -135,3 +135,153 @@ def test_a_class_that_does_not_build_is_a_usage_error_of_model(model_file: Path)
     assert "Broken((1, 4, 4), 10) does not build: ValueError: no such layer size" in \
         result.stderr
     assert "Traceback" not in result.stderr
+
+
+HOSTILE_FILE = '''
+import math
+import sys
+
+import torch
+from torch import nn
+
+
+class OneLinear(nn.Module):
+    """No hidden layer: the input maps straight to the logits."""
+
+    def __init__(self, input_shape, classes):
+        super().__init__()
+        self.fc = nn.Linear(math.prod(input_shape), classes)
+
+    def forward(self, x):
+        return self.fc(x.flatten(1))
+
+
+class NoParameters(nn.Module):
+    def __init__(self, input_shape, classes):
+        super().__init__()
+        self.classes = classes
+
+    def forward(self, x):
+        return x.flatten(1)[:, :self.classes] * 0
+
+
+class SizedByTensor(OneLinear):
+    def __init__(self, input_shape, classes):
+        nn.Module.__init__(self)
+        self.fc = nn.Linear(int(torch.tensor(input_shape).prod()), classes)
+'''
+
+
+@pytest.fixture
+def hostile_file(tmp_path: Path) -> Path:
+    path = tmp_path / "hostile_models.py"
+    path.write_text(textwrap.dedent(HOSTILE_FILE))
+    return path
+
+
+def test_one_linear_layer_trains_with_diagnostics_on_and_reports_no_layers(
+        tiny_spec: ExperimentSpec, hostile_file: Path) -> None:
+    events = sweep(replace(tiny_spec, model=f"{hostile_file}:OneLinear", diagnostics=True,
+                           inits=("he-normal",), epochs=1))
+    assert [e.epoch for e in events if isinstance(e, EpochFinished)] == [1]
+    stats = [e for e in events if isinstance(e, LayerStatsReady)]
+    assert stats and all(e.layers == () for e in stats)
+
+
+def test_a_model_without_parameters_is_one_line_naming_the_class(
+        tiny_spec: ExperimentSpec, hostile_file: Path) -> None:
+    with pytest.raises(SpecError, match=r"^NoParameters has no parameters: there is nothing "
+                                        "to initialize or train") as error:
+        sweep(replace(tiny_spec, model=f"{hostile_file}:NoParameters"))
+    assert error.value.field == "model"
+
+
+def test_a_size_read_from_a_tensor_says_what_to_write_instead(
+        tiny_spec: ExperimentSpec, hostile_file: Path) -> None:
+    with pytest.raises(SpecError, match=r"cannot be called on meta tensors; sizes must be "
+                                        r"Python numbers \(math.prod\(input_shape\)\)"):
+        sweep(replace(tiny_spec, model=f"{hostile_file}:SizedByTensor"))
+
+
+def test_sys_exit_at_import_is_an_error_not_an_exit(tiny_spec: ExperimentSpec,
+                                                    tmp_path: Path) -> None:
+    leaving = tmp_path / "leaving.py"
+    leaving.write_text("import sys\nsys.exit(0)\n")
+    with pytest.raises(SpecError, match=r"leaving.py' called sys.exit\(0\) while being "
+                                        "imported"):
+        sweep(replace(tiny_spec, model=f"{leaving}:Net"))
+
+
+def test_the_models_help_says_a_model_file_runs_as_code() -> None:
+    from click.testing import CliRunner
+
+    from inittui.cli import main
+
+    text = " ".join(CliRunner().invoke(main, ["--help"]).output.split())
+    assert "Your file is imported and runs as Python code with your rights" in text
+
+
+async def test_loading_a_results_file_never_imports_the_model_it_names(
+        tmp_path: Path) -> None:
+    """The model file writes a marker when imported; --load in the real app shows the
+    file's runs and their details, and the marker never appears."""
+    import csv
+
+    from inittui.core.result_files import RESULT_COLUMNS, write_results
+    from inittui.core.results import ResultsBook
+    from inittui.tui.app import create_app
+    from inittui.tui.results.leaderboard import Leaderboard
+
+    marker = tmp_path / "imported"
+    evil = tmp_path / "evil.py"
+    evil.write_text(f"open({str(marker)!r}, 'w').write('ran')\n"
+                    "from torch import nn\nclass Net(nn.Linear):\n    pass\n")
+    spec = ExperimentSpec(inits=("zeros",), hidden=(8,), epochs=1, device="cpu",
+                          dataset="synthetic:train=64,val=16,test=16,side=4")
+    book = ResultsBook()
+    run_sweep(spec, book.apply)
+    path = tmp_path / "r.csv"
+    write_results(book, path)
+    with path.open(newline="") as handle:
+        table = list(csv.reader(handle))
+    for row in table[1:]:
+        row[RESULT_COLUMNS.index("model")] = f"{evil}:Net"
+    with path.open("w", newline="") as handle:
+        csv.writer(handle).writerows(table)
+    app = create_app(spec, load=path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        board = app.query_one(Leaderboard)
+        assert board.row_count == 1
+        board.focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("escape")
+    assert not marker.exists()
+
+
+async def test_the_layers_view_of_one_linear_layer_says_there_is_none_to_probe(
+        hostile_file: Path) -> None:
+    from textual.widgets import Static
+
+    from inittui.tui.app import create_app
+
+    spec = ExperimentSpec(inits=("he-normal",), epochs=1, device="cpu",
+                          model=f"{hostile_file}:OneLinear",
+                          dataset="synthetic:train=64,val=16,test=16,side=4")
+    app = create_app(spec)
+    async with app.run_test(size=(120, 40)) as pilot:
+        for _ in range(2):  # torch's import, then the sweep
+            while not all(worker.is_finished for worker in app.workers):
+                await pilot.pause(0.1)
+            await pilot.pause()
+            if _ == 0:
+                await pilot.press("ctrl+r")
+                await pilot.pause(0.5)
+        assert app.book.sweeps  # it trained, with diagnostics on
+        assert [n.message for n in app._notifications if n.severity == "error"] == []
+        await pilot.press("L")
+        await pilot.pause()
+        header = str(app.query_one("#layers-header", Static).render())
+        assert "no hidden layer to probe" in header

@@ -6,9 +6,10 @@ import difflib
 import re
 from collections.abc import Callable, Iterable
 
+from inittui.core.printable import CONTROL
+
 _OPTION = "\x1e"
 _OPTION_REFERENCE = re.compile(f"{_OPTION}(\\w+){_OPTION}")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 def option(field: str) -> str:
@@ -23,7 +24,8 @@ def option(field: str) -> str:
 
 def shown(text: object, limit: int = 60) -> str:
     """User text fit for a one-line message: control characters escaped, long text cut."""
-    value = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", str(text))
+    value = CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 256
+                        else f"\\u{ord(m.group()):04x}", str(text))
     return value if len(value) <= limit else value[:limit - 1] + "…"
 
 

@@ -53,6 +53,8 @@ def units(output: Tensor) -> Tensor:
 def hook_statistics(model: StackedModel, x: Tensor, y: Tensor) -> list[tuple[LayerStats, ...]]:
     skeleton = model.skeleton
     probes = model.probes
+    if not probes:  # one nn.Linear: no hidden layer to probe, nothing to report
+        return [() for _ in range(model.runs)]
     acts: list[list[Tensor]] = [[] for _ in probes]
     grads: list[list[Tensor]] = [[] for _ in probes]
     pre_grads: list[list[Tensor]] = [[] for _ in probes]

@@ -49,6 +49,7 @@ from inittui.core.events import (
     RunFinished,
     SweepStarted,
 )
+from inittui.core.printable import printable
 from inittui.core.results import ResultsBook, RunRecord, SweepRecord
 from inittui.core.specs import (
     GRID_FIELDS,
@@ -112,7 +113,6 @@ TEXT_COLUMNS = frozenset({
 """Cells written through `neutralize`; the others are numbers."""
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 """OWASP's CSV-injection rule: a cell starting with one of these is a formula to Excel."""
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _INTEGER = re.compile(r"[+]?[0-9]+")
 
 
@@ -172,7 +172,7 @@ def _lock_path(target: Path) -> Path:
 
 def neutralize(text: str) -> str:
     """A text cell as data: control characters dropped, a formula start quoted with `'`."""
-    clean = _CONTROL.sub("", text)
+    clean = printable(text)
     return "'" + clean if clean.startswith(FORMULA_STARTS) or clean.startswith("'") else clean
 
 
@@ -328,10 +328,10 @@ class ResultFiles:
         from filelock import FileLock
 
         paths = [path for path in (out, stats_out) if path is not None]
-        if out is not None and stats_out is not None and \
-                os.path.abspath(out) == os.path.abspath(stats_out):
-            raise ResultFileError(f"{option('out')} and {option('stats_out')} must be "
-                                  "different files")
+        if out is not None and stats_out is not None and _same_file(out, stats_out):
+            raise ResultFileError(f"{option('out')} and {option('stats_out')} name one file "
+                                  f"('{shown_path(out)}' and '{shown_path(stats_out)}'); "
+                                  "give two different files")
         self.locks: list[FileLock] = []
         try:
             for path in paths:
@@ -421,6 +421,11 @@ class ResultFiles:
         self.locks = []
 
 
+def _same_file(first: Path, second: Path) -> bool:
+    """Whether two paths name one file, through symbolic links and `..` alike."""
+    return os.path.realpath(first) == os.path.realpath(second)
+
+
 def _lock_for_writing(path: Path, overwrite: bool) -> Any:
     """Check the path, take its lock (refusing a second writer), check it again."""
     from filelock import FileLock, Timeout
@@ -440,7 +445,26 @@ def _lock_for_writing(path: Path, overwrite: bool) -> Any:
     except InittuiError:
         lock.release()
         raise
+    remove_leftovers(path)
     return lock
+
+
+def remove_leftovers(path: Path) -> list[Path]:
+    """Remove the temporary files (`.NAME.XXXXXXXX.tmp`) that a writer of path killed
+    before its first epoch (SIGKILL, a power cut) left beside it; returns them.
+
+    Called with path's lock held: no live inittui process is writing any of them.
+    """
+    pattern = re.compile(rf"\.{re.escape(path.name)}\.[a-z0-9_]{{8}}\.tmp")
+    folder = _folder(path)
+    removed = []
+    with contextlib.suppress(OSError):
+        for name in os.listdir(folder):
+            if pattern.fullmatch(name) and (folder / name).is_file():
+                with contextlib.suppress(OSError):
+                    os.unlink(folder / name)
+                    removed.append(folder / name)
+    return removed
 
 
 class RecordFile:
@@ -623,9 +647,9 @@ class _Reader:
         if len(cells) != len(self.columns):
             raise _BadRow(f"{len(cells)} fields where the header has {len(self.columns)}")
         row = dict(zip(self.columns, cells))
-        for name in self.quoted_columns:  # only text cells can carry neutralize's quote
-            if row[name].startswith("'"):
-                row[name] = row[name][1:]
+        for name in self.quoted_columns:  # only text cells reach the screen as text
+            text = printable(row[name])  # and only they can carry neutralize's quote
+            row[name] = text[1:] if text.startswith("'") else text
         row.update(self.absent)
         status = row["status"]
         if status not in STATUSES:

@@ -15,6 +15,7 @@ import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, fields, replace
+from itertools import pairwise
 from typing import Any
 
 from inittui.core.activations import ACTIVATIONS
@@ -61,6 +62,13 @@ ARCHITECTURE_SEPARATOR = ";"
 MAX_INT = 2**31 - 1
 """Counts beyond this overflow PyTorch's 32-bit sizes long before memory runs out."""
 MAX_WIDTH = 1_000_000
+MAX_LAYERS = 10_000
+"""Hidden layers of one architecture; a repeat count is checked before a list is built."""
+MAX_HIDDEN_WEIGHTS = 1_000_000_000
+"""Weights between hidden layers of one run (4 GB in float32), estimated before building."""
+MAX_SIDE = 1024
+MAX_SYNTHETIC_BYTES = 4 * 2**30
+"""A synthetic data set's float32 images, estimated from its sizes before any is drawn."""
 MAX_SEED = 2**32 - 1
 MAX_SEEDS = 10_000
 MAX_DEVICE_INDEX = 1023
@@ -335,34 +343,51 @@ def parse_dataset(text: str) -> str:
     return value.lower() if not params else f"{base}:{params}"
 
 
-def synthetic_params(text: str) -> dict[str, int]:
-    """The sizes in `synthetic:train=512,side=8`, filled in from SYNTHETIC_DEFAULTS."""
-    _, _, params = text.partition(":")
-    values = dict(SYNTHETIC_DEFAULTS)
+def _dataset_params(base: str, params: str, defaults: dict[str, int]) -> dict[str, int]:
+    """`key=value` sizes over defaults: each key known and given once, each value named in
+    its error (`synthetic val must be at least 1, got 0`)."""
+    values = dict(defaults)
+    given: set[str] = set()
     for pair in filter(None, (p.strip() for p in params.split(","))):
         key, sep, raw = pair.partition("=")
-        if not sep or key not in SYNTHETIC_DEFAULTS:
-            raise SpecError(
-                "dataset",
-                f"bad synthetic parameter '{pair}' (use key=value with keys: "
-                f"{', '.join(SYNTHETIC_DEFAULTS)})",
-            )
-        values[key] = _positive_int("dataset", raw)
+        key = key.strip()
+        if not sep or key not in defaults:
+            raise SpecError("dataset", f"bad {base} parameter '{shown(pair, 30)}' (use "
+                                       f"key=value with keys: {', '.join(defaults)})")
+        if key in given:
+            raise SpecError("dataset", f"{base} parameter {key} is given twice")
+        given.add(key)
+        try:
+            values[key] = _positive_int(key, raw)
+        except SpecError as error:
+            raise SpecError("dataset", f"{base} {error}") from None
+    return values
+
+
+def synthetic_params(text: str) -> dict[str, int]:
+    """The sizes in `synthetic:train=512,side=8`, filled in from SYNTHETIC_DEFAULTS; a data
+    set too large to hold is refused here, before any of it is drawn."""
+    _, _, params = text.partition(":")
+    values = _dataset_params("synthetic", params, SYNTHETIC_DEFAULTS)
     if values["classes"] < 2:
         raise SpecError("dataset", "synthetic data needs at least 2 classes")
+    if values["side"] > MAX_SIDE:
+        raise SpecError("dataset", f"synthetic side must be at most {MAX_SIDE}, got "
+                                   f"{values['side']}: the data set is too large")
+    images = values["train"] + values["val"] + values["test"]
+    size = images * values["channels"] * values["side"] ** 2 * 4
+    if size > MAX_SYNTHETIC_BYTES:
+        raise SpecError("dataset", f"the synthetic data set would take {size / 2**30:,.1f} "
+                        f"GiB ({images:,} images of {values['channels']}×{values['side']}×"
+                        f"{values['side']} float32; at most {MAX_SYNTHETIC_BYTES // 2**30} "
+                        "GiB): use fewer images or a smaller side")
     return values
 
 
 def text_params(text: str) -> dict[str, int]:
     """The sizes in `text:context=32` or `synthetic-text:train=256,vocab=6`, defaults filled in."""
     base, _, params = text.partition(":")
-    values = dict(TEXT_DEFAULTS[base.strip().lower()])
-    for pair in filter(None, (p.strip() for p in params.split(","))):
-        key, sep, raw = pair.partition("=")
-        if not sep or key not in values:
-            raise SpecError("dataset", f"bad {base} parameter '{pair}' (use key=value with "
-                                       f"keys: {', '.join(values)})")
-        values[key] = _positive_int("dataset", raw)
+    values = _dataset_params(base, params, TEXT_DEFAULTS[base.strip().lower()])
     if values.get("vocab", 2) < 2:
         raise SpecError("dataset", "synthetic-text needs a vocabulary of at least 2")
     return values
@@ -385,7 +410,7 @@ def list_items(name: str, text: str | Iterable[str], separator: str = ",",
 
 def parse_architecture(text: str) -> tuple[int, ...]:
     """One architecture's hidden sizes: `128,64`, `128x30` (thirty layers of 128), `64x5,32`."""
-    layers: list[int] = []
+    runs: list[tuple[int, int]] = []  # (width, count): nothing is expanded before checks
     pieces = list_items("hidden", text, item="layer size")  # `128,,64` is a typo
     for item in (token for piece in pieces for token in piece.split()):  # `128 64` too
         size, sep, repeat = item.lower().partition("x")
@@ -398,8 +423,22 @@ def parse_architecture(text: str) -> tuple[int, ...]:
         if sep and count < 1:
             raise SpecError("hidden", f"hidden '{item}' repeats a layer {count} times; "
                                       "use at least 1")
-        layers.extend([width] * count)
-    return tuple(layers)
+        runs.append((width, count))
+    _check_architecture_size(runs)
+    return tuple(width for width, count in runs for _ in range(count))
+
+
+def _check_architecture_size(runs: list[tuple[int, int]]) -> None:
+    """Layer count and weights between hidden layers, from the (width, count) runs alone."""
+    layers = sum(count for _, count in runs)
+    if layers > MAX_LAYERS:
+        raise SpecError("hidden", f"hidden has {layers:,} layers; at most {MAX_LAYERS:,}")
+    weights = sum((count - 1) * width * width for width, count in runs) + \
+        sum(a * b for (a, _), (b, _) in pairwise(runs))
+    if weights > MAX_HIDDEN_WEIGHTS:
+        raise SpecError("hidden", f"hidden sizes need {weights:,} weights between hidden "
+                        f"layers per run ({weights * 4 / 2**30:,.1f} GiB in float32); at "
+                        f"most {MAX_HIDDEN_WEIGHTS:,}")
 
 
 def parse_hidden(text: str | Iterable[object]) -> tuple[tuple[int, ...], ...]:
@@ -454,6 +493,9 @@ def parse_widths(text: str) -> tuple[int, ...]:
                 from None
         if width < 1:
             raise SpecError("coord-widths", f"coord-widths must be at least 1, got {width}")
+        if width > MAX_WIDTH:
+            raise SpecError("coord-widths", f"coord-widths must be at most {MAX_WIDTH:,}, "
+                                            f"got {width:,}")
         widths.append(width)
     if len(set(widths)) < 2:
         raise SpecError("coord-widths", "coord-widths needs at least two different widths")
@@ -511,6 +553,10 @@ def check_spec(spec: ExperimentSpec) -> None:
             raise SpecError("model", f"model cnn needs images of at least {CNN_MIN_SIDE} "
                             f"pixels a side, the data set has {side}; use mlp or a larger "
                             "side")
+    if spec.optimizer != "sgd" and len(spec.axis_values("momentum")) > 1:
+        raise SpecError("momentum", f"{spec.optimizer} ignores momentum, so a list of "
+                        "momentum values would train identical cells; give one value or "
+                        "use the sgd optimizer")
     if spec.seed + spec.seeds - 1 > MAX_SEED:
         raise SpecError("seed", f"seed + seeds - 1 must be at most {MAX_SEED}")
 

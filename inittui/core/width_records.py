@@ -13,7 +13,8 @@ from collections.abc import Sequence
 from dataclasses import astuple, dataclass, fields
 from pathlib import Path
 
-from inittui.core.errors import InittuiError
+from inittui.core.errors import InittuiError, shown_path
+from inittui.core.printable import printable
 
 OUTPUT = "output"
 """The `layer` of the logits; hidden layers are "1", "2", ... from the input."""
@@ -121,11 +122,12 @@ def _read(path: Path, columns: tuple[str, ...]) -> list[dict[str, str]]:
             reader = csv.DictReader(handle)
             missing = [c for c in columns if c not in (reader.fieldnames or [])]
             if missing:
-                raise InittuiError(f"'{path}' is not a width-study file: no column "
+                raise InittuiError(f"'{shown_path(path)}' is not a width-study file: no column "
                                    f"{', '.join(missing)}")
-            return list(reader)
+            return [{key: printable(value) if isinstance(value, str) else value
+                     for key, value in values.items()} for values in reader]
     except OSError as error:
-        raise InittuiError(f"cannot read '{path}': {error.strerror or error}") from None
+        raise InittuiError(f"cannot read '{shown_path(path)}': {error.strerror or error}") from None
 
 
 def read_coord_points(path: Path) -> list[CoordPoint]:
@@ -139,7 +141,8 @@ def read_coord_points(path: Path) -> list[CoordPoint]:
                                      values.get("model") or "mlp",
                                      float(values["lr"]) if values.get("lr") else None))
         except (TypeError, ValueError):
-            raise InittuiError(f"'{path}' line {number}: not a coordinate-check row") from None
+            raise InittuiError(f"'{shown_path(path)}' line {number}: not a coordinate-check "
+                               "row") from None
     return points
 
 
@@ -153,5 +156,5 @@ def read_transfer_cells(path: Path) -> list[TransferCell]:
                 int(values["seeds"]), float(values["final_train_loss"]),
                 float(values["best_val_acc"]), values["status"], float(values["wall_s"])))
         except (TypeError, ValueError):
-            raise InittuiError(f"'{path}' line {number}: not a study row") from None
+            raise InittuiError(f"'{shown_path(path)}' line {number}: not a study row") from None
     return cells

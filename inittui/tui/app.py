@@ -20,7 +20,7 @@ from textual.reactive import reactive
 from textual.widgets import Input
 from textual.worker import Worker, WorkerState
 
-from inittui.core.errors import InittuiError, SpecError
+from inittui.core.errors import InittuiError, SpecError, shown_path
 from inittui.core.events import (
     EpochFinished,
     LayerStatsReady,
@@ -501,7 +501,7 @@ class InittuiApp(App[None]):
 
         def progress(read: int) -> None:
             share = min(read / total, 1.0)
-            self.call_from_thread(self.main.status.say, f"loading {path}… {share:.0%}")
+            self.call_from_thread(self.main.status.say, f"loading {shown_path(path)}… {share:.0%}")
 
         try:
             return load_results(path, progress)
@@ -733,13 +733,13 @@ class InittuiApp(App[None]):
             return
         try:
             if path.exists():
-                raise InittuiError(f"'{path}' already exists; choose another name")
+                raise InittuiError(f"'{shown_path(path)}' already exists; choose another name")
             rows = write_results(self.book, check_writable(path, overwrite=False))
         except InittuiError as error:
             self.notify(error_text(error), title="Export failed", severity="error",
                         markup=False)
             return
-        self.notify(f"Wrote {rows} rows to {path}", title="Exported", markup=False)
+        self.notify(f"Wrote {rows} rows to {shown_path(path)}", title="Exported", markup=False)
 
     def apply_preset(self, name: str) -> None:
         """Load a preset into the setup (from the command palette)."""

@@ -201,6 +201,9 @@ class LayersView(Vertical):
                         f" · std: act {format_std(stats.act_std)}"
                         f", ∂L/∂h {format_std(stats.grad_std)}"
                         f", ∂L/∂s {format_std(stats.pre_grad_std)}")
+        elif self._selected is not None and self._depth() == 0:
+            text.append("\nno hidden layer to probe: this model maps its input straight "
+                        "to the logits", style="dim")
         flat = [group.label for group in self._groups
                 if all(s.act_std == 0 for layers in layers_at(group, epoch) for s in layers)
                 and layers_at(group, epoch)]
