@@ -4,9 +4,10 @@ This module imports no torch, so the app can list initializers and parse a spec 
 torch has loaded; the entries are in `inittui.core.init_entries` (one per initializer, with
 its draw named), the draws in `inittui.core.init_draws`.
 
-A parsed choice is a `str`: its canonical label (`he-normal:mode=fan_out`), so it is shown,
-written, compared and used as a key as that label, and it carries its entry (`info`) and
-every parameter (`params`), so nothing parses it again.
+A parsed choice is a `str`: its label (`he-normal:mode=fan_out`), so it is shown, written,
+compared and used as a key as that label, and it carries its entry (`info`) and every
+parameter (`params`), so nothing parses it again. The parser gives canonical labels; text
+given in code or read from a file keeps its spelling (`as_initializer`, `read_initializer`).
 """
 
 from __future__ import annotations
@@ -21,10 +22,9 @@ from inittui.core.init_entries import BIASES, WEIGHTS
 from inittui.core.init_entry import AUTO, InitializerInfo
 
 __all__ = [
-    "AUTO", "UNKNOWN", "BiasChoice", "InitializerChoice", "InitializerInfo", "as_bias_initializer",
-    "as_initializer", "bias_registry",
-    "parse_bias_initializer", "parse_initializer", "read_bias_initializer",
-    "read_initializer", "registry",
+    "AUTO", "UNKNOWN", "BiasChoice", "InitializerChoice", "InitializerInfo",
+    "as_bias_initializer", "as_initializer", "bias_registry", "known", "parse_bias_initializer",
+    "parse_initializer", "read_bias_initializer", "read_initializer", "registry",
 ]
 
 UNKNOWN = InitializerInfo("", "", "", (), {}, note="a label this version does not know")
@@ -32,7 +32,7 @@ UNKNOWN = InitializerInfo("", "", "", (), {}, note="a label this version does no
 
 
 class _Choice(str):
-    """A parsed initializer: its canonical label as a str, with its entry and parameters."""
+    """A parsed initializer: its label as a str, with its entry and parameters."""
 
     info: InitializerInfo
     items: tuple[tuple[str, object], ...]
@@ -57,7 +57,8 @@ class _Choice(str):
 
     @property
     def label(self) -> str:
-        """Canonical text: the name plus non-default parameters, sorted (`normal:std=0.05`)."""
+        """Its text: from the parser, the name plus non-default parameters, sorted
+        (`normal:std=0.05`)."""
         return str(self)
 
     @property
