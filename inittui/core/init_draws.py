@@ -198,6 +198,15 @@ def orthogonal(tensor: torch.Tensor, generator: torch.Generator, *, gain: float
     return init.orthogonal_(tensor, gain, generator=generator)
 
 
+@_documented("delta-orthogonal")
+def delta_orthogonal(tensor: torch.Tensor, generator: torch.Generator, *, gain: float
+                     ) -> torch.Tensor:
+    centre = init.orthogonal_(torch.empty(tensor.shape[:2], dtype=tensor.dtype), gain,
+                              generator=generator)
+    tensor.zero_()[(slice(None), slice(None), *(k // 2 for k in tensor.shape[2:]))] = centre
+    return tensor
+
+
 @_documented("pytorch-default")
 def pytorch_default(tensor: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
     return init.kaiming_uniform_(tensor, math.sqrt(5), generator=generator)

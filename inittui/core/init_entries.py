@@ -128,6 +128,16 @@ WEIGHTS = (
         variance=lambda p, fi, fo, g: gain_of(p, g) ** 2 / max(fi, fo), auto=("gain",),
     ),
     InitializerInfo(
+        "delta-orthogonal", "centre tap gain·Q (Q orthogonal), every other tap 0",
+        "Xiao et al. 2018, Dynamical Isometry and a Mean Field Theory of CNNs",
+        ("linear", "tanh", "relu", "leaky-relu"), {"gain": 1.0},
+        note="a convolution starts as an orthogonal 1x1 one (a delta in space); a dense "
+             "layer is plain orthogonal; gain=auto takes the activation's",
+        example="delta-orthogonal:gain=auto with --model cnn: each conv starts as a 1x1 one",
+        draw="delta_orthogonal", fan=by_larger_fan,
+        variance=lambda p, fi, fo, g: gain_of(p, g) ** 2 / max(fi, fo), auto=("gain",),
+    ),
+    InitializerInfo(
         "pytorch-default", "U(±1/√fan_in)",
         "LeCun et al. 1998, Efficient BackProp (bound kept from Torch7's nn.Linear)",
         ("relu", "tanh"), {},
