@@ -96,19 +96,16 @@ _DRAWS: dict[str, Draw] = {}
 
 def _entry_doc(info: InitializerInfo) -> str:
     return (f"``{info.name}``: {info.formula}.\n\n    {info.paper}; {info.note}.\n\n"
-            f"    Example: ``{info.example}``.")
+            f"    Example: {info.example}.")
 
 
-def _documented(weight: str = "", bias: str = "") -> Callable[[Draw], Draw]:
-    """Register a public draw, its docstring taken from the entries that name it."""
-    def register(draw: Draw) -> Draw:
-        infos = [info for info in registry() if weight and info.name == weight]
-        infos += [info for info in bias_registry() if bias and info.name == bias]
-        if infos:
-            draw.__doc__ = "\n\n    ".join(_entry_doc(info) for info in infos)
-        _DRAWS[draw.__name__] = draw
-        return draw
-    return register
+def _public(draw: Draw) -> Draw:
+    """Register a public draw; its docstring is that of the entries whose `draw` names it."""
+    infos = [info for info in (*registry(), *bias_registry()) if info.draw == draw.__name__]
+    if infos:
+        draw.__doc__ = "\n\n    ".join(_entry_doc(info) for info in infos)
+    _DRAWS[draw.__name__] = draw
+    return draw
 
 
 def _lecun_std(tensor: torch.Tensor) -> float:
@@ -128,77 +125,77 @@ def _he_std(tensor: torch.Tensor, mode: str) -> float:
     return math.sqrt(2.0) / math.sqrt(fan_in if mode == "fan_in" else fan_out)
 
 
-@_documented("zeros", "zeros")
+@_public
 def zeros(tensor: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
     return init.zeros_(tensor)
 
 
-@_documented("constant", "constant")
+@_public
 def constant(tensor: torch.Tensor, generator: torch.Generator, *, value: float
              ) -> torch.Tensor:
     return init.constant_(tensor, value)
 
 
-@_documented("normal", "normal")
+@_public
 def normal(tensor: torch.Tensor, generator: torch.Generator, *, std: float,
            truncated: bool = False) -> torch.Tensor:
     return _gaussian(tensor, std, truncated, generator)
 
 
-@_documented("uniform", "uniform")
+@_public
 def uniform(tensor: torch.Tensor, generator: torch.Generator, *, a: float, b: float
             ) -> torch.Tensor:
     return init.uniform_(tensor, a, b, generator=generator)
 
 
-@_documented("truncated-normal")
+@_public
 def truncated_normal(tensor: torch.Tensor, generator: torch.Generator, *, std: float
                      ) -> torch.Tensor:
     return init.trunc_normal_(tensor, 0.0, std, -2 * std, 2 * std, generator=generator)
 
 
-@_documented("lecun-normal")
+@_public
 def lecun_normal(tensor: torch.Tensor, generator: torch.Generator, *, truncated: bool
                  ) -> torch.Tensor:
     return _gaussian(tensor, _lecun_std(tensor), truncated, generator)
 
 
-@_documented("lecun-uniform")
+@_public
 def lecun_uniform(tensor: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
     return _symmetric_uniform(tensor, _lecun_std(tensor), generator)
 
 
-@_documented("xavier-normal")
+@_public
 def xavier_normal(tensor: torch.Tensor, generator: torch.Generator, *, gain: float,
                   truncated: bool) -> torch.Tensor:
     return _gaussian(tensor, _xavier_std(tensor, gain), truncated, generator)
 
 
-@_documented("xavier-uniform")
+@_public
 def xavier_uniform(tensor: torch.Tensor, generator: torch.Generator, *, gain: float
                    ) -> torch.Tensor:
     return _symmetric_uniform(tensor, _xavier_std(tensor, gain), generator)
 
 
-@_documented("he-normal")
+@_public
 def he_normal(tensor: torch.Tensor, generator: torch.Generator, *, mode: str,
               truncated: bool) -> torch.Tensor:
     return _gaussian(tensor, _he_std(tensor, mode), truncated, generator)
 
 
-@_documented("he-uniform")
+@_public
 def he_uniform(tensor: torch.Tensor, generator: torch.Generator, *, mode: str
                ) -> torch.Tensor:
     return _symmetric_uniform(tensor, _he_std(tensor, mode), generator)
 
 
-@_documented("orthogonal")
+@_public
 def orthogonal(tensor: torch.Tensor, generator: torch.Generator, *, gain: float
                ) -> torch.Tensor:
     return init.orthogonal_(tensor, gain, generator=generator)
 
 
-@_documented("delta-orthogonal")
+@_public
 def delta_orthogonal(tensor: torch.Tensor, generator: torch.Generator, *, gain: float
                      ) -> torch.Tensor:
     centre = init.orthogonal_(torch.empty(tensor.shape[:2], dtype=tensor.dtype), gain,
@@ -207,23 +204,23 @@ def delta_orthogonal(tensor: torch.Tensor, generator: torch.Generator, *, gain: 
     return tensor
 
 
-@_documented("pytorch-default")
+@_public
 def pytorch_default(tensor: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
     return init.kaiming_uniform_(tensor, math.sqrt(5), generator=generator)
 
 
-@_documented()
+@_public
 def embedding_default(tensor: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
     """nn.Embedding's own N(0, 1): pytorch-default on an embedding table (no fan in it)."""
     return init.normal_(tensor, generator=generator)
 
 
-@_documented("lsuv")
+@_public
 def lsuv(tensor: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
     return init.orthogonal_(tensor, 1.0, generator=generator)
 
 
-@_documented("variance-scaling")
+@_public
 def variance_scaling(tensor: torch.Tensor, generator: torch.Generator, *, scale: float,
                      mode: str, distribution: str) -> torch.Tensor:
     fan_in, fan_out = _fans(tensor)
@@ -239,7 +236,7 @@ def _bias_bound(fan_in: int) -> float:
     return 1 / math.sqrt(fan_in) if fan_in > 0 else 0.0
 
 
-@_documented(bias="pytorch-default")
+@_public
 def pytorch_default_bias(tensor: torch.Tensor, generator: torch.Generator, *, fan_in: int
                          ) -> torch.Tensor:
     bound = _bias_bound(fan_in)
