@@ -207,6 +207,10 @@ LAWS: dict[str, Callable[[int, int, int, int], Law]] = {
     "orthogonal": lambda fi, fo, r, c: semi_orthogonal(1.0, r, c),
     "orthogonal:gain=auto": lambda fi, fo, r, c: semi_orthogonal(5 / 3, r, c),
     "orthogonal:gain=0.5": lambda fi, fo, r, c: semi_orthogonal(0.5, r, c),
+    # Only the centre tap is drawn: Σw² = gain²·min(out, in) over out·in·k entries, so the
+    # std is gain/√max(fan_in, fan_out) (a dense layer's is orthogonal's).
+    "delta-orthogonal": lambda fi, fo, r, c: gaussian(1 / math.sqrt(max(fi, fo))),
+    "delta-orthogonal:gain=auto": lambda fi, fo, r, c: gaussian(5 / 3 / math.sqrt(max(fi, fo))),
     "pytorch-default": lambda fi, fo, r, c: symmetric(1 / math.sqrt(fi)),
     "lsuv": lambda fi, fo, r, c: semi_orthogonal(1.0, r, c),
     "variance-scaling": lambda fi, fo, r, c: keras(math.sqrt(1 / fi)),
@@ -293,6 +297,29 @@ def test_orthogonal_rows_or_columns_are_orthonormal_times_gain(label, activation
     gram = w @ w.T if w.shape[0] <= w.shape[1] else w.T @ w
     identity = torch.eye(len(gram), dtype=torch.float64)
     assert (gram - gain**2 * identity).abs().max().item() <= 1e-5 * gain**2  # float32 QR
+
+
+@pytest.mark.parametrize("shape", [(32, 16, 3, 3), (16, 32, 5, 5), (8, 8, 4, 4), (8, 4, 3)])
+@pytest.mark.parametrize(("label", "gain"), [("delta-orthogonal", 1.0),
+                                             ("delta-orthogonal:gain=auto", 5 / 3)])
+def test_delta_orthogonal_is_orthogonal_at_the_centre_tap_and_zero_elsewhere(label, gain,
+                                                                           shape):
+    """Xiao et al. 2018: the kernel is a delta in space, an orthogonal map across channels;
+    the centre tap is torch's orthogonal_ of an (out, in) matrix, from the same generator."""
+    weight = draw(label, shape, "tanh", seed=3)
+    centre = (slice(None), slice(None), *(k // 2 for k in shape[2:]))
+    expected = torch.zeros(shape)
+    expected[centre] = init.orthogonal_(torch.empty(shape[:2]), gain, generator=seeded(3))
+    assert torch.equal(weight, expected)
+    tap = weight[centre].double()
+    gram = tap @ tap.T if shape[0] <= shape[1] else tap.T @ tap
+    assert (gram - gain**2 * torch.eye(len(gram), dtype=torch.float64)).abs().max() <= 1e-5
+
+
+@pytest.mark.parametrize("shape", [(64, 512), (512, 64)])
+def test_delta_orthogonal_of_a_dense_layer_is_orthogonal(shape):
+    assert torch.equal(draw("delta-orthogonal:gain=auto", shape, "relu", seed=4),
+                       draw("orthogonal:gain=auto", shape, "relu", seed=4))
 
 
 def test_zeros_and_constant_are_exact():

@@ -5,7 +5,6 @@ Each hint names a classic pitfall that the numbers alone do not explain.
 
 from __future__ import annotations
 
-from inittui.core.errors import SpecError
 from inittui.core.results import ResultsBook, RunRecord
 from inittui.core.specs import ExperimentSpec
 from inittui.core.theory.readings import hint as theory_hint
@@ -28,31 +27,27 @@ def pitfalls(book: ResultsBook) -> list[str]:
 
 def _run_hints(record: RunRecord, spec: ExperimentSpec) -> list[str]:
     init, bias, activation = record.plan.init, record.plan.bias_init, spec.activation
-    try:
-        params = record.plan.choice.params
-        name = record.plan.choice.info.name
-    except SpecError:  # a label from a results file this version does not know
-        params, name = {}, ""
+    params, info = init.params, init.info  # a label this version does not know: no entry
     hints = []
     if record.status == "diverged":
         hints.append(f"{init}: diverged (loss became NaN or inf); lower the learning rate or "
                      "the init scale")
-    if name in ("zeros", "constant"):
-        if name == "zeros" and bias == "zeros" and activation in ZERO_AT_ZERO and (
+    if info.symmetric:
+        if info.name == "zeros" and bias == "zeros" and activation in ZERO_AT_ZERO and (
                 spec.output_init is None or spec.output_init == "zeros"):
             hints.append(f"{init}: hidden activations and gradients are exactly 0; only the "
                          "output bias learns (same output for every input)")
-        elif bias == "zeros" or bias.startswith("constant"):
+        elif bias.info.symmetric:
             hints.append(f"{init}: every hidden unit starts identical, so symmetry is not "
                          "broken by the initialization")
         else:
             hints.append(f"{init}: only the random biases break symmetry, and only partly")
     elif _symmetric(record):
         hints.append(f"{init}: hidden units stayed identical copies (symmetry not broken)")
-    if name in ("he-normal", "he-uniform") and activation in SATURATING:
+    if info.rectifier and activation in SATURATING:
         hints.append(f"{init} is derived for ReLU; with {activation} its larger variance "
                      "saturates units (xavier or lecun suit it)")
-    if name == "normal" and float(params["std"]) >= 1.0:
+    if info.name == "normal" and float(params["std"]) >= 1.0:
         hints.append(f"{init}: std ≥ 1 makes activations grow layer by layer and explode")
     theory = theory_hint(init, record.theory)
     if theory is not None:

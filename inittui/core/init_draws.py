@@ -1,9 +1,11 @@
 """One tensor's draw for each of the registry's initializers, like `torch.nn.init`.
 
 The middle of three modules: `init_registry` names the initializers without torch (their
-formulas, papers and parser, re-exported here), this one draws a weight or bias tensor, and
-`init_runs` fills every run of a stacked model with its draws. Every draw runs on the CPU
-through the caller's `torch.Generator`, so a seed fixes the tensor.
+entries, parser and parsed choices, re-exported here), this one draws a weight or bias
+tensor, and `init_runs` fills every run of a stacked model with its draws. Each entry names
+its public draw function here; every draw runs on the CPU through the caller's
+`torch.Generator`, so a seed fixes the tensor. A draw's docstring is its entry's: formula,
+paper, note and an example, so the two never disagree.
 """
 
 from __future__ import annotations
@@ -18,12 +20,13 @@ from torch.nn import init
 
 from inittui.core.activations import ACTIVATIONS
 from inittui.core.errors import SpecError, unknown_name
+from inittui.core.init_entry import AUTO, KERAS_TRUNCATED_STD
 from inittui.core.init_registry import (
-    AUTO,
     BiasChoice,
     InitializerChoice,
     InitializerInfo,
     bias_registry,
+    known,
     parse_bias_initializer,
     parse_initializer,
     registry,
@@ -35,10 +38,8 @@ __all__ = [
     "parse_initializer", "registry",
 ]
 
-KERAS_TRUNCATED_STD = 0.87962566103423978
-"""Std of a standard normal cut at ±2; Keras divides by it so the truncated draw keeps its std."""
-
-_Params = Mapping[str, Any]
+Draw = Callable[..., torch.Tensor]
+"""(tensor, generator, **the entry's parameters) -> the tensor, filled in place."""
 
 
 def activation_gain(activation: str) -> float:
@@ -89,81 +90,157 @@ def _symmetric_uniform(
     return init.uniform_(tensor, -bound, bound, generator=generator)
 
 
+_DRAWS: dict[str, Draw] = {}
+"""Every public draw, by function name (what an entry's `draw` names)."""
+
+
+def _entry_doc(info: InitializerInfo) -> str:
+    return (f"``{info.name}``: {info.formula}.\n\n    {info.paper}; {info.note}.\n\n"
+            f"    Example: {info.example}.")
+
+
+def _public(draw: Draw) -> Draw:
+    """Register a public draw; its docstring is that of the entries whose `draw` names it."""
+    infos = [info for info in (*registry(), *bias_registry()) if info.draw == draw.__name__]
+    if infos:
+        draw.__doc__ = "\n\n    ".join(_entry_doc(info) for info in infos)
+    _DRAWS[draw.__name__] = draw
+    return draw
+
+
 def _lecun_std(tensor: torch.Tensor) -> float:
     """LeCun et al. 1998: std = 1/√fan_in keeps the variance of a linear layer's output."""
     return 1 / math.sqrt(_fans(tensor)[0])
 
 
-def _xavier_std(tensor: torch.Tensor, params: _Params) -> float:
+def _xavier_std(tensor: torch.Tensor, gain: float) -> float:
     """Glorot & Bengio 2010: std = gain·√(2/(fan_in+fan_out)), forward and backward balanced."""
     fan_in, fan_out = _fans(tensor)
-    return params["gain"] * math.sqrt(2.0 / float(fan_in + fan_out))
+    return gain * math.sqrt(2.0 / float(fan_in + fan_out))
 
 
-def _he_std(tensor: torch.Tensor, params: _Params) -> float:
+def _he_std(tensor: torch.Tensor, mode: str) -> float:
     """He et al. 2015: std = √2/√fan, ReLU halves the variance and √2 restores it."""
     fan_in, fan_out = _fans(tensor)
-    return math.sqrt(2.0) / math.sqrt(fan_in if params["mode"] == "fan_in" else fan_out)
+    return math.sqrt(2.0) / math.sqrt(fan_in if mode == "fan_in" else fan_out)
 
 
-def _variance_scaling(
-    tensor: torch.Tensor, params: _Params, generator: torch.Generator
-) -> torch.Tensor:
-    """Keras VarianceScaling: std = √(scale/fan), fan by mode (fan_avg: the mean of both)."""
-    fan_in, fan_out = _fans(tensor)
-    fan = {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2}
-    std = math.sqrt(params["scale"] / fan[params["mode"]])
-    if params["distribution"] == "uniform":
-        return _symmetric_uniform(tensor, std, generator)
-    return _gaussian(tensor, std, params["distribution"] == "truncated_normal", generator)
+@_public
+def zeros(tensor: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
+    return init.zeros_(tensor)
 
 
-def _orthogonal(
-    tensor: torch.Tensor, params: _Params, activation: str, generator: torch.Generator
-) -> torch.Tensor:
-    """Saxe et al. 2014: gain·Q with orthonormal rows (or columns), as torch orthogonal_."""
-    gain = activation_gain(activation) if params["gain"] == AUTO else params["gain"]
+@_public
+def constant(tensor: torch.Tensor, generator: torch.Generator, *, value: float
+             ) -> torch.Tensor:
+    return init.constant_(tensor, value)
+
+
+@_public
+def normal(tensor: torch.Tensor, generator: torch.Generator, *, std: float,
+           truncated: bool = False) -> torch.Tensor:
+    return _gaussian(tensor, std, truncated, generator)
+
+
+@_public
+def uniform(tensor: torch.Tensor, generator: torch.Generator, *, a: float, b: float
+            ) -> torch.Tensor:
+    return init.uniform_(tensor, a, b, generator=generator)
+
+
+@_public
+def truncated_normal(tensor: torch.Tensor, generator: torch.Generator, *, std: float
+                     ) -> torch.Tensor:
+    return init.trunc_normal_(tensor, 0.0, std, -2 * std, 2 * std, generator=generator)
+
+
+@_public
+def lecun_normal(tensor: torch.Tensor, generator: torch.Generator, *, truncated: bool
+                 ) -> torch.Tensor:
+    return _gaussian(tensor, _lecun_std(tensor), truncated, generator)
+
+
+@_public
+def lecun_uniform(tensor: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
+    return _symmetric_uniform(tensor, _lecun_std(tensor), generator)
+
+
+@_public
+def xavier_normal(tensor: torch.Tensor, generator: torch.Generator, *, gain: float,
+                  truncated: bool) -> torch.Tensor:
+    return _gaussian(tensor, _xavier_std(tensor, gain), truncated, generator)
+
+
+@_public
+def xavier_uniform(tensor: torch.Tensor, generator: torch.Generator, *, gain: float
+                   ) -> torch.Tensor:
+    return _symmetric_uniform(tensor, _xavier_std(tensor, gain), generator)
+
+
+@_public
+def he_normal(tensor: torch.Tensor, generator: torch.Generator, *, mode: str,
+              truncated: bool) -> torch.Tensor:
+    return _gaussian(tensor, _he_std(tensor, mode), truncated, generator)
+
+
+@_public
+def he_uniform(tensor: torch.Tensor, generator: torch.Generator, *, mode: str
+               ) -> torch.Tensor:
+    return _symmetric_uniform(tensor, _he_std(tensor, mode), generator)
+
+
+@_public
+def orthogonal(tensor: torch.Tensor, generator: torch.Generator, *, gain: float
+               ) -> torch.Tensor:
     return init.orthogonal_(tensor, gain, generator=generator)
 
 
-_WeightDraw = Callable[[torch.Tensor, _Params, str, torch.Generator], torch.Tensor]
+@_public
+def delta_orthogonal(tensor: torch.Tensor, generator: torch.Generator, *, gain: float
+                     ) -> torch.Tensor:
+    centre = init.orthogonal_(torch.empty(tensor.shape[:2], dtype=tensor.dtype), gain,
+                              generator=generator)
+    tensor.zero_()[(slice(None), slice(None), *(k // 2 for k in tensor.shape[2:]))] = centre
+    return tensor
 
-_WEIGHT_DRAWS: dict[str, _WeightDraw] = {
-    "zeros": lambda t, p, act, g: init.zeros_(t),
-    "constant": lambda t, p, act, g: init.constant_(t, p["value"]),
-    "normal": lambda t, p, act, g: _gaussian(t, p["std"], p["truncated"], g),
-    "uniform": lambda t, p, act, g: init.uniform_(t, p["a"], p["b"], generator=g),
-    "truncated-normal": lambda t, p, act, g: init.trunc_normal_(
-        t, 0.0, p["std"], -2 * p["std"], 2 * p["std"], generator=g
-    ),
-    "lecun-normal": lambda t, p, act, g: _gaussian(t, _lecun_std(t), p["truncated"], g),
-    "lecun-uniform": lambda t, p, act, g: _symmetric_uniform(t, _lecun_std(t), g),
-    "xavier-normal": lambda t, p, act, g: _gaussian(t, _xavier_std(t, p), p["truncated"], g),
-    "xavier-uniform": lambda t, p, act, g: _symmetric_uniform(t, _xavier_std(t, p), g),
-    "he-normal": lambda t, p, act, g: _gaussian(t, _he_std(t, p), p["truncated"], g),
-    "he-uniform": lambda t, p, act, g: _symmetric_uniform(t, _he_std(t, p), g),
-    "orthogonal": _orthogonal,
-    "pytorch-default": lambda t, p, act, g: init.kaiming_uniform_(t, math.sqrt(5), generator=g),
-    "lsuv": lambda t, p, act, g: init.orthogonal_(t, 1.0, generator=g),
-    "variance-scaling": lambda t, p, act, g: _variance_scaling(t, p, g),
-}
+
+@_public
+def pytorch_default(tensor: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
+    return init.kaiming_uniform_(tensor, math.sqrt(5), generator=generator)
+
+
+@_public
+def embedding_default(tensor: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
+    """nn.Embedding's own N(0, 1): pytorch-default on an embedding table (no fan in it)."""
+    return init.normal_(tensor, generator=generator)
+
+
+@_public
+def lsuv(tensor: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
+    return init.orthogonal_(tensor, 1.0, generator=generator)
+
+
+@_public
+def variance_scaling(tensor: torch.Tensor, generator: torch.Generator, *, scale: float,
+                     mode: str, distribution: str) -> torch.Tensor:
+    fan_in, fan_out = _fans(tensor)
+    fan = {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2}
+    std = math.sqrt(scale / fan[mode])
+    if distribution == "uniform":
+        return _symmetric_uniform(tensor, std, generator)
+    return _gaussian(tensor, std, distribution == "truncated_normal", generator)
+
 
 def _bias_bound(fan_in: int) -> float:
     """nn.Linear's bias bound: 1/√fan_in, or 0 for a layer without inputs."""
     return 1 / math.sqrt(fan_in) if fan_in > 0 else 0.0
 
 
-_BiasDraw = Callable[[torch.Tensor, _Params, int, torch.Generator], torch.Tensor]
-
-_BIAS_DRAWS: dict[str, _BiasDraw] = {
-    "zeros": lambda t, p, fan_in, g: init.zeros_(t),
-    "constant": lambda t, p, fan_in, g: init.constant_(t, p["value"]),
-    "normal": lambda t, p, fan_in, g: init.normal_(t, 0.0, p["std"], generator=g),
-    "uniform": lambda t, p, fan_in, g: init.uniform_(t, p["a"], p["b"], generator=g),
-    "pytorch-default": lambda t, p, fan_in, g: init.uniform_(
-        t, -_bias_bound(fan_in), _bias_bound(fan_in), generator=g
-    ),
-}
+@_public
+def pytorch_default_bias(tensor: torch.Tensor, generator: torch.Generator, *, fan_in: int
+                         ) -> torch.Tensor:
+    bound = _bias_bound(fan_in)
+    return init.uniform_(tensor, -bound, bound, generator=generator)
 
 
 def draw_weight(
@@ -222,15 +299,24 @@ def draw_weight(
     """
     if len(shape) < 2:
         raise ValueError(f"a weight needs shape (out, in, ...), got {shape}")
-    activation_gain(activation)  # reject an unknown activation for every initializer
-    if choice.info.name not in _WEIGHT_DRAWS:
-        raise ValueError(f"{choice.info.name} draws by parameter role (core/roles.py), "
+    gain = activation_gain(activation)  # rejects an unknown activation for every initializer
+    info = known(choice).info
+    if info.structural:
+        raise ValueError(f"{info.name} draws by parameter role (core/roles.py), "
                          "not one weight at a time")
     tensor = torch.empty(shape, dtype=dtype, device="cpu")
     if tensor.numel() == 0:
         warnings.warn("Initializing zero-element tensors is a no-op", stacklevel=2)
         return tensor
-    return _WEIGHT_DRAWS[choice.info.name](tensor, choice.params, activation, generator)
+    params = {key: gain if key in info.auto and value == AUTO else value
+              for key, value in choice.params.items()}
+    return draw_tensor(info.draw, tensor, generator, params)
+
+
+def draw_tensor(draw: str, tensor: torch.Tensor, generator: torch.Generator,
+                params: Mapping[str, Any]) -> torch.Tensor:
+    """Fill `tensor` in place with the public draw an entry names (its `draw`)."""
+    return _DRAWS[draw](tensor, generator, **params)
 
 
 def draw_bias(
@@ -265,5 +351,10 @@ def draw_bias(
     """
     if fan_in < 0:
         raise ValueError(f"fan_in must be at least 0, got {fan_in}")
+    if not choice.known:
+        parse_bias_initializer(str(choice))  # the parser's one-line error
     tensor = torch.empty((out_features,), dtype=dtype, device="cpu")
-    return _BIAS_DRAWS[choice.info.name](tensor, choice.params, fan_in, generator)
+    params = choice.params
+    if choice.info.fan is not None and choice.info.fan(params, 1, 1) is not None:
+        params["fan_in"] = fan_in  # its bound goes with the layer's fan_in
+    return draw_tensor(choice.info.draw, tensor, generator, params)

@@ -17,7 +17,7 @@ from torch import Tensor
 
 from inittui.core.batching import StackedModel
 from inittui.core.init_draws import draw_bias, draw_weight
-from inittui.core.init_registry import parse_initializer
+from inittui.core.init_registry import InitializerChoice, as_initializer, known
 from inittui.core.models import BatchedNet
 from inittui.core.models.structure import WEIGHT_MODULES, readout_of
 from inittui.core.roles import check_structure, draw_run, parameter_roles
@@ -35,22 +35,25 @@ def generator(seed: int, stream: int) -> torch.Generator:
 
 @torch.no_grad()
 def initialize_runs(model: BatchedNet, runs: list[RunPlan], lsuv_batch: Tensor,
-                    output_init: str | None = None, residual_init: str | None = None,
+                    output_init: InitializerChoice | str | None = None,
+                    residual_init: InitializerChoice | str | None = None,
                     model_name: str = "") -> None:
     """Set every run's weights and biases; LSUV runs are then rescaled on lsuv_batch.
 
     output_init, when given, draws every run's output layer instead of the run's own
     initializer (the Keras exercise compares initializers on the hidden layers only).
+    Either takes a parsed choice (a spec's) or its text.
     """
+    output_choice = as_initializer(output_init) if output_init else None
+    residual = as_initializer(residual_init) if residual_init else None
     if isinstance(model, StackedModel):
-        initialize_stacked(model, runs, lsuv_batch, output_init, residual_init, model_name)
+        initialize_stacked(model, runs, lsuv_batch, output_choice, residual, model_name)
         return
-    for init_name in {run.init for run in runs}:
-        check_structure(None, init_name, residual_init, model_name or "mlp")
-    output_choice = parse_initializer(output_init) if output_init else None
+    for choice in {run.init for run in runs}:
+        check_structure(None, known(choice), residual, model_name or "mlp")
     output_layer = len(model.layers) - 1
     for run in runs:
-        choice, bias_choice = run.choice, run.bias_choice
+        choice, bias_choice = run.init, run.bias_init
         weights = generator(run.seed, WEIGHT_STREAM)
         biases = generator(run.seed, BIAS_STREAM)
         for index, layer in enumerate(model.layers):
@@ -59,7 +62,7 @@ def initialize_runs(model: BatchedNet, runs: list[RunPlan], lsuv_batch: Tensor,
             model.weight(index, run.index).copy_(weight)
             bias = draw_bias(bias_choice, layer.fan_in, layer.out_features, biases)
             model.bias(index, run.index).copy_(bias)
-    lsuv_runs = [run.index for run in runs if run.choice.info.data_dependent]
+    lsuv_runs = [run.index for run in runs if run.init.info.data_dependent]
     if lsuv_runs:
         lsuv(model, lsuv_runs, lsuv_batch,
              layers=output_layer if output_choice else output_layer + 1)
@@ -87,7 +90,8 @@ def lsuv(model: BatchedNet, run_indices: list[int], batch: Tensor, layers: int) 
 
 @torch.no_grad()
 def initialize_stacked(model: StackedModel, runs: list[RunPlan], lsuv_batch: Tensor,
-                       output_init: str | None = None, residual_init: str | None = None,
+                       output_init: InitializerChoice | None = None,
+                       residual_init: InitializerChoice | None = None,
                        model_name: str = "") -> None:
     """Every run's parameters by role (see `roles`), then LSUV where asked.
 
@@ -96,8 +100,8 @@ def initialize_stacked(model: StackedModel, runs: list[RunPlan], lsuv_batch: Ten
     """
     with torch.device("cpu"):
         reference = model.make()  # real tensors, for roles and constructor-given values
-    for init_name in {run.init for run in runs}:
-        check_structure(reference, init_name, residual_init, model_name)
+    for choice in {run.init for run in runs}:
+        check_structure(reference, known(choice), residual_init, model_name)
     roles = parameter_roles(reference)
     for run in runs:
         values = draw_run(reference, roles, run.init, run.bias_init, model.activation,
@@ -108,7 +112,7 @@ def initialize_stacked(model: StackedModel, runs: list[RunPlan], lsuv_batch: Ten
     buffers = dict(reference.named_buffers())
     for name, stacked in zip(model.buffer_names, model.stacked_buffers()):
         stacked.copy_(buffers[name].expand_as(stacked))  # a new module's running statistics
-    lsuv_runs = [run.index for run in runs if parse_initializer(run.init).info.data_dependent]
+    lsuv_runs = [run.index for run in runs if run.init.info.data_dependent]
     if lsuv_runs:
         lsuv_stacked(model, lsuv_runs, lsuv_batch, skip_readout=output_init is not None)
 

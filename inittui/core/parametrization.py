@@ -47,19 +47,11 @@ import torch
 from torch import Tensor, nn
 
 from inittui.core.errors import SpecError
-from inittui.core.init_registry import (
-    BiasChoice,
-    InitializerChoice,
-    parse_bias_initializer,
-    parse_initializer,
-)
+from inittui.core.init_registry import BiasChoice, InitializerChoice
 from inittui.core.models import BatchedMLP, BatchedNet
 from inittui.core.optimizers import Optimizer, make_optimizer
 from inittui.core.roles import EMBEDDING
 from inittui.core.specs import MUP_MODELS, ExperimentSpec, RunPlan
-
-FIXED_STD_INITS = ("zeros", "constant", "normal", "uniform", "truncated-normal")
-"""Initializers whose draw does not depend on the layer's shape."""
 
 
 @dataclass(frozen=True)
@@ -104,30 +96,20 @@ class LayerScaling:
 
     def bias_init(self, choice: BiasChoice) -> float:
         """Factor on a bias drawn at the actual fan_in (only pytorch-default depends on it)."""
-        if choice.info.name == "pytorch-default":
-            return math.sqrt(self.width_mult_in)
-        return 1.0
+        return _base_shape_factor(choice, self.fan_in, 1, self.base_fan_in, 1)
 
 
-def _fan(choice: InitializerChoice, fan_in: int, fan_out: int) -> float | None:
-    """The fan an initializer's std goes as 1/√fan of; None when its std is fixed."""
-    name, params = choice.info.name, choice.params
-    if name in FIXED_STD_INITS:
-        return None
-    if name in ("lecun-normal", "lecun-uniform", "pytorch-default"):
-        return fan_in
-    if name in ("xavier-normal", "xavier-uniform"):
-        return fan_in + fan_out
-    if name in ("he-normal", "he-uniform", "variance-scaling"):
-        mode = params["mode"]
-        return {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2}[mode]
-    if name == "orthogonal":  # orthonormal rows or columns: entries of variance 1/max(fans)
-        return max(fan_in, fan_out)
-    raise SpecError("param", f"μP has no width rule for the initializer '{choice.label}' "
-                             "(data-dependent or structural); use --param sp")
+def _fan(choice: InitializerChoice | BiasChoice, fan_in: float, fan_out: float
+         ) -> float | None:
+    """The fan an initializer's std goes as 1/√fan of (its entry's fan rule); None when its
+    std is fixed."""
+    if choice.info.fan is None:
+        raise SpecError("param", f"μP has no width rule for the initializer '{choice.label}' "
+                                 "(data-dependent or structural); use --param sp")
+    return choice.info.fan(choice.params, fan_in, fan_out)
 
 
-def _base_shape_factor(choice: InitializerChoice, fan_in: int, fan_out: int,
+def _base_shape_factor(choice: InitializerChoice | BiasChoice, fan_in: int, fan_out: int,
                        base_fan_in: int, base_fan_out: int) -> float:
     """std at the base shape / std at the actual shape, for the same initializer."""
     fan = _fan(choice, fan_in, fan_out)
@@ -162,9 +144,9 @@ def check_parametrization(spec: ExperimentSpec) -> None:
     if spec.model not in MUP_MODELS:
         raise SpecError("param", f"μP is implemented for the {', '.join(MUP_MODELS)} models, "
                                  f"not {spec.model}; use --param sp")
-    for label in (*spec.inits, *([spec.output_init] if spec.output_init else []),
-                  *([spec.residual_init] if spec.residual_init else [])):
-        _fan(parse_initializer(label), 1, 1)
+    for choice in (*spec.inits, *([spec.output_init] if spec.output_init else []),
+                   *([spec.residual_init] if spec.residual_init else [])):
+        _fan(choice, 1, 1)
 
 
 class DataShape(Protocol):
@@ -236,8 +218,8 @@ class TensorScaling:
             return 1.0
         if isinstance(choice, BiasChoice):
             return 1.0
-        if self.role == EMBEDDING and choice.info.name == "pytorch-default":
-            factor = 1.0  # nn.Embedding's N(0, 1): no fan in it
+        if self.role == EMBEDDING and choice.info.embedding_draw:
+            factor = 1.0  # e.g. nn.Embedding's N(0, 1): no fan in it
         else:
             factor = _base_shape_factor(choice, *self.fans(self.shape),
                                         *self.fans(self.base_shape))
@@ -258,7 +240,7 @@ class ModelScaling:
 
     def bias_init(self, name: str, choice: BiasChoice) -> float:
         """mup's rescale_linear_bias: a pytorch-default bias as drawn at the base fan-in."""
-        if choice.info.name != "pytorch-default" or name not in self.bias_fan_mults:
+        if name not in self.bias_fan_mults or _fan(choice, 1, 1) is None:
             return 1.0
         return math.sqrt(self.bias_fan_mults[name])
 
@@ -306,9 +288,9 @@ def _layer_choice(role: str, run_choice: InitializerChoice, spec: ExperimentSpec
     from inittui.core.roles import READOUT, RESIDUAL
 
     if role == READOUT and spec.output_init:
-        return parse_initializer(spec.output_init)
+        return spec.output_init
     if role == RESIDUAL and spec.residual_init:
-        return parse_initializer(spec.residual_init)
+        return spec.residual_init
     return run_choice
 
 
@@ -327,10 +309,9 @@ def rescale_initialization(model: BatchedNet, runs: Sequence[RunPlan],
         _rescale_general(model, runs, spec, model_scaling(spec, _needed(data)))
         return
     scalings = layer_scalings(model, spec.base_width)
-    output_choice = parse_initializer(spec.output_init) if spec.output_init else None
+    output_choice = spec.output_init
     for run in runs:
-        choice = parse_initializer(run.init)
-        bias_choice = parse_bias_initializer(run.bias_init)
+        choice, bias_choice = run.init, run.bias_init
         for index, scaling in enumerate(scalings):
             layer_choice = output_choice if output_choice and scaling.role == "output" \
                 else choice
@@ -351,8 +332,7 @@ def _rescale_general(model: BatchedNet, runs: Sequence[RunPlan], spec: Experimen
 
     assert isinstance(model, StackedModel)
     for run in runs:
-        choice = parse_initializer(run.init)
-        bias_choice = parse_bias_initializer(run.bias_init)
+        choice, bias_choice = run.init, run.bias_init
         for name, tensor in scaling.tensors.items():
             if tensor.role == BIAS:
                 factor = scaling.bias_init(name, bias_choice)

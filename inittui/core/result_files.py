@@ -49,6 +49,7 @@ from inittui.core.events import (
     RunFinished,
     SweepStarted,
 )
+from inittui.core.init_registry import read_initializer
 from inittui.core.printable import printable
 from inittui.core.results import ResultsBook, RunRecord, SweepRecord
 from inittui.core.specs import (
@@ -744,7 +745,8 @@ def _spec_of(row: dict[str, str]) -> ExperimentSpec:
             if row.get("momentum") else ExperimentSpec.momentum,
             batch_size=_cell_int(row, "batch_size", 1),
             epochs=_cell_int(row, "epochs", 1) if row.get("epochs") else ExperimentSpec.epochs,
-            output_init=row.get("output_init") or None,
+            output_init=read_initializer(row["output_init"]) if row.get("output_init")
+            else None,
             param=str(parse_field("param", row["param"])) if row.get("param")
             else ExperimentSpec.param,
             base_width=_cell_int(row, "base_width", 1) if row.get("base_width")

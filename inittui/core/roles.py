@@ -16,6 +16,7 @@ model for its residual branches or embeddings and refuse a model without them.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import torch
@@ -24,11 +25,13 @@ from torch.nn import init
 
 from inittui.core.errors import SpecError
 from inittui.core.init_draws import (
+    BiasChoice,
     InitializerChoice,
     draw_bias,
+    draw_tensor,
     draw_weight,
-    parse_bias_initializer,
     parse_initializer,
+    registry,
 )
 from inittui.core.models.structure import Branch, readout_of, residual_branches
 
@@ -40,15 +43,18 @@ WEIGHT_ROLES = (DENSE, CONV, EMBEDDING, RESIDUAL, READOUT)
 GPT2_STD = 0.02
 SMALL_EMBEDDING_BOUND = 1e-4
 
-STRUCTURAL_NEEDS = {
-    "fixup": "residual branches",
-    "skipinit": "residual branches with a scalar gain",
-    "zero-residual": "residual branches",
-    "gpt2": "residual branches",
-    "small-embedding": "an embedding layer",
-}
-"""Each structural initializer and what it asks the model for."""
+STRUCTURAL_NEEDS = {info.name: info.needs for info in registry() if info.structural}
+"""Each structural initializer and what it asks the model for (its entry's `needs`)."""
 RESIDUAL_MODELS = "resmlp, resnet, gpt, or a model with residual_branches()"
+MODELS_WITH = {
+    "residual branches": RESIDUAL_MODELS,
+    "residual branches with a scalar gain":
+        "resmlp, resnet, or a model whose branches declare a gain",
+    "an embedding layer": "gpt",
+}
+"""The models that have what a structural scheme needs (its entry's `needs`)."""
+_HE = parse_initializer("he-normal")
+"""What skipinit, zero-residual and fixup draw before their own changes."""
 
 
 @dataclass(frozen=True)
@@ -106,15 +112,15 @@ def _fan_in(weight: Tensor) -> int:
     return weight.shape[1] * math.prod(weight.shape[2:])
 
 
-def check_structure(model: nn.Module | None, init: str, residual_init: str | None,
-                    model_name: str) -> None:
+def check_structure(model: nn.Module | None, init: InitializerChoice,
+                    residual_init: InitializerChoice | None, model_name: str) -> None:
     """Refuse a structural scheme (or --residual-init) on a model without the structure."""
-    name = parse_initializer(init).info.name
+    name, needs = init.info.name, init.info.needs
     branches = residual_branches(model) if model is not None else []
     if residual_init and not branches:
         raise SpecError("residual-init", f"--residual-init needs residual branches; model "
                                          f"'{model_name}' has none (use {RESIDUAL_MODELS})")
-    if name not in STRUCTURAL_NEEDS:
+    if not needs:
         return
     embeddings = model is not None and any(isinstance(m, nn.Embedding)
                                            for m in model.modules())
@@ -123,44 +129,36 @@ def check_structure(model: nn.Module | None, init: str, residual_init: str | Non
         "residual branches with a scalar gain": bool(branches)
         and all(b.gain for b in branches),
         "an embedding layer": embeddings,
-    }[STRUCTURAL_NEEDS[name]]
+    }[needs]
     if not has:
-        hint = "gpt" if name == "small-embedding" else RESIDUAL_MODELS
-        if name == "skipinit":
-            hint = "resmlp, resnet, or a model whose branches declare a gain"
-        raise SpecError("init", f"{name} needs {STRUCTURAL_NEEDS[name]}; model "
+        hint = MODELS_WITH[needs]
+        raise SpecError("init", f"{name} needs {needs}; model "
                                 f"'{model_name}' has none (use {hint})")
 
 
 @torch.no_grad()
-def draw_run(model: nn.Module, roles: list[ParameterRole], init: str, bias_init: str,
-             activation: str, weights: torch.Generator, biases: torch.Generator,
-             output_init: str | None = None,
-             residual_init: str | None = None) -> dict[str, Tensor]:
+def draw_run(model: nn.Module, roles: list[ParameterRole], choice: InitializerChoice,
+             bias_choice: BiasChoice, activation: str, weights: torch.Generator,
+             biases: torch.Generator, output: InitializerChoice | None = None,
+             residual: InitializerChoice | None = None) -> dict[str, Tensor]:
     """One run's starting values, by parameter name, as CPU tensors.
 
     Weights are drawn in the model's parameter order from `weights`, biases from
     `biases`, so a plain MLP gets exactly the fast path's draws.
     """
-    choice = parse_initializer(init)
-    bias_choice = parse_bias_initializer(bias_init)
-    output = parse_initializer(output_init) if output_init else None
-    residual = parse_initializer(residual_init) if residual_init else None
-    structural = choice.info.name if choice.info.name in STRUCTURAL_NEEDS else None
+    scheme = SCHEMES[choice.info.draw] if choice.info.structural else None
     branches = residual_branches(model)
     values: dict[str, Tensor] = {}
     for role in roles:
         if role.role == BIAS:
-            values[role.name] = torch.zeros(role.shape) if structural in ("fixup", "gpt2",
-                                                                         "small-embedding") \
+            values[role.name] = torch.zeros(role.shape) if scheme and scheme.zero_biases \
                 else draw_bias(bias_choice, role.fan_in, role.shape[0], biases)
         elif role.role in (NORM_GAIN, BRANCH_GAIN):
             values[role.name] = torch.ones(role.shape)
         elif role.role in (NORM_SHIFT, OTHER):
             values[role.name] = _reference_value(model, role)
-        elif structural:
-            values[role.name] = _structural_weight(structural, role, branches, activation,
-                                                   weights)
+        elif scheme:
+            values[role.name] = scheme.weight(role, branches, activation, weights)
         else:
             layer_choice = choice
             if role.role == READOUT and output:
@@ -168,45 +166,90 @@ def draw_run(model: nn.Module, roles: list[ParameterRole], init: str, bias_init:
             elif role.role == RESIDUAL and residual:
                 layer_choice = residual
             values[role.name] = _weight(layer_choice, role, activation, weights)
-    if structural == "skipinit":
-        for branch in branches:
-            values[branch.gain] = torch.zeros(())  # type: ignore[index]
-    if structural == "zero-residual":
-        for branch in branches:  # Goyal et al. 2017: a branch ending in a norm: its gain
-            if branch.norm and f"{branch.norm}.weight" in values:
-                values[f"{branch.norm}.weight"].zero_()
+    if scheme and scheme.finish:
+        scheme.finish(values, branches)
     return values
 
 
 def _weight(choice: InitializerChoice, role: ParameterRole, activation: str,
             generator: torch.Generator) -> Tensor:
-    if role.role == EMBEDDING and choice.info.name == "pytorch-default":
-        return init.normal_(torch.empty(role.shape), generator=generator)  # nn.Embedding's
+    if role.role == EMBEDDING and choice.info.embedding_draw:  # e.g. nn.Embedding's N(0, 1)
+        return draw_tensor(choice.info.embedding_draw, torch.empty(role.shape), generator, {})
     return draw_weight(choice, role.shape, activation, generator)
 
 
-def _structural_weight(name: str, role: ParameterRole, branches: list[Branch],
-                       activation: str, generator: torch.Generator) -> Tensor:
-    """A weight under one of the structural schemes (formulas in the registry)."""
-    if name in ("gpt2", "small-embedding"):
-        if name == "small-embedding" and role.role == EMBEDDING:
-            bound = SMALL_EMBEDDING_BOUND
-            return init.uniform_(torch.empty(role.shape), -bound, bound, generator=generator)
-        std = GPT2_STD / math.sqrt(len(branches)) if role.role == RESIDUAL else GPT2_STD
-        return init.normal_(torch.empty(role.shape), 0.0, std, generator=generator)
-    he = parse_initializer("he-normal")
-    value = _weight(he, role, activation, generator)
-    if name == "fixup":
-        if role.role in (RESIDUAL, READOUT):
-            return value.zero_()
-        if role.branch is not None:
-            layers = len(branches[role.branch].layers)
-            if layers > 1:
-                value.mul_(len(branches) ** (-1.0 / (2 * layers - 2)))
-    if name == "zero-residual" and role.role == RESIDUAL and \
-            branches[role.branch or 0].norm is None:
+# --- The structural schemes (formulas and papers in their registry entries) ---------------
+
+WeightByRole = Callable[[ParameterRole, list[Branch], str, torch.Generator], Tensor]
+
+
+@dataclass(frozen=True)
+class Scheme:
+    """A structural initializer's draw: each weight by its role, then changes to the run."""
+
+    weight: WeightByRole
+    zero_biases: bool = False
+    finish: Callable[[dict[str, Tensor], list[Branch]], None] | None = None
+
+
+def _he_weight(role: ParameterRole, branches: list[Branch], activation: str,
+               generator: torch.Generator) -> Tensor:
+    return _weight(_HE, role, activation, generator)
+
+
+def _fixup_weight(role: ParameterRole, branches: list[Branch], activation: str,
+                  generator: torch.Generator) -> Tensor:
+    value = _he_weight(role, branches, activation, generator)
+    if role.role in (RESIDUAL, READOUT):
+        return value.zero_()
+    if role.branch is not None:
+        layers = len(branches[role.branch].layers)
+        if layers > 1:
+            value.mul_(len(branches) ** (-1.0 / (2 * layers - 2)))
+    return value
+
+
+def _zero_residual_weight(role: ParameterRole, branches: list[Branch], activation: str,
+                          generator: torch.Generator) -> Tensor:
+    value = _he_weight(role, branches, activation, generator)
+    if role.role == RESIDUAL and branches[role.branch or 0].norm is None:
         value.zero_()
     return value
+
+
+def _gpt2_weight(role: ParameterRole, branches: list[Branch], activation: str,
+                 generator: torch.Generator) -> Tensor:
+    std = GPT2_STD / math.sqrt(len(branches)) if role.role == RESIDUAL else GPT2_STD
+    return init.normal_(torch.empty(role.shape), 0.0, std, generator=generator)
+
+
+def _small_embedding_weight(role: ParameterRole, branches: list[Branch], activation: str,
+                            generator: torch.Generator) -> Tensor:
+    if role.role == EMBEDDING:
+        bound = SMALL_EMBEDDING_BOUND
+        return init.uniform_(torch.empty(role.shape), -bound, bound, generator=generator)
+    return _gpt2_weight(role, branches, activation, generator)
+
+
+def _zero_branch_gains(values: dict[str, Tensor], branches: list[Branch]) -> None:
+    for branch in branches:
+        values[branch.gain] = torch.zeros(())  # type: ignore[index]
+
+
+def _zero_last_norm_gains(values: dict[str, Tensor], branches: list[Branch]) -> None:
+    for branch in branches:  # Goyal et al. 2017: a branch ending in a norm: its gain
+        if branch.norm and f"{branch.norm}.weight" in values:
+            values[f"{branch.norm}.weight"].zero_()
+
+
+SCHEMES = {
+    "fixup": Scheme(_fixup_weight, zero_biases=True),
+    "skipinit": Scheme(_he_weight, finish=_zero_branch_gains),
+    "zero_residual": Scheme(_zero_residual_weight, finish=_zero_last_norm_gains),
+    "gpt2": Scheme(_gpt2_weight, zero_biases=True),
+    "small_embedding": Scheme(_small_embedding_weight, zero_biases=True),
+}
+"""Each structural entry's draw, by the name its entry's `draw` gives."""
 
 
 def _reference_value(model: nn.Module, role: ParameterRole) -> Tensor:

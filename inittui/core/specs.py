@@ -23,8 +23,12 @@ from inittui.core.errors import SpecError, shown, unknown_name
 from inittui.core.init_registry import (
     BiasChoice,
     InitializerChoice,
+    as_bias_initializer,
+    as_initializer,
     parse_bias_initializer,
     parse_initializer,
+    read_bias_initializer,
+    read_initializer,
 )
 
 OPTIMIZERS = ("adam", "sgd")
@@ -51,7 +55,9 @@ MODEL_HIDDEN: dict[str, tuple[int, ...]] = {
     "resnet": (16,) * 3 + (32,) * 3 + (64,) * 3, "gpt": (64,) * 4}
 """Each built-in model's hidden sizes when none are given: resmlp and gpt blocks share one
 width (gpt's a multiple of its 16-wide heads), resnet's list is ResNet-20's."""
-DEFAULT_INITS = ("zeros", "normal", "xavier-normal", "he-normal")
+DEFAULT_INITS = tuple(parse_initializer(name)
+                      for name in ("zeros", "normal", "xavier-normal", "he-normal"))
+ZERO_BIAS = parse_bias_initializer("zeros")
 GRID_FIELDS = ("hidden", "activation", "batch_size", "lr", "momentum")
 """Fields that take a list of values; the first three change a model's shapes, the last two
 only its optimizer (so they vary inside one batched model)."""
@@ -84,18 +90,22 @@ _FLOAT = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?|[+-]?(in
 
 @dataclass(frozen=True)
 class ExperimentSpec:
-    """What to train: one model per (initializer, seed), all sharing everything else."""
+    """What to train: one model per (initializer, seed), all sharing everything else.
 
-    inits: tuple[str, ...] = DEFAULT_INITS
-    bias_init: str = "zeros"
-    output_init: str | None = None  # None: the output layer takes each run's initializer
+    The initializer fields hold parsed choices; text given for them is parsed once, here
+    (its spelling kept as the label: `parse_field` gives canonical ones).
+    """
+
+    inits: tuple[InitializerChoice, ...] = DEFAULT_INITS
+    bias_init: BiasChoice = ZERO_BIAS
+    output_init: InitializerChoice | None = None  # None: each run's initializer
     dataset: str = DEFAULT_DATASET  # for --model gpt: the bundled text
     data_dir: str | None = None
     download: bool = False
     val_split: float = 0.15
     model: str = "mlp"  # a name in MODELS, or the user's `path/file.py:ClassName`
     norm: str = "none"  # normalization inside residual blocks (resmlp, resnet)
-    residual_init: str | None = None  # None: residual-branch outputs take each run's init
+    residual_init: InitializerChoice | None = None  # None: each run's initializer
     hidden: tuple[int, ...] = MODEL_HIDDEN["mlp"]  # the CLI and the form: the model's own
     activation: str = "relu"
     optimizer: str = "adam"
@@ -113,17 +123,12 @@ class ExperimentSpec:
     """The grid: (field, values) for every grid field given more than one value, in
     GRID_FIELDS order; the field itself holds values[0]. Empty for a single cell."""
 
-    @property
-    def init_choices(self) -> tuple[InitializerChoice, ...]:
-        """The parsed `inits` (a cached parse of labels the spec's parser made canonical)."""
-        return tuple(parse_initializer(label) for label in self.inits)
-
-    @property
-    def output_choice(self) -> InitializerChoice | None:
-        """The parsed `output_init`, or None when the output layer takes each run's own."""
-        return parse_initializer(self.output_init) if self.output_init else None
-
     def __post_init__(self) -> None:
+        _parsed(self, inits=tuple(as_initializer(i) for i in self.inits),
+                bias_init=as_bias_initializer(self.bias_init),
+                output_init=as_initializer(self.output_init) if self.output_init else None,
+                residual_init=as_initializer(self.residual_init) if self.residual_init
+                else None)
         if self.model == "gpt" and self.dataset == DEFAULT_DATASET:  # images make no sense
             object.__setattr__(self, "dataset", "text")
 
@@ -191,23 +196,17 @@ class RunPlan:
     """
 
     index: int
-    init: str
+    init: InitializerChoice
     seed: int
-    bias_init: str = "zeros"
+    bias_init: BiasChoice = ZERO_BIAS
     cell: str = ""
     """The grid cell's label (`lr=1e-3,hidden=128x30`); empty outside a grid."""
     settings: tuple[tuple[str, Any], ...] = ()
     """The cell's value of every grid field (lr, hidden, ...); empty outside a grid."""
 
-    @property
-    def choice(self) -> InitializerChoice:
-        """The parsed weight initializer (cached, so cheap to ask for again)."""
-        return parse_initializer(self.init)
-
-    @property
-    def bias_choice(self) -> BiasChoice:
-        """The parsed bias initializer (cached)."""
-        return parse_bias_initializer(self.bias_init)
+    def __post_init__(self) -> None:  # a label from a results file may be one we don't know
+        _parsed(self, init=read_initializer(self.init),
+                bias_init=read_bias_initializer(self.bias_init))
 
     @property
     def run_id(self) -> str:
@@ -222,6 +221,13 @@ class RunPlan:
 def default_hidden(model: str) -> tuple[int, ...]:
     """The hidden sizes that suit a model (a model of the user's own: the mlp's)."""
     return MODEL_HIDDEN.get(model, MODEL_HIDDEN["mlp"])
+
+
+def _parsed(instance: object, **values: object) -> None:
+    """Set a frozen dataclass's initializer fields to their parsed choices (a choice is kept
+    as it is)."""
+    for name, value in values.items():
+        object.__setattr__(instance, name, value)
 
 
 def _positive_int(name: str, text: str, minimum: int = 1, maximum: int = MAX_INT) -> int:
@@ -273,34 +279,30 @@ def split_list(text: str | Iterable[str]) -> list[str]:
     return items
 
 
-def parse_inits(text: str | Iterable[str]) -> tuple[str, ...]:
-    labels: list[str] = []
-    for item in split_list(text):
-        label = parse_initializer(item).label
-        if label not in labels:
-            labels.append(label)
-    if not labels:
+def parse_inits(text: str | Iterable[str]) -> tuple[InitializerChoice, ...]:
+    choices = tuple(dict.fromkeys(parse_initializer(item) for item in split_list(text)))
+    if not choices:
         raise SpecError("init", "choose at least one initializer")
-    return tuple(labels)
+    return choices
 
 
-def parse_bias_init(text: str) -> str:
-    return parse_bias_initializer(str(text).strip()).label
+def parse_bias_init(text: str) -> BiasChoice:
+    return parse_bias_initializer(str(text).strip())
 
 
-def parse_output_init(text: str) -> str | None:
+def parse_output_init(text: str) -> InitializerChoice | None:
     """An initializer for the output layer alone; empty text means each run's own."""
     value = str(text).strip()
-    return parse_initializer(value).label if value else None
+    return parse_initializer(value) if value else None
 
 
-def parse_residual_init(text: str) -> str | None:
+def parse_residual_init(text: str) -> InitializerChoice | None:
     """An initializer for the last layer of every residual branch; empty: each run's own."""
     value = str(text).strip()
     if not value:
         return None
     try:
-        return parse_initializer(value).label
+        return parse_initializer(value)
     except SpecError as error:
         raise SpecError("residual-init", str(error)) from None
 
