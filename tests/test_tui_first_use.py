@@ -98,6 +98,8 @@ async def test_a_study_preset_chosen_in_the_app_trains_its_study_on_ctrl_r() -> 
         screen = app.screen
         assert isinstance(screen, LrTransferScreen)
         assert screen.study == PRESETS["mup2022"].study
+        await pilot.press("ctrl+r")  # while it trains: no second study on top
+        assert app.screen is screen and len(app.screen_stack) == 2
         await wait_until(pilot, lambda: len(screen.cells) == 30 and not screen.note,
                          "the study's 30 cells")
         assert {(cell.param, cell.width) for cell in screen.cells} == {
