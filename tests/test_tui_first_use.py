@@ -98,6 +98,8 @@ async def test_a_study_preset_chosen_in_the_app_trains_its_study_on_ctrl_r() -> 
         screen = app.screen
         assert isinstance(screen, LrTransferScreen)
         assert screen.study == PRESETS["mup2022"].study
+        await pilot.press("ctrl+r")  # while it trains: no second study on top
+        assert app.screen is screen and len(app.screen_stack) == 2
         await wait_until(pilot, lambda: len(screen.cells) == 30 and not screen.note,
                          "the study's 30 cells")
         assert {(cell.param, cell.width) for cell in screen.cells} == {
@@ -249,3 +251,42 @@ async def test_a_saved_coordinate_check_shows_its_own_lr_not_the_setups(tmp_path
             await pilot.pause()
             drawn = str(app.screen.query_one("#width-header", Static).render())
             assert says in drawn and "lr 0.001" not in drawn
+
+
+VIEW_KEYS = (("L", "layers"), ("L", "curves"), ("g", "sensitivity"), ("g", "curves"),
+             ("d", "depth"), ("d", "curves"), ("h", "heatmap"), ("h", "curves"))
+NOT_TEXT = ("#init-list", "#field-preset", "#field-norm", "#field-optimizer", "#leaderboard")
+"""Every widget of the main screen that takes the focus and is not a text input."""
+
+
+async def test_each_view_key_works_from_the_initializer_list_where_focus_starts() -> None:
+    app = grid_app(hidden="16")
+    async with app.run_test(size=WIDE) as pilot:
+        await ready(pilot)
+        listed = app.query_one("#init-list")
+        assert app.focused is listed  # where a wide, empty session starts
+        for key, view in VIEW_KEYS:
+            listed.focus()
+            await pilot.press(key)
+            assert app.view == view, key
+        curves = app.query_one(CurvesView)
+        for key, changed in (("m", lambda: curves.metric == "train_acc"),
+                             ("m", lambda: curves.metric == "val_loss"),
+                             ("l", lambda: curves.log_scale)):
+            listed.focus()
+            await pilot.press(key)
+            assert changed(), key
+
+
+@pytest.mark.slow
+async def test_view_keys_work_from_every_focus_that_is_not_a_text_input() -> None:
+    app = grid_app(hidden="16")
+    async with app.run_test(size=WIDE) as pilot:
+        await trained(pilot)
+        for selector in NOT_TEXT:
+            widget = app.query_one(selector)
+            for key, view in VIEW_KEYS:
+                widget.focus()
+                await pilot.press(key)
+                assert app.view == view, (selector, key)
+            assert not app.screen.is_modal and app.is_running

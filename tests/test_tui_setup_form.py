@@ -101,7 +101,8 @@ async def test_a_grid_of_more_than_ten_thousand_runs_is_asked_about_first() -> N
         question = app.screen
         assert isinstance(question, ConfirmScreen)
         assert "makes 10,004 runs, more than 10,000" in question.question
-        assert "4 initializers × 2501 lr" in question.question
+        assert "4 initializers (zeros, xavier-normal, he-normal, orthogonal) × 2501 lrs (1e-6, " \
+               "2e-6, 3e-6, …, 2.501e-3)" in question.question
         await pilot.press("ctrl+r")  # again, while the question is open: still one question
         assert app.screen is question and len(app.screen_stack) == 2
 

@@ -15,7 +15,7 @@ import itertools
 import math
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
@@ -137,10 +137,10 @@ class GridPlan:
         spec = self.spec
         seeds = f" × {plural(spec.seeds, 'seed')}" if spec.seeds > 1 else ""
         axes = "".join(f" × {plural(len(values), *AXIS_NOUNS[name])} "
-                       f"({', '.join(format_value(name, value) for value in values)})"
+                       f"({listed(format_value(name, value) for value in values)})"
                        for name, values in spec.axes)
         return (f"{plural(len(self.runs), 'run')} = {plural(len(spec.inits), 'initializer')}"
-                f" ({', '.join(spec.inits)}){seeds}{axes}; {plural(len(self.cells), 'cell')}, "
+                f" ({listed(spec.inits)}){seeds}{axes}; {plural(len(self.cells), 'cell')}, "
                 f"{groups_phrase(len(self.groups))}")
 
     def settings_line(self) -> str:
@@ -169,6 +169,13 @@ class GridPlan:
 def plural(count: int, noun: str, nouns: str | None = None) -> str:
     """`1 run`, `2 runs`: a count as a person writes it (nouns: an irregular plural)."""
     return f"{count} {noun if count == 1 else nouns or noun + 's'}"
+
+
+def listed(texts: Iterable[str], most: int = 6) -> str:
+    """`a, b, c`; a long list as its first three, `…` and its last."""
+    items = list(texts)
+    shown = items if len(items) <= most else [*items[:3], "…", items[-1]]
+    return ", ".join(shown)
 
 
 def groups_phrase(count: int) -> str:

@@ -239,8 +239,10 @@ class InittuiApp(App[None]):
 
     def action_run(self) -> None:
         """Validate the setup and start a sweep in a thread worker (enabled when idle)."""
-        if isinstance(self.screen, ConfirmScreen):  # ctrl+r again while a question is open
-            return
+        from inittui.tui.screens.width_study import CoordCheckScreen, LrTransferScreen
+
+        if isinstance(self.screen, ConfirmScreen | CoordCheckScreen | LrTransferScreen):
+            return  # a question is open, or a width study trains on its own screen
         panel = self.main.setup
         try:
             spec = panel.spec()
@@ -252,8 +254,6 @@ class InittuiApp(App[None]):
             panel.focus_first_invalid()
             return
         if panel.study is not None:  # a learning-rate transfer study: on its own screen
-            from inittui.tui.screens.width_study import LrTransferScreen
-
             self.push_screen(LrTransferScreen(spec=spec, study=panel.study))
             return
         from inittui.core.grid import MAX_RUNS_WITHOUT_CONFIRM, plan_grid  # torch-free

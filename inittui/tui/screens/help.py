@@ -132,7 +132,7 @@ class HelpScreen(ModalScreen[None]):
         for section, keys, what in rows:
             sections.setdefault(section, []).append((keys, what))
         for section, entries in sections.items():
-            table.add_row(Text(section, style="underline"), "")
+            table.add_row(Text.assemble((section, "underline")), "")
             for keys, what in entries:
                 table.add_row(keys, wrapped(what, width))
         return table
