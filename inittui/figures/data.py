@@ -69,7 +69,8 @@ class FigureData:
     spectrum: list[SingularValue] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     """Lines for the user (rows a reader skipped)."""
-    _series: dict[tuple[int, str, str], Series] = field(default_factory=dict)
+    _series: dict[tuple[int, str, str], Series] = field(default_factory=dict, repr=False)
+    """(sweep, cell, init) → its series; sweep 0: statistics without results."""
 
     def holds(self) -> set[str]:
         """Which file kinds it has rows of."""
