@@ -19,6 +19,8 @@ from inittui.figures.data import FigureInputError, load_files
 from inittui.figures.kinds import KINDS, PlotOptions, chosen, drawable
 from inittui.figures.writing import write_figure
 
+pytestmark = pytest.mark.slow  # the input files come from real runs (about 10 s)
+
 SVG = "{http://www.w3.org/2000/svg}"
 KIND_FILES = {"curves": "results", "leaderboard": "results", "sensitivity": "results",
               "heatmap": "results", "depth-profile": "stats", "layer-stds": "stats",
@@ -158,6 +160,27 @@ def test_the_coordinate_check_has_a_line_per_step_against_width(inputs: Inputs) 
     assert [line.get_label() for line in first.get_lines()] == ["step 0", "step 1", "step 2"]
     assert first.get_lines()[0].get_xdata().tolist() == [16, 32, 64]
     assert first.get_xscale() == "log" and "width" in first.get_xlabel()
+
+
+def test_the_coordinate_check_has_a_row_per_initializer_and_says_where_all_is_zero(
+        tmp_path: Path) -> None:
+    from figure_inputs import DATA
+
+    from inittui.core.specs import ExperimentSpec
+    from inittui.headless_coord_check import run_coord_check
+    from inittui.interrupts import StopSignals
+
+    out = tmp_path / "coord.csv"
+    spec = ExperimentSpec(inits=("zeros", "he-normal"), dataset=DATA, hidden=(16, 16),
+                          batch_size=32, device="cpu", optimizer="adam", lr=0.01)
+    assert run_coord_check(spec, out, False, (16, 32), 1, StopSignals()) == 0
+    figure = KINDS["coord-check"].figure(load_files([out]), PlotOptions())
+    titles = [axis.get_title() for axis in figure.axes]
+    assert titles[:3] == ["zeros, sp: hidden layer 1", "zeros, sp: hidden layer 2",
+                          "zeros, sp: output (logits)"]
+    assert titles[3] == "he-normal, sp: hidden layer 1"
+    assert "every value is 0" in [text.get_text() for text in figure.axes[0].texts]
+    assert figure.axes[0].get_yscale() == "linear" and figure.axes[3].get_yscale() == "log"
 
 
 def test_lr_transfer_has_a_line_per_width_against_lr(inputs: Inputs) -> None:
