@@ -245,7 +245,7 @@ def test_a_series_has_the_apps_colour_darkened_for_paper_in_every_figure(
     for kind in ("curves", "layer-stds"):
         figure = KINDS[kind].figure(data, PlotOptions())
         lines = [line for axis in figure.axes for line in axis.get_lines()
-                 if not str(line.get_label()).startswith("_")]
+                 if line.get_gid() != "theory"]
         assert {line.get_label() for line in lines} == set(app_colours)
         for line in lines:
             assert to_rgb(line.get_color()) == pytest.approx(app_colours[line.get_label()])
