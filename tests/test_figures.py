@@ -127,12 +127,12 @@ def test_layer_stds_draw_theory_lines_only_where_the_file_has_the_columns(
     assert left.get_ylabel().startswith("pre-activation std")
     dotted = [line for line in left.get_lines() if line.get_gid() == "theory"]
     measured = [line for line in left.get_lines() if line.get_gid() != "theory"]
-    assert len(dotted) == len(measured) == 4  # 2 inits × 2 depths
+    assert len(dotted) == len(measured) + 1 == 5  # 2 inits × 2 depths, and the legend's
     for theory_line, measured_line in zip(dotted, measured):
         assert theory_line.get_ydata() == pytest.approx(measured_line.get_ydata() / 1.5 * 1.25)
     assert any(line.get_gid() == "theory" for line in right.get_lines())
-    assert "mean-field theory (thin dots, no marker)" in [
-        text.get_text() for text in right.get_legend().get_texts()]
+    assert [text.get_text() for text in right.get_legend().get_texts()][-1] == \
+        "mean-field theory (thin dots in the run's colour)"
 
 
 def test_the_depth_profile_is_the_last_layers_std_at_initialization(inputs: Inputs) -> None:
