@@ -91,14 +91,15 @@ def _forward(weights: list[torch.Tensor], x: torch.Tensor) -> torch.Tensor:
     return x
 
 
+THEORY_COLUMNS = ("pre_act_std", "mf_pre_act_std", "mf_pre_grad_std")
+
+
 def with_theory_columns(stats: Path, out: Path) -> Path:
-    """The statistics file with the theory engineer's two columns added, derived from the
-    file's own measured columns (the real writer does not have them yet)."""
-    with stats.open(newline="") as handle:
-        rows = list(csv.DictReader(handle))
-    columns = [*rows[0].keys(), "pre_act_std", "mf_pre_act_std", "mf_pre_grad_std"]
+    """The statistics file with the theory's columns set from the file's own measured ones
+    (known values to find in the figure, whether or not the writer wrote them)."""
+    rows, columns = _read(stats)
     with out.open("w", newline="") as handle:
-        writer = csv.DictWriter(handle, columns)
+        writer = csv.DictWriter(handle, list(dict.fromkeys([*columns, *THEORY_COLUMNS])))
         writer.writeheader()
         for row in rows:
             act = float(row["act_std"])
@@ -106,3 +107,20 @@ def with_theory_columns(stats: Path, out: Path) -> Path:
                              "mf_pre_act_std": repr(act * 1.25),
                              "mf_pre_grad_std": repr(float(row["pre_grad_std"]) * 0.8)})
     return out
+
+
+def without_theory_columns(stats: Path, out: Path) -> Path:
+    """The statistics file as written before the theory's columns existed."""
+    rows, columns = _read(stats)
+    kept = [c for c in columns if c not in THEORY_COLUMNS]
+    with out.open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, kept, extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(rows)
+    return out
+
+
+def _read(path: Path) -> tuple[list[dict[str, str]], list[str]]:
+    with path.open(newline="") as handle:
+        reader = csv.DictReader(handle)
+        return list(reader), list(reader.fieldnames or [])

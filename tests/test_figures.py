@@ -12,12 +12,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from figure_inputs import Inputs, make_inputs, with_theory_columns
+from figure_inputs import Inputs, make_inputs, with_theory_columns, without_theory_columns
 
 from inittui.core.presets import PRESETS
 from inittui.figures.data import FigureInputError, load_files
 from inittui.figures.kinds import KINDS, PlotOptions, chosen, drawable
 from inittui.figures.writing import write_figure
+
+pytestmark = pytest.mark.slow  # the input files come from real runs (about 10 s)
 
 SVG = "{http://www.w3.org/2000/svg}"
 KIND_FILES = {"curves": "results", "leaderboard": "results", "sensitivity": "results",
@@ -114,7 +116,8 @@ def test_the_leaderboard_bars_are_the_best_val_acc_means(inputs: Inputs) -> None
 
 def test_layer_stds_draw_theory_lines_only_where_the_file_has_the_columns(
         inputs: Inputs, tmp_path: Path) -> None:
-    plain = KINDS["layer-stds"].figure(load_files([inputs.stats]), PlotOptions())
+    old = without_theory_columns(inputs.stats, tmp_path / "stats-old.csv")
+    plain = KINDS["layer-stds"].figure(load_files([old]), PlotOptions())
     assert not any(line.get_gid() == "theory" for axis in plain.axes
                    for line in axis.get_lines())
     assert "activation std" in plain.axes[0].get_ylabel()
@@ -124,12 +127,12 @@ def test_layer_stds_draw_theory_lines_only_where_the_file_has_the_columns(
     assert left.get_ylabel().startswith("pre-activation std")
     dotted = [line for line in left.get_lines() if line.get_gid() == "theory"]
     measured = [line for line in left.get_lines() if line.get_gid() != "theory"]
-    assert len(dotted) == len(measured) == 4  # 2 inits × 2 depths
+    assert len(dotted) == len(measured) + 1 == 5  # 2 inits × 2 depths, and the legend's
     for theory_line, measured_line in zip(dotted, measured):
         assert theory_line.get_ydata() == pytest.approx(measured_line.get_ydata() / 1.5 * 1.25)
     assert any(line.get_gid() == "theory" for line in right.get_lines())
-    assert "mean-field theory (thin dots, no marker)" in [
-        text.get_text() for text in right.get_legend().get_texts()]
+    assert [text.get_text() for text in right.get_legend().get_texts()][-1] == \
+        "mean-field theory (thin dots in the run's colour)"
 
 
 def test_the_depth_profile_is_the_last_layers_std_at_initialization(inputs: Inputs) -> None:
@@ -158,6 +161,27 @@ def test_the_coordinate_check_has_a_line_per_step_against_width(inputs: Inputs) 
     assert [line.get_label() for line in first.get_lines()] == ["step 0", "step 1", "step 2"]
     assert first.get_lines()[0].get_xdata().tolist() == [16, 32, 64]
     assert first.get_xscale() == "log" and "width" in first.get_xlabel()
+
+
+def test_the_coordinate_check_has_a_row_per_initializer_and_says_where_all_is_zero(
+        tmp_path: Path) -> None:
+    from figure_inputs import DATA
+
+    from inittui.core.specs import ExperimentSpec
+    from inittui.headless_coord_check import run_coord_check
+    from inittui.interrupts import StopSignals
+
+    out = tmp_path / "coord.csv"
+    spec = ExperimentSpec(inits=("zeros", "he-normal"), dataset=DATA, hidden=(16, 16),
+                          batch_size=32, device="cpu", optimizer="adam", lr=0.01)
+    assert run_coord_check(spec, out, False, (16, 32), 1, StopSignals()) == 0
+    figure = KINDS["coord-check"].figure(load_files([out]), PlotOptions())
+    titles = [axis.get_title() for axis in figure.axes]
+    assert titles[:3] == ["zeros, sp: hidden layer 1", "zeros, sp: hidden layer 2",
+                          "zeros, sp: output (logits)"]
+    assert titles[3] == "he-normal, sp: hidden layer 1"
+    assert "every value is 0" in [text.get_text() for text in figure.axes[0].texts]
+    assert figure.axes[0].get_yscale() == "linear" and figure.axes[3].get_yscale() == "log"
 
 
 def test_lr_transfer_has_a_line_per_width_against_lr(inputs: Inputs) -> None:
@@ -196,8 +220,8 @@ def test_a_file_of_the_wrong_kind_says_what_the_figure_needs(inputs: Inputs) -> 
     assert "curves" not in {kind.name for kind in drawable(load_files([inputs.stats]))}
 
 
-def test_the_phase_diagram_says_it_needs_the_theory_module(inputs: Inputs) -> None:
-    with pytest.raises(FigureInputError, match="needs the theory module"):
+def test_the_phase_diagram_names_the_theory_module_until_it_is_wired(inputs: Inputs) -> None:
+    with pytest.raises(FigureInputError, match="theory module"):
         KINDS["phase"].figure(load_files([inputs.results]), PlotOptions())
 
 
@@ -221,7 +245,7 @@ def test_a_series_has_the_apps_colour_darkened_for_paper_in_every_figure(
     for kind in ("curves", "layer-stds"):
         figure = KINDS[kind].figure(data, PlotOptions())
         lines = [line for axis in figure.axes for line in axis.get_lines()
-                 if not str(line.get_label()).startswith("_")]
+                 if line.get_gid() != "theory"]
         assert {line.get_label() for line in lines} == set(app_colours)
         for line in lines:
             assert to_rgb(line.get_color()) == pytest.approx(app_colours[line.get_label()])

@@ -15,7 +15,7 @@ import math
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
-from inittui.core.errors import InittuiError, shown_path
+from inittui.core.errors import shown_path
 from inittui.core.results import ResultsBook, RunRecord
 from inittui.core.stats_reading import (
     SPECTRUM_COLUMNS,
@@ -34,16 +34,9 @@ from inittui.core.width_records import (
     read_coord_points,
     read_transfer_cells,
 )
+from inittui.figures.kinds import FILE_NAMES, FigureInputError
 
 FILE_KINDS = ("results", "stats", "coord", "transfer", "spectrum")
-FILE_NAMES = {"results": "a results file (--out)", "stats": "a statistics file (--stats-out)",
-              "coord": "a coordinate-check file (--coord-check --out)",
-              "transfer": "an lr-transfer study file (--preset mup2022 --out)",
-              "spectrum": "a spectrum file (--spectrum-out)"}
-
-
-class FigureInputError(InittuiError):
-    """A file that no figure can be drawn from (a usage error on the command line)."""
 
 
 @dataclass
@@ -69,7 +62,8 @@ class FigureData:
     spectrum: list[SingularValue] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     """Lines for the user (rows a reader skipped)."""
-    _series: dict[tuple[int, str, str], Series] = field(default_factory=dict)
+    _series: dict[tuple[int, str, str], Series] = field(default_factory=dict, repr=False)
+    """(sweep, cell, init) → its series; sweep 0: statistics without results."""
 
     def holds(self) -> set[str]:
         """Which file kinds it has rows of."""

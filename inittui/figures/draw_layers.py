@@ -64,6 +64,9 @@ def _mean_by(rows: list[LayerRow], key: str, column: str) -> tuple[list[float], 
     return [float(x) for x in xs], [statistics.fmean(by[x]) for x in xs]
 
 
+THEORY_LABEL = "mean-field theory (thin dots in the run's colour)"
+
+
 def _panel(axis: Axes, data: FigureData, groups: dict[int, tuple[Series, list[LayerRow]]],
            measured: str, theory: str | None, label: str) -> None:
     theory_shown = False
@@ -74,11 +77,13 @@ def _panel(axis: Axes, data: FigureData, groups: dict[int, tuple[Series, list[La
         if theory is None:
             continue
         xs, ys = _mean_by(rows, "layer", theory)
-        if xs:
+        if xs:  # under the measured line, which it should follow
             axis.plot(xs, ys, color=color(line.index), linestyle=(0, (1, 1)), linewidth=1.0,
-                      gid="theory", label="_theory" if theory_shown else
-                      "mean-field theory (thin dots, no marker)")
+                      gid="theory", label="_theory", zorder=1.5)
             theory_shown = True
+    if theory_shown:  # one legend entry, last, in a neutral colour
+        axis.plot([], [], color="0.35", linestyle=(0, (1, 1)), linewidth=1.0, gid="theory",
+                  label=THEORY_LABEL)
     axis.set_xlabel("hidden layer (1 = nearest the input)")
     whole_numbers(axis)
     axis.set_ylabel(label)

@@ -29,36 +29,48 @@ def _layer_title(layer: str) -> str:
 
 
 def coord_check(data: FigureData, options: PlotOptions) -> Figure:
-    init = data.coord[0].init
-    points = [p for p in data.coord if p.init == init]
-    params = list(dict.fromkeys(p.param for p in points))
+    points = data.coord
+    rows = list(dict.fromkeys((p.init, p.param) for p in points))
+    several = len({init for init, _ in rows}) > 1
     layers = sorted({p.layer for p in points}, key=_layer_order)
     steps = sorted({p.step for p in points})
-    figure, panels = new_figure(len(params) * len(layers), width=3.2, height=2.8,
+    figure, panels = new_figure(len(rows) * len(layers), width=3.2, height=2.8,
                                 columns=len(layers))
-    for row, param in enumerate(params):
+    logged = []
+    for row, (init, param) in enumerate(rows):
         for column, layer in enumerate(layers):
             panel = panels[row * len(layers) + column]
+            found = [p for p in points if (p.init, p.param, p.layer) == (init, param, layer)]
             for index, step in enumerate(steps):
-                found = sorted((p.width, p.l1) for p in points
-                               if (p.param, p.layer, p.step) == (param, layer, step))
-                if found:
-                    panel.plot([w for w, _ in found], [v for _, v in found],
+                line = sorted((p.width, p.l1) for p in found if p.step == step)
+                if line:
+                    panel.plot([w for w, _ in line], [v for _, v in line],
                                label=f"step {step}", **line_style(index))
             panel.set_xscale("log", base=2)
-            log_y(panel)
-            panel.set_title(f"{param}: {_layer_title(layer)}")
+            if any(p.l1 > 0 for p in found):
+                log_y(panel)
+                logged.append((column, panel))
+                zeros = sorted({p.step for p in found if p.l1 == 0})
+                if zeros:
+                    panel.text(0.03, 0.03, "0 at step " + ", ".join(map(str, zeros)) +
+                               " (not on a log axis)", transform=panel.transAxes, fontsize=7)
+            else:
+                panel.text(0.5, 0.75, "every value is 0", transform=panel.transAxes,
+                           ha="center", va="center")
+            panel.set_title(f"{init + ', ' if several else ''}{param}: {_layer_title(layer)}")
             panel.set_xlabel("width (units per hidden layer)")
             if column == 0:
                 panel.set_ylabel("mean |activation| (l1 / n)")
-    for column in range(len(layers)):  # sp and mup of one layer on the same scale
-        same = panels[column::len(layers)]
-        lows, highs = zip(*(panel.get_ylim() for panel in same))
-        for panel in same:
-            panel.set_ylim(min(lows), max(highs))
+    for column in range(len(layers)):  # every row's panel of one layer on the same scale
+        same = [panel for c, panel in logged if c == column]
+        if same:
+            lows, highs = zip(*(panel.get_ylim() for panel in same))
+            for panel in same:
+                panel.set_ylim(min(lows), max(highs))
     legend(panels[len(layers) - 1], "after")
     seeds = max(p.seeds for p in points)
-    figure.suptitle(f"coordinate check: {init}, {points[0].model} of {coord_depth(data)}; "
+    inits = ", ".join(dict.fromkeys(init for init, _ in rows))
+    figure.suptitle(f"coordinate check: {inits}, {points[0].model} of {coord_depth(data)}; "
                     "a flat line keeps its size as the net widens"
                     + (f" (mean of {seeds} seeds)" if seeds > 1 else ""))
     return figure

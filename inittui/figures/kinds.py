@@ -1,8 +1,9 @@
 """The figure kinds: one registry entry each, naming what it needs and where it is drawn.
 
-Nothing here imports matplotlib: a kind's drawing function is named as `module:function`
-inside `inittui.figures` and imported only when that figure is drawn. Adding a kind is
-one `FigureKind(...)` entry in KINDS (and its drawing function).
+Nothing here imports matplotlib, nor the readers (`inittui --help` lists the kinds): a
+kind's drawing function is named as `module:function` inside `inittui.figures` and
+imported only when that figure is drawn. Adding a kind is one `FigureKind(...)` entry in
+KINDS (and its drawing function).
 """
 
 from __future__ import annotations
@@ -13,11 +14,23 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from inittui.core.stats_reading import LayerRow
-from inittui.figures.data import FILE_NAMES, FigureData, FigureInputError
+from inittui.core.errors import InittuiError
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
+
+    from inittui.core.stats_reading import LayerRow
+    from inittui.figures.data import FigureData
+
+FILE_NAMES = {"results": "a results file (--out)", "stats": "a statistics file (--stats-out)",
+              "coord": "a coordinate-check file (--coord-check --out)",
+              "transfer": "an lr-transfer study file (--preset mup2022 --out)",
+              "spectrum": "a spectrum file (--spectrum-out)"}
+"""The files figures are drawn from, as messages name them (data.FILE_KINDS)."""
+
+
+class FigureInputError(InittuiError):
+    """Input no figure can be drawn from (a usage error on the command line)."""
 
 CURVE_METRICS = {"val_acc": "validation accuracy", "train_acc": "training accuracy",
                  "train_loss": "training loss (cross-entropy, nats)",

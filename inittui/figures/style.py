@@ -91,11 +91,11 @@ def whole_numbers(axis: Axes) -> None:
 
 
 def log_y(axis: Axes) -> None:
-    """A log y axis labelled in plain numbers (0.02, 1.5), minor ticks too when the data
-    spans less than a decade."""
+    """A log y axis labelled in plain numbers (0.02, 1.5); within less than a decade,
+    minor ticks at 1.5, 2, 3, 5 and 7 times a power of ten are labelled too."""
     axis.set_yscale("log")
-    plain = ticker.FuncFormatter(lambda value, _: f"{value:.3g}")
-    axis.yaxis.set_major_formatter(plain)
+    axis.yaxis.set_major_formatter(ticker.FuncFormatter(lambda value, _: f"{value:.3g}"))
+    axis.yaxis.set_minor_locator(ticker.LogLocator(subs=(1.5, 2, 3, 5, 7)))
     axis.yaxis.set_minor_formatter(ticker.FuncFormatter(
         lambda value, _: f"{value:.3g}" if _span_decades(axis) < 1 else ""))
 
