@@ -27,8 +27,8 @@ class SignalsAndCtrlC:
     """A mixin of InittuiApp (which supplies `sweeps`, `exit`, `notify`, `set_timer`)."""
 
     SIGNAL_BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+c", "ctrl_c", "Copy or say how to quit", show=False, priority=True,
-                id="ctrl-c"),
+        Binding("ctrl+c", "ctrl_c", "Copy", show=False, priority=True, id="ctrl-c",
+                tooltip="copy a field's selected text (it does not quit: ctrl+q does)"),
     ]
     signal_exit: int | None = None
     _signals_seen = 0
