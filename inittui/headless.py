@@ -7,7 +7,10 @@ before the process exits with 130.
 
 from __future__ import annotations
 
+import os
 import sys
+import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -24,6 +27,7 @@ from inittui.core.events import (
     GroupFinished,
     GroupStarted,
     RunDiverged,
+    RunFinished,
     StepProgress,
     SweepFinished,
     SweepStarted,
@@ -31,11 +35,9 @@ from inittui.core.events import (
 from inittui.core.grid import plural
 from inittui.core.results import LeaderRow, ResultsBook, format_accuracy, leaderboard
 from inittui.core.specs import ExperimentSpec
-from inittui.interrupts import StopSignals, run_to_the_end
+from inittui.interrupts import Abandoned, StopSignals, run_to_the_end
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
     from inittui.cluster import Runner
     from inittui.core.result_files import RecordFile, ResultFiles
     from inittui.headless_figures import FigureRequest
@@ -207,15 +209,18 @@ def _run(spec: ExperimentSpec, out: Path | None, stats_out: Path | None, overwri
     sinks = [*([files] if files else []), *([spectra] if spectra else []), book.apply,
              reporter]  # on disk first, then on screen
     stop = signals.event
+    outlet = Outlet(sinks)
 
     def train() -> None:
         if runner is None:
             from inittui.core.engine import run_sweep as local_runner
         if not stop.is_set():
-            (runner or local_runner)(spec, lambda event: [sink(event) for sink in sinks], stop)
+            (runner or local_runner)(spec, outlet, stop)
 
     try:
-        failure = run_to_the_end(train, "inittui-engine")
+        failure = run_to_the_end(train, "inittui-engine", signals)
+        if isinstance(failure, Abandoned):
+            outlet.close_with_stopped_runs(book)
     finally:
         try:
             if files is not None:
@@ -224,7 +229,7 @@ def _run(spec: ExperimentSpec, out: Path | None, stats_out: Path | None, overwri
                 spectra.close()
         finally:
             reporter.close()
-    if failure is not None:
+    if failure is not None and not isinstance(failure, Abandoned):
         raise one_line(failure)
     if book.sweeps:
         _print_table(console, leaderboard_table(leaderboard(book, by=rank_by), by=rank_by))
@@ -240,6 +245,8 @@ def _run(spec: ExperimentSpec, out: Path | None, stats_out: Path | None, overwri
         write_sweep_figures(figures, book)
     if signals.received is not None:
         print(_interrupted_line(signals, files, out, stats_out), file=sys.stderr)
+        if isinstance(failure, Abandoned):
+            leave(signals.exit_code)
         return signals.exit_code
     if out is not None:
         console.print(Text(f"results written to {shown_path(out)}"), soft_wrap=True)
@@ -259,6 +266,40 @@ def _print_phases(console: Console, book: ResultsBook) -> None:
         _print_table(console, phase_table(rows))
         for row in rows:
             console.print(Text(row.reading), soft_wrap=True)
+class Outlet:
+    """The engine's events to every sink, until the main thread closes it: work abandoned
+    on its thread (a hanging model) can then never write behind the closed files."""
+
+    def __init__(self, sinks: list[Callable[[Event], object]]) -> None:
+        self.sinks = sinks
+        self.lock = threading.Lock()
+        self.closed = False
+
+    def __call__(self, event: Event) -> None:
+        with self.lock:
+            if not self.closed:
+                for sink in self.sinks:
+                    sink(event)
+
+    def close_with_stopped_runs(self, book: ResultsBook) -> None:
+        """Close, after the runs still training get their `stopped` end as the engine
+        would have sent it (each finished epoch stays; rows stay whole)."""
+        with self.lock:
+            if book.sweeps:
+                for record in book.current.runs.values():
+                    if record.status == "running":
+                        end = RunFinished(record.plan, "stopped", len(record.epochs), None)
+                        for sink in self.sinks:
+                            sink(end)
+            self.closed = True
+
+
+def leave(code: int) -> None:
+    """Exit now although the abandoned worker thread still runs (it may hold locks that a
+    normal interpreter shutdown would wait on); the files are closed by then."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 def _print_table(console: Console, table: Table) -> None:

@@ -174,7 +174,7 @@ class AppServer(Server):
         return websocket
 
     def serve(self, debug: bool = False) -> int:
-        """Serve until SIGINT or SIGTERM, which it returns; every session's process has
+        """Serve until SIGINT, SIGTERM or SIGHUP, which it returns; every session's process has
         ended by then. Raises OSError when the address cannot be bound (nothing announced).
         """
         self.debug = debug
@@ -185,7 +185,7 @@ class AppServer(Server):
         stopped_by: list[int] = []
         stopping = asyncio.Event()
         loop = asyncio.get_running_loop()
-        for signal_number in (signal.SIGINT, signal.SIGTERM):
+        for signal_number in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
             loop.add_signal_handler(signal_number, lambda n=signal_number: (
                 stopped_by.append(n), stopping.set()))
         runner = web.AppRunner(await self._make_app(), handle_signals=False,

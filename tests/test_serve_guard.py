@@ -5,6 +5,7 @@ marker file, so "no session process started" is read off the disk."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 import subprocess
 import sys
@@ -22,7 +23,7 @@ from inittui.web_server import AppServer
 marker = sys.argv[1]
 session = [sys.executable, "-c", f"open({marker!r}, 'a').write('started\\\\n'); "
            "import time; time.sleep(30)"]
-sys.exit(128 + AppServer(session, "127.0.0.1", 0).serve())
+sys.exit(128 + AppServer(session, sys.argv[2], 0).serve())
 """
 
 
@@ -38,11 +39,11 @@ class Served:
         return self.marker.read_text().count("started") if self.marker.exists() else 0
 
 
-@pytest.fixture
-def served(tmp_path: Path) -> Iterator[Served]:
+@contextlib.contextmanager
+def serving(tmp_path: Path, host: str) -> Iterator[Served]:
     marker = tmp_path / "sessions"
-    process = subprocess.Popen([sys.executable, "-u", "-c", SERVER, str(marker)], text=True,
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    process = subprocess.Popen([sys.executable, "-u", "-c", SERVER, str(marker), host],
+                               text=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                cwd=ROOT, env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin"})
     assert process.stdout is not None
     line = process.stdout.readline()
@@ -53,6 +54,12 @@ def served(tmp_path: Path) -> Iterator[Served]:
     finally:
         process.terminate()
         process.wait(20)
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[Served]:
+    with serving(tmp_path, "127.0.0.1") as server:
+        yield server
 
 
 def get(url: str, headers: dict[str, str] | None = None) -> tuple[int, str]:
@@ -131,3 +138,18 @@ def test_static_files_need_no_token_but_the_right_host(served: Served) -> None:
     static = f"http://127.0.0.1:{served.port}/static/js/textual.js"
     assert get(static)[0] == 200
     assert get(static, {"Host": f"evil.example:{served.port}"})[0] == 403
+
+
+def test_on_every_address_it_warns_and_still_needs_the_token(tmp_path: Path) -> None:
+    with serving(tmp_path, "0.0.0.0") as server:
+        assert server.process.stdout is not None
+        warning = server.process.stdout.readline()
+        assert warning.startswith("warning: listening on 0.0.0.0")
+        assert "unencrypted HTTP" in warning
+        assert get(f"http://127.0.0.1:{server.port}/")[0] == 403
+        named = {"Host": f"this-machine.example:{server.port}"}  # any name reaches it
+        assert get(server.url, named)[0] == 200
+        url = f"ws://127.0.0.1:{server.port}/ws/{server.token}"
+        assert websocket(url, {"Origin": "http://evil.example"}) == 403
+        time.sleep(0.5)
+        assert server.sessions_started == 0

@@ -97,3 +97,102 @@ def test_ctrl_c_during_start_up_leaves_an_old_file_and_exits_130(tmp_path: Path)
     assert "Aborted!" not in stderr + stdout and "Traceback" not in stderr
     assert len(stderr.strip().splitlines()) == 1 and stderr.startswith("interrupted")
     assert out.read_text() == "earlier results\n"
+
+
+HANGING_MODEL = '''
+import math
+import os
+import time
+
+from torch import nn
+
+if os.environ.get("HANG_AT_IMPORT"):
+    time.sleep(1000)
+
+
+class Net(nn.Module):
+    """Trains until the file named by HANG_FILE exists, then hangs in forward."""
+
+    def __init__(self, input_shape, classes):
+        super().__init__()
+        self.hidden = nn.Linear(math.prod(input_shape), 16)
+        self.out = nn.Linear(16, classes)
+
+    def forward(self, x):
+        if os.path.exists(os.environ["HANG_FILE"]):
+            time.sleep(1000)
+        return self.out(self.hidden(x.flatten(1)).relu())
+'''
+
+
+def start_hanging(tmp_path: Path, *args: str, **env: str) -> subprocess.Popen[str]:
+    model = tmp_path / "hanging.py"
+    model.write_text(HANGING_MODEL)
+    return subprocess.Popen(
+        [sys.executable, "-m", "inittui", "--headless", "--epochs", "200", "--dataset",
+         "synthetic:train=2000,val=100,test=100,side=8", "--device", "cpu",
+         "--init", "zeros,he-normal", "--model", f"{model}:Net", *args],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT), "HANG_FILE": str(tmp_path / "hang"),
+             **env},
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+
+
+def hang_after_rows(process: subprocess.Popen[str], tmp_path: Path, out: Path) -> None:
+    wait_for_rows(process, out, 2)
+    (tmp_path / "hang").touch()
+    time.sleep(1.0)  # the next forward is asleep
+
+
+def test_a_model_hanging_in_forward_is_abandoned_after_the_grace_time(tmp_path: Path) -> None:
+    out = tmp_path / "r.csv"
+    process = start_hanging(tmp_path, "--out", str(out))
+    hang_after_rows(process, tmp_path, out)
+    process.send_signal(signal.SIGINT)
+    sent = time.monotonic()
+    _, stderr = process.communicate(timeout=30)
+    assert process.returncode == 130, stderr
+    assert 4 < time.monotonic() - sent < 20  # the grace time (5 s) passed first
+    assert_clean_stop(out, stderr, "interrupted")
+
+
+def test_a_second_signal_to_a_hanging_model_exits_at_once(tmp_path: Path) -> None:
+    out = tmp_path / "r.csv"
+    process = start_hanging(tmp_path, "--out", str(out))
+    hang_after_rows(process, tmp_path, out)
+    process.send_signal(signal.SIGTERM)
+    time.sleep(0.5)
+    process.send_signal(signal.SIGTERM)
+    sent = time.monotonic()
+    _, stderr = process.communicate(timeout=30)
+    assert process.returncode == 143, stderr
+    assert time.monotonic() - sent < 3
+    assert_clean_stop(out, stderr, "terminated")
+
+
+def test_a_model_hanging_at_import_stops_on_sighup_and_leaves_no_file(tmp_path: Path) -> None:
+    out = tmp_path / "r.csv"
+    process = start_hanging(tmp_path, "--out", str(out), HANG_AT_IMPORT="1")
+    deadline = time.monotonic() + 60
+    maps = Path(f"/proc/{process.pid}/maps")
+    while time.monotonic() < deadline and "libtorch" not in maps.read_text():
+        time.sleep(0.05)
+    time.sleep(3)  # past torch's import, into the model file's
+    process.send_signal(signal.SIGHUP)
+    _, stderr = process.communicate(timeout=30)
+    assert process.returncode == 129, stderr
+    assert stderr.startswith("hung up") and len(stderr.strip().splitlines()) == 1, stderr
+    assert not out.exists() and not list(tmp_path.glob(".r.csv.*.tmp"))
+
+
+@pytest.mark.parametrize(("number", "word"), [(signal.SIGHUP, "hung up"),
+                                              (signal.SIGQUIT, "quit")])
+def test_sighup_and_sigquit_stop_like_sigterm(tmp_path: Path, number: int, word: str) -> None:
+    out = tmp_path / "r.csv"
+    process = start("--out", str(out))
+    wait_for_rows(process, out, 2)
+    process.send_signal(number)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 128 + number, stderr
+    assert_clean_stop(out, stderr, word)

@@ -38,6 +38,7 @@ from inittui.core.result_files import (
 )
 from inittui.core.results import LeaderRow, ResultsBook, leaderboard
 from inittui.core.specs import MUP_MODELS, ExperimentSpec, check_spec
+from inittui.tui.app_signals import SignalsAndCtrlC
 from inittui.tui.commands import InittuiCommands
 from inittui.tui.coord_choice import coord_check_choice
 from inittui.tui.groups import SeedGroup, group_key, run_groups
@@ -89,7 +90,7 @@ def error_text(error: BaseException) -> str:
     return f"{type(error).__name__}: {error}"
 
 
-class InittuiApp(App[None]):
+class InittuiApp(SignalsAndCtrlC, App[None]):
     """Compare weight initializers: pick, train side by side, see who wins and why."""
 
     TITLE = "inittui"
@@ -159,6 +160,7 @@ class InittuiApp(App[None]):
         Binding("q", "quit", "Quit", show=False, id="quit-q",
                 tooltip="quit (when no text field has the focus)"),
         Binding("ctrl+q", "quit", "Quit", priority=True, id="quit", tooltip="quit"),
+        *SignalsAndCtrlC.SIGNAL_BINDINGS,
     ]
 
     running: reactive[bool] = reactive(False)
@@ -219,6 +221,7 @@ class InittuiApp(App[None]):
         """The panels are mounted: fill the picker, start loading, place the focus."""
         main = self.main
         self._panels_ready = True
+        self.install_signal_handlers()
         main.picker.set_registry(registry())  # torch-free, instant
         self.call_after_refresh(self._import_torch)
         if self.load is not None:
@@ -305,8 +308,12 @@ class InittuiApp(App[None]):
         results file after its last row (see SweepController.close).
         """
         if not self.sweeps.running or self._quit_when_stopped:
-            self.exit()
+            self.exit(return_code=self.signal_exit or 0)
             return
+        self.quit_when_stopped()
+
+    def quit_when_stopped(self) -> None:
+        """Stop the engine; the app exits once its thread has returned (SweepEnded)."""
         self._quit_when_stopped = True
         self.sweeps.stop()
         self.main.status.say("stopping the training to quit (finished epochs are kept)… "
@@ -373,7 +380,7 @@ class InittuiApp(App[None]):
         """The training thread has returned: ctrl+r again, or the quit that waited for it."""
         self.running = False
         if self._quit_when_stopped:
-            self.exit()
+            self.exit(return_code=self.signal_exit or 0)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """The one place worker outcomes land: results, and every error as a notification."""

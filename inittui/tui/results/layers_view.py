@@ -201,7 +201,8 @@ class LayersView(Vertical):
                         f" · std: act {format_std(stats.act_std)}"
                         f", ∂L/∂h {format_std(stats.grad_std)}"
                         f", ∂L/∂s {format_std(stats.pre_grad_std)}")
-        elif self._selected is not None and self._depth() == 0:
+        elif self._selected is not None and epoch is not None and \
+                (seeds := layers_at(self._selected, epoch)) and seeds[0] == ():
             text.append("\nno hidden layer to probe: this model maps its input straight "
                         "to the logits", style="dim")
         flat = [group.label for group in self._groups
