@@ -171,6 +171,7 @@ async def test_the_depth_profile_draws_each_init_at_init_and_trained_on_log_axes
         canvas = read_plot(plot)
         assert canvas.log
         assert_axes_read_well(canvas)
+        assert any("last hidden layer:" in line for line in canvas.lines[:canvas.top])
         assert plot.sweep is not None
         values = plot.sweep.spec.axis_values("hidden")
         colors = depth_colors(depth_series(plot.sweep, stat, after_training=False))

@@ -83,7 +83,8 @@ async def test_without_colour_the_layers_view_tells_runs_apart_by_marker(
 
 async def test_at_80x24_the_leaderboard_shows_every_state_whole() -> None:
     """Two sweeps label their runs `1:xavier-normal`, a grid `he-normal @ lr=…`: the init
-    column gives way, and the state column keeps its whole word."""
+    column gives way, cutting labels in the middle so that rows stay told apart, and the
+    state column keeps its whole word."""
     app = app_of(inits=("xavier-uniform", "lecun-normal", "he-normal"), lr=(1e-3, 1e-2),
                  epochs=2)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -99,6 +100,9 @@ async def test_at_80x24_the_leaderboard_shows_every_state_whole() -> None:
         for line in rows:
             assert line.rstrip().endswith("done"), line
         assert " st\n" not in text and "runnin " not in text
+        shown = [str(board.get_row_at(row)[2]) for row in range(board.row_count)]
+        assert len(set(shown)) == len(shown), shown  # cut in the middle: cells told apart
+        assert all(label in text for label in shown)
 
 
 async def test_at_80x24_the_layers_header_takes_two_lines() -> None:

@@ -1,8 +1,8 @@
 """What the screen looks like, compared with accepted SVG screenshots.
 
-Finished comparisons are fed canned engine events (tests/canned.py), so their numbers do
-not drift between torch builds; the layers view still trains for real (its statistics
-come from the model), on synthetic CPU data that is deterministic.
+Every picture is fed canned engine events (tests/canned.py), so its numbers do not drift
+between torch builds; the layers view's per-layer statistics are canned too (he-normal
+level with depth, xavier-normal shrinking, normal growing).
 Regenerate with `pytest tests/test_tui_snapshots.py --snapshot-update` and look at the
 SVGs in tests/__snapshots__/ before accepting them.
 """
@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from canned import canned_engine  # tests/canned.py
+from canned import canned_engine, canned_engine_with_layers  # tests/canned.py
 from textual.pilot import Pilot
 from textual.widgets import Input
 
@@ -113,5 +113,5 @@ def test_layers_view_at_initialization(snap_compare: SnapCompare) -> None:
         await trained(pilot)
         await pilot.press("L", *["left_square_bracket"] * 4)
 
-    assert snap_compare(create_app(snapshot_spec()), terminal_size=(120, 40),
-                        run_before=layers_at_init)
+    app = create_app(snapshot_spec(hidden=(32,) * 8), engine=canned_engine_with_layers)
+    assert snap_compare(app, terminal_size=(120, 40), run_before=layers_at_init)

@@ -25,6 +25,9 @@ from inittui.core.results import SweepRecord
 from inittui.tui.groups import PALETTE, RGB, hex_color
 from inittui.tui.plots import Plot, monochrome, run_mark
 
+SHORT_NAMES = {"act_std": "act std", "grad_std": "grad ∂L/∂h std"}
+"""The statistics' names where the full ones do not fit over a plot."""
+
 
 def depth_colors(series: list[AxisSeries]) -> dict[str, RGB]:
     colors: dict[str, RGB] = {}
@@ -69,9 +72,18 @@ class DepthStatPlot(Plot):
                       dim=faint, run=color)
         xs = [axis_position("hidden", v, values) for v in values]
         self.plt.xticks(xs, [str(round(x)) if x == round(x) else f"{x:g}" for x in xs])
-        self.plt.title(f"last hidden layer: {DEPTH_STATS[self.stat]}")
+        self.plt.title(self.title_that_fits())
         self.plt.xlabel("hidden layers")
         return None
+
+
+    def title_that_fits(self) -> str:
+        """The statistic's full name when it fits over the plot, else its short one
+        (plotext leaves out a title wider than the plot)."""
+        title = f"last hidden layer: {DEPTH_STATS[self.stat]}"
+        if len(title) <= self.size.width - 4:
+            return title
+        return f"last hidden layer: {SHORT_NAMES[self.stat]}"
 
 
 class DepthProfileView(Vertical):

@@ -15,6 +15,7 @@ from textual.widget import Widget
 
 from inittui.core.results import LeaderRow, format_accuracy
 from inittui.tui.groups import SeedGroup, group_key, hex_color
+from inittui.tui.results.labels import shorten
 
 EIGHTHS = " ▏▎▍▌▋▊▉"
 VALUE_WIDTH = 6
@@ -61,7 +62,7 @@ class FinalBars(Widget):
         text = Text("final val acc", style="bold")
         for label, color, value in self._bars:
             text.append("\n")
-            text.append(label[:label_width].ljust(label_width) + " ")
+            text.append(shorten(label, label_width).ljust(label_width) + " ")
             text.append(bar(value, bar_width), style=hex_color(color))
             text.append(f" {format_accuracy(value):>{VALUE_WIDTH - 1}}")
         return text

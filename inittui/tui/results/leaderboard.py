@@ -20,6 +20,7 @@ from textual.widgets import DataTable
 from inittui.core.results import LeaderRow, format_accuracy
 from inittui.tui.groups import SeedGroup, group_key, hex_color
 from inittui.tui.plots import monochrome, run_marker
+from inittui.tui.results.labels import shorten
 
 STATE_STYLES = {"running": "cyan", "stopped": "yellow", "diverged": "bold red", "done": "green",
                 "failed": "bold red"}
@@ -141,8 +142,7 @@ class Leaderboard(DataTable[Text | str]):
         color = hex_color(group.color)
         dot = run_marker(group.color) if monochrome(self.app) else "●"
         marker = Text("○", style="dim") if hidden else Text(dot, style=color)
-        label = group.label if len(group.label) <= self._init_width else \
-            group.label[:self._init_width - 1] + "…"
+        label = shorten(group.label, self._init_width)
         return (
             marker, Text(str(rank), justify="right"),
             Text(label, style="dim" if hidden else ""),
