@@ -289,11 +289,11 @@ def test_plan_prints_runs_cells_and_groups_without_training() -> None:
     (["--hidden", "x30"], "hidden 'x30' needs a layer size before 'x'"),
     (["--momentum", "0.9,"], "momentum has an empty item"),
     (["--batch-size", "32,0"], "batch-size must be at least 1"),
-    (["--lr", ",".join(str(i / 1e4) for i in range(1, 101)), "--momentum",
-      ",".join(str(i / 100) for i in range(51)), "--seeds", "2"],
+    (["--optimizer", "sgd", "--lr", ",".join(str(i / 1e4) for i in range(1, 101)),
+      "--momentum", ",".join(str(i / 100) for i in range(51)), "--seeds", "2"],
      "the grid makes 20,400 runs (more than 10,000); pass --yes to train it"),
-    (["--hidden", "8", "--hidden", "300000,300000", "--seeds", "4"],
-     "the grid does not fit: group 2 (hidden=300000,300000"),
+    (["--hidden", "8", "--hidden", "30000,30000", "--seeds", "100"],
+     "the grid does not fit: group 2 (hidden=30000,30000"),
 ])
 def test_bad_grids_are_one_line_usage_errors(args: list[str], message: str) -> None:
     code, output = invoke("--headless", *TINY, *args)
@@ -306,8 +306,8 @@ def test_bad_grids_are_one_line_usage_errors(args: list[str], message: str) -> N
 def test_yes_confirms_a_large_grid() -> None:
     lrs = ",".join(str(i / 1e4) for i in range(1, 101))
     moms = ",".join(str(i / 100) for i in range(51))
-    code, output = invoke("--plan", *TINY, "--lr", lrs, "--momentum", moms, "--seeds", "2",
-                          "--yes")
+    code, output = invoke("--plan", *TINY, "--optimizer", "sgd", "--lr", lrs, "--momentum", moms,
+                          "--seeds", "2", "--yes")
     assert code == 0 and output.startswith("20400 runs")
 
 
@@ -320,7 +320,9 @@ def test_headless_grid_prints_its_plan_groups_and_cell_leaderboard() -> None:
                                "(8, 4,4) × 2 lrs (1e-2, 1e-1); 4 cells, 2 batched groups")
     assert "group 1/2: hidden=8: 4 runs of" in output and "group 2/2: hidden=4,4" in output
     assert "Leaderboard: best cell per initializer" in output
-    table = [line for line in lines if line.startswith("│")]
+    board = lines[next(i for i, line in enumerate(lines) if line.startswith("Leaderboard")):]
+    table = [line for line in board[:next(i for i, line in enumerate(board) if line.startswith("└"))]
+             if line.startswith("│")]
     assert len(table) == 2 and all("lr=1e-" in line for line in table)
 
 
