@@ -320,9 +320,9 @@ def test_headless_grid_prints_its_plan_groups_and_cell_leaderboard() -> None:
                                "(8, 4,4) × 2 lrs (1e-2, 1e-1); 4 cells, 2 batched groups")
     assert "group 1/2: hidden=8: 4 runs of" in output and "group 2/2: hidden=4,4" in output
     assert "Leaderboard: best cell per initializer" in output
-    board = lines[next(i for i, line in enumerate(lines) if line.startswith("Leaderboard")):]
-    table = [line for line in board[:next(i for i, line in enumerate(board) if line.startswith("└"))]
-             if line.startswith("│")]
+    start = next(i for i, line in enumerate(lines) if line.startswith("Leaderboard"))
+    end = next(i for i, line in enumerate(lines) if i > start and line.startswith("└"))
+    table = [line for line in lines[start:end] if line.startswith("│")]
     assert len(table) == 2 and all("lr=1e-" in line for line in table)
 
 
