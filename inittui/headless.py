@@ -244,11 +244,12 @@ def _run(spec: ExperimentSpec, out: Path | None, stats_out: Path | None, overwri
 def _print_phases(console: Console, book: ResultsBook) -> None:
     """Mean field's phase table and one reading per initializer (headless_theory.py)."""
     from inittui.core.theory.readings import phase_rows
-    from inittui.headless_theory import phase_table
+    from inittui.headless_theory import CAPTION, phase_table
 
     rows = phase_rows(book.current.runs.values(), book.current.spec)
     if rows:
         _print_table(console, phase_table(rows))
+        console.print(Text(CAPTION), soft_wrap=True)
         for row in rows:
             console.print(Text(row.reading), soft_wrap=True)
 

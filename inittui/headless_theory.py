@@ -17,20 +17,22 @@ HEADERS = ("init", "σ_w²", "σ_b²", "q*", "χ₁", "ξ_c", "phase", "6ξ_c", 
 
 def phase_table(rows: list[PhaseRow]) -> Table:
     """σ_w², σ_b² of the hidden→hidden layers, the fixed point, χ₁, ξ_c and a reading each."""
-    table = Table(title="Mean-field phase at initialization", title_justify="left",
-                  caption_justify="left",
-                  caption="σ_w² = fan_in·Var(W), σ_b² = Var(b) of the hidden→hidden layers "
-                          "(the first layer's for one hidden layer); q*: fixed point of the "
-                          "pre-activation variance; χ₁ < 1 ordered, > 1 chaotic; 6ξ_c: "
-                          "trainable depth (Schoenholz et al. 2017)")
+    table = Table(title="Mean-field phase at initialization", title_justify="left")
     widest = max((len(row.init) for row in rows), default=4)
     for name in HEADERS:
         table.add_column(name, justify="left" if name in ("init", "phase") else "right",
-                         min_width=widest if name == "init" else None, no_wrap=True)
+                         min_width={"init": widest, "phase": 8}.get(name, max(len(name), 5)),
+                         no_wrap=True)
     for row in rows:
         table.add_row(Text(row.init), *cells(row))
     return table
 
+
+
+CAPTION = ("σ_w² = fan_in·Var(W), σ_b² = Var(b) of the hidden→hidden layers (the first "
+           "layer's for one hidden layer); q*: fixed point of the pre-activation variance; "
+           "χ₁ < 1 ordered, > 1 chaotic; ξ_c: depth scale of correlations; 6ξ_c: trainable "
+           "depth (Schoenholz et al. 2017)")
 
 
 def spectrum_file(path: Path | None, others: tuple[Path | None, ...],
