@@ -244,7 +244,7 @@ def _run(spec: ExperimentSpec, out: Path | None, stats_out: Path | None, overwri
 def _print_phases(console: Console, book: ResultsBook) -> None:
     """Mean field's phase table and one reading per initializer (headless_theory.py)."""
     from inittui.core.theory.readings import phase_rows
-    from inittui.headless_theory import CAPTION, phase_table
+    from inittui.headless_theory import CAPTION, phase_table, spectrum_table
 
     rows = phase_rows(book.current.runs.values(), book.current.spec)
     if rows:
@@ -252,6 +252,9 @@ def _print_phases(console: Console, book: ResultsBook) -> None:
         console.print(Text(CAPTION), soft_wrap=True)
         for row in rows:
             console.print(Text(row.reading), soft_wrap=True)
+    spectra = spectrum_table(list(book.current.runs.values()))
+    if spectra is not None:
+        _print_table(console, spectra)
 
 
 def _print_table(console: Console, table: Table) -> None:

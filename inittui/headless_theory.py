@@ -9,7 +9,9 @@ from rich.table import Table
 from rich.text import Text
 
 from inittui.core.errors import ResultFileError
+from inittui.core.results import RunRecord
 from inittui.core.spectrum_file import SpectrumFile
+from inittui.core.spectrum_summary import spread
 from inittui.core.theory.readings import PhaseRow, cells
 
 HEADERS = ("init", "σ_w²", "σ_b²", "q*", "χ₁", "ξ_c", "phase", "6ξ_c", "depth")
@@ -45,3 +47,23 @@ def spectrum_file(path: Path | None, others: tuple[Path | None, ...],
         raise ResultFileError("--spectrum-out must be a file of its own, not --out or "
                               "--stats-out")
     return SpectrumFile(path, overwrite)
+
+
+def spectrum_table(records: list[RunRecord]) -> Table | None:
+    """Each run's Jacobian spread at initialization (first seed of each init and cell)."""
+    seen: set[tuple[str, str]] = set()
+    table = Table(title="Jacobian singular values at initialization (input → last hidden "
+                        "layer, pooled over the probe inputs)", title_justify="left")
+    for name in ("init", "cell", "largest", "5 %", "95 %", "95 %/5 %"):
+        table.add_column(name, justify="left" if name in ("init", "cell") else "right",
+                         no_wrap=True)
+    for record in records:
+        key = (record.plan.cell, record.plan.init)
+        if not record.spectrum or key in seen:
+            continue
+        seen.add(key)
+        found = spread(record.spectrum)
+        table.add_row(Text(record.plan.init), Text(record.plan.cell or "-"),
+                      f"{found.largest:.3g}", f"{found.p5:.3g}", f"{found.p95:.3g}",
+                      "∞" if found.ratio == float("inf") else f"{found.ratio:.3g}")
+    return table if seen else None

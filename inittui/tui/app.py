@@ -38,6 +38,7 @@ from inittui.core.result_files import (
 )
 from inittui.core.results import LeaderRow, ResultsBook, leaderboard
 from inittui.core.specs import MUP_MODELS, ExperimentSpec, check_spec
+from inittui.core.theory.readings import phase_rows
 from inittui.tui.commands import InittuiCommands
 from inittui.tui.groups import SeedGroup, group_key, run_groups
 from inittui.tui.main_screen import GRID_VIEWS, WIDE, MainScreen
@@ -50,6 +51,7 @@ from inittui.tui.results.sensitivity import SensitivityView
 from inittui.tui.screens.confirm import ConfirmScreen
 from inittui.tui.screens.export import ExportScreen, default_export_path
 from inittui.tui.screens.help import HelpScreen
+from inittui.tui.screens.phase import PhaseScreen
 from inittui.tui.screens.run_detail import RunDetailScreen
 from inittui.tui.sweep_controller import SWEEP_GROUP, Engine, SweepController
 
@@ -139,6 +141,9 @@ class InittuiApp(App[None]):
         Binding("d", "toggle_view('depth')", "Depth", id="depth",
                 tooltip="grid over --hidden: last hidden layer's act and grad std against "
                         "depth, at initialization and after training"),
+        Binding("p", "phase", "Phase", id="phase",
+                tooltip="mean field: the sweep's initializers on the (σ_w², σ_b²) plane, the "
+                        "χ₁ = 1 line, ξ_c shaded, a reading per run"),
         Binding("n", "next_axis", "Axis", id="next-axis",
                 tooltip="sensitivity and heatmap: the next axis of the grid"),
         Binding("b", "toggle_rank_by", "Rank by", id="rank-by",
@@ -667,6 +672,12 @@ class InittuiApp(App[None]):
                         severity="warning", markup=False)
             return
         self.push_screen(CoordCheckScreen(spec=spec, compute=True))
+
+    def action_phase(self) -> None:
+        if isinstance(self.screen, PhaseScreen) or not self.book.sweeps:
+            return
+        sweep = self.book.current
+        self.push_screen(PhaseScreen(phase_rows(sweep.runs.values(), sweep.spec)))
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):

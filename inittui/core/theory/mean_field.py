@@ -133,7 +133,7 @@ def correlation_fixed_point(activation: str, q: float, sigma_w2: float, sigma_b2
         return correlation_map(activation, q, c, sigma_w2, sigma_b2) - c
 
     high = 1 - 1e-4
-    return _bisect(gap, 0.0, high, 1e-10) if gap(high) < 0 else high
+    return _bisect(gap, 0.0, high, 1e-7) if gap(high) < 0 else high
 
 
 @dataclass(frozen=True)
