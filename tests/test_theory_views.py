@@ -71,7 +71,7 @@ async def test_p_opens_the_plane_with_each_run_and_its_reading():
         readings = str(screen.query_one("#phase-readings", Static).render())
         assert "he-normal, tanh: χ₁ = 1.05, chaotic" in readings
         assert "zeros, tanh: no mean-field prediction" in readings
-        assert "normal, tanh: χ₁ = 0.0029, ordered; signals die within ~1 layer" in readings, readings
+        assert "normal, tanh: χ₁ = 0.0029, ordered; signals die within ~1 layer" in readings
         note = str(screen.query_one("#phase-note", Static).render())
         assert "shading ξ_c" in note and "computing" not in note
         await pilot.press("escape")
