@@ -141,7 +141,7 @@ class InittuiApp(App[None]):
         Binding("d", "toggle_view('depth')", "Depth", id="depth",
                 tooltip="grid over --hidden: last hidden layer's act and grad std against "
                         "depth, at initialization and after training"),
-        Binding("p", "phase", "Phase", id="phase",
+        Binding("p", "phase", "Phase", id="phase", show=False,
                 tooltip="mean field: the sweep's initializers on the (σ_w², σ_b²) plane, the "
                         "χ₁ = 1 line, ξ_c shaded, a reading per run"),
         Binding("n", "next_axis", "Axis", id="next-axis",

@@ -49,8 +49,7 @@ class KeyFooter(Footer):
         "run", "stop", "help", "quit", "toggle_setup", "cycle_metric", "toggle_layers",
         "step_epoch(1)", "step_layer(1)", "next_axis", "next_init", "toggle_shown", "open_cell",
         "toggle_view('sensitivity')", "toggle_view('heatmap')", "toggle_view('depth')",
-        "phase", "filter", "toggle_focus", "toggle_log", "toggle_x", "cycle_smoothing",
-        "toggle_crop",
+        "filter", "toggle_focus", "toggle_log", "toggle_x", "cycle_smoothing", "toggle_crop",
         "move_cursor(1)", "toggle_rank_by", "clear",
     )
     """Actions from the most to the least useful to see; keys of a focused widget that are
