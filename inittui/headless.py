@@ -259,13 +259,19 @@ def _run(spec: ExperimentSpec, out: Path | None, stats_out: Path | None, overwri
 def _print_phases(console: Console, book: ResultsBook) -> None:
     """Mean field's phase table and one reading per initializer (headless_theory.py)."""
     from inittui.core.theory.readings import phase_rows
-    from inittui.headless_theory import phase_table
+    from inittui.headless_theory import CAPTION, phase_table, spectrum_table
 
     rows = phase_rows(book.current.runs.values(), book.current.spec)
     if rows:
         _print_table(console, phase_table(rows))
+        console.print(Text(CAPTION), soft_wrap=True)
         for row in rows:
             console.print(Text(row.reading), soft_wrap=True)
+    spectra = spectrum_table(list(book.current.runs.values()))
+    if spectra is not None:
+        _print_table(console, spectra)
+
+
 class Outlet:
     """The engine's events to every sink, until the main thread closes it: work abandoned
     on its thread (a hanging model) can then never write behind the closed files."""

@@ -36,6 +36,26 @@ class Preset:
     beside those the results make anyway."""
 
 
+SCHOENHOLZ2017_SIGMA_W2 = ("1", "1.4", "1.8", "2.2", "2.6", "3", "3.5", "4")
+SCHOENHOLZ2017_EXPECTATION = (
+    "after one epoch every σ_w² trains at 10 layers (best val acc 0.65 to 0.84, lowest at the "
+    "most chaotic σ_w² = 3.5 and 4); at 40 layers the best are σ_w² = 1.8 and 2.2 (0.28), "
+    "beside χ₁ = 1 (σ_w² = 1.76 at σ_b² = 0.05), while σ_w² = 1 (6ξ_c = 22, below the depth) "
+    "reaches 0.19 and σ_w² = 4 0.11; at 70 layers only σ_w² = 2.2 clearly leaves chance "
+    "(0.18). The phase table gives each σ_w²'s 6ξ_c; one epoch is far shorter than the "
+    "paper's training, so fewer nets train than 6ξ_c allows"
+)
+
+PENNINGTON2017_EXPECTATION = (
+    "at initialization (the Jacobian table; --spectrum-out) orthogonal tanh keeps the 95 % / "
+    "5 % ratio of its singular values at 24, 46 and 49 at 2, 16 and 48 layers, while "
+    "Gaussian tanh's grows from 182 to about 10⁷; with ReLU half or more of the singular "
+    "values are 0 at every depth for orthogonal (gain √2) and he-normal alike (dead units). "
+    "Orthogonal tanh's largest value shrinks with depth (0.94, 0.48, 0.28): its q¹ ≈ 1 lies "
+    "far above q* = 0, so the spread, not the scale, is kept. After one epoch at 48 layers "
+    "orthogonal tanh reaches val acc 0.79, Gaussian tanh 0.50, both ReLU nets 0.16 to 0.17"
+)
+
 MUP2022_EXPECTATION = (
     "the best lr (lowest final training loss) falls as sp widens; under mup it does not "
     "fall (the 'Best lr per width' table: a negative shift for sp, none or positive for mup)"
@@ -132,6 +152,32 @@ PRESETS: dict[str, Preset] = {preset.name: preset for preset in (
          "batch_size": "64", "epochs": "6", "seeds": "3"},
         axis_metric="steps_to_loss",
         figures=("sensitivity", "layer-stds"),
+    ),
+    Preset(
+        "schoenholz2017",
+        "Schoenholz et al. 2017, Deep Information Propagation: tanh MLPs of width 64, "
+        "σ_b² = 0.05, σ_w² = 1 to 4 (variance-scaling:scale=σ_w²), 10, 40 and 70 layers "
+        "deep, one epoch of Adam 1e-3 on mnist-5k",
+        SCHOENHOLZ2017_EXPECTATION,
+        {"inits": ",".join(f"variance-scaling:scale={w}" for w in SCHOENHOLZ2017_SIGMA_W2),
+         "bias_init": "normal:std=0.2236", "hidden": "64x10;64x40;64x70",
+         "activation": "tanh", "optimizer": "adam", "lr": "0.001", "batch_size": "64",
+         "epochs": "1"},
+        axis_metric="best_val_acc",
+    ),
+    Preset(
+        "pennington2017",
+        "Pennington, Schoenholz & Ganguli 2017, Resurrecting the sigmoid: critical "
+        "initializations (χ₁ = 1, zero biases) at width 128, 2, 16 and 48 layers deep: tanh "
+        "with orthogonal (gain 1) against Gaussian (lecun-normal) weights, ReLU with "
+        "orthogonal (gain √2) against he-normal; each activation also runs the other's pair, "
+        "off criticality, as the phase table says",
+        PENNINGTON2017_EXPECTATION,
+        {"inits": "orthogonal,lecun-normal,orthogonal:gain=auto,he-normal",
+         "bias_init": "zeros", "hidden": "128x2;128x16;128x48", "activation": "tanh,relu",
+         "optimizer": "sgd", "lr": "0.01", "momentum": "0.9", "batch_size": "128",
+         "epochs": "1"},
+        axis_metric="best_val_acc",
     ),
     Preset(  # a study: widths × lrs × sp/mup, run by core/lr_transfer.py
         "mup2022",

@@ -18,6 +18,7 @@ from inittui.core.events import (
     LayerStats,
     LayerStatsReady,
     RunFinished,
+    SpectrumReady,
     StepLosses,
     SweepStarted,
     TheoryReady,
@@ -45,6 +46,8 @@ class RunRecord:
     """Training loss at steps 1, 2, ... (empty for runs loaded from a results file)."""
     theory: RunTheory | NoTheory | None = None
     """Mean-field theory's picture at initialization (None: not sent, e.g. a loaded file)."""
+    spectrum: tuple[tuple[float, ...], ...] = ()
+    """Jacobian singular values at initialization, per probe input (empty: none taken)."""
 
     @property
     def key(self) -> str:
@@ -102,6 +105,8 @@ class ResultsBook:
             self.current.runs[event.run.run_id].layer_stats[event.epoch] = event.layers
         elif isinstance(event, TheoryReady):
             self.current.runs[event.run.run_id].theory = event.theory
+        elif isinstance(event, SpectrumReady):
+            self.current.runs[event.run.run_id].spectrum = event.singular_values
         elif isinstance(event, GroupStarted):
             self.current.group_runs[event.group] = tuple(run.run_id for run in event.runs)
         elif isinstance(event, StepLosses):

@@ -38,6 +38,7 @@ from inittui.core.result_files import (
 )
 from inittui.core.results import LeaderRow, ResultsBook, leaderboard
 from inittui.core.specs import MUP_MODELS, ExperimentSpec, check_spec
+from inittui.core.theory.readings import phase_rows
 from inittui.tui.app_signals import SignalsAndCtrlC
 from inittui.tui.commands import InittuiCommands
 from inittui.tui.coord_choice import coord_check_choice
@@ -52,6 +53,7 @@ from inittui.tui.results.sensitivity import SensitivityView
 from inittui.tui.screens.confirm import ConfirmScreen
 from inittui.tui.screens.export import ExportScreen, default_export_path
 from inittui.tui.screens.help import HelpScreen
+from inittui.tui.screens.phase import PhaseScreen
 from inittui.tui.screens.run_detail import RunDetailScreen
 from inittui.tui.sweep_controller import SWEEP_GROUP, Engine, SweepController
 
@@ -141,6 +143,9 @@ class InittuiApp(SignalsAndCtrlC, App[None]):
         Binding("d", "toggle_view('depth')", "Depth", id="depth",
                 tooltip="grid over --hidden: last hidden layer's act and grad std against "
                         "depth, at initialization and after training"),
+        Binding("p", "phase", "Phase", id="phase", show=False,
+                tooltip="mean field: the sweep's initializers on the (σ_w², σ_b²) plane, the "
+                        "χ₁ = 1 line, ξ_c shaded, a reading per run"),
         Binding("n", "next_axis", "Axis", id="next-axis",
                 tooltip="sensitivity and heatmap: the next axis of the grid"),
         Binding("b", "toggle_rank_by", "Rank by", id="rank-by",
@@ -692,6 +697,12 @@ class InittuiApp(SignalsAndCtrlC, App[None]):
             return
         self.notify(f"Coordinate check with the settings of {origin}", markup=False)
         self.push_screen(CoordCheckScreen(spec=spec, compute=True, origin=origin))
+
+    def action_phase(self) -> None:
+        if isinstance(self.screen, PhaseScreen) or not self.book.sweeps:
+            return
+        sweep = self.book.current
+        self.push_screen(PhaseScreen(phase_rows(sweep.runs.values(), sweep.spec)))
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):

@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -132,7 +133,7 @@ def correlation_fixed_point(activation: str, q: float, sigma_w2: float, sigma_b2
         return correlation_map(activation, q, c, sigma_w2, sigma_b2) - c
 
     high = 1 - 1e-4
-    return _bisect(gap, 0.0, high, 1e-10) if gap(high) < 0 else high
+    return _bisect(gap, 0.0, high, 1e-7) if gap(high) < 0 else high
 
 
 @dataclass(frozen=True)
@@ -173,12 +174,15 @@ def _depth_scale(rate: float) -> float:
     return -1.0 / math.log(rate) if rate < 1 else math.nan
 
 
+@lru_cache(maxsize=1024)
 def phase_of(activation: str, sigma_w2: float, sigma_b2: float, start_q: float = 1.0) -> Phase:
     """q*, χ₁, c* and the depth scales for one activation at (σ_w², σ_b²).
 
     ξ_q⁻¹ = −ln(χ₁ + σ_w² E[φ''φ]) (the variance map's slope at q*), ξ_c⁻¹ = −ln(σ_w²
     E[φ'(u₁)φ'(u₂)]) at c*. Where q* is unbounded, χ₁ is evaluated at a large q (exact for
-    the piecewise-linear activations, whose χ₁ does not depend on q).
+    the piecewise-linear activations, whose χ₁ does not depend on q). Cached: a grid asks
+    the same question for every depth and seed. start_q only matters where every q is
+    fixed (ReLU at σ_w² = 2, σ_b² = 0), so it is rounded to keep the cache useful.
     """
     mom = moments(activation)
     q_star = fixed_point(activation, sigma_w2, sigma_b2, start_q)

@@ -91,7 +91,7 @@ def run_theory(spec: ExperimentSpec, plan: RunPlan, input_size: int,
                           list(variances.sigma_b2))
     factors = gradient_factors(activation, qs, list(variances.sigma_w2), list(widths[1:]))
     at = variances.hidden_index
-    start = float(np.mean(qs[at]))
+    start = float(f"{float(np.mean(qs[at])):.6g}")  # rounded: phase_of is cached
     phase = phase_of(activation, variances.sigma_w2[at], variances.sigma_b2[at], start)
     return RunTheory(activation, widths, variances, phase,
                      tuple(math.sqrt(float(np.mean(q))) for q in qs),

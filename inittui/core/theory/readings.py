@@ -107,4 +107,4 @@ def hint(init: str, theory: RunTheory | NoTheory | None) -> str | None:
     way = "shrinks" if phase.phase == "ordered" else "grows"
     return (f"{init}: {phase.phase} phase (χ₁ = {chi_text(phase.chi1)}): gradient variance "
             f"{way} ~{chi_text(phase.chi1)}× per layer; expect trouble beyond ~6ξ_c = "
-            f"{phase.trainable_depth:.0f} layers (this net has {theory.depth})")
+            f"{plural(round(phase.trainable_depth))} (this net has {theory.depth})")
