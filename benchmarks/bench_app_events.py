@@ -18,8 +18,8 @@ import asyncio
 import threading
 import time
 
-from inittui.core.engine import run_sweep
-from inittui.core.specs import ExperimentSpec
+from inittui.core.spec.experiment import ExperimentSpec
+from inittui.core.training.engine import run_sweep
 from inittui.tui.app import create_app
 
 INITS = ("zeros", "xavier-normal", "he-normal", "orthogonal")

@@ -53,7 +53,6 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from inittui.core.engine import Sweep, single_group
 from inittui.core.events import (
     EpochFinished,
     Event,
@@ -62,8 +61,9 @@ from inittui.core.events import (
     LayerStatsReady,
 )
 from inittui.core.models import BatchedMLP
-from inittui.core.optimizers import make_optimizer
-from inittui.core.specs import ExperimentSpec
+from inittui.core.spec.experiment import ExperimentSpec
+from inittui.core.training.engine import Sweep, single_group
+from inittui.core.training.optimizers import make_optimizer
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 

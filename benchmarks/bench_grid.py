@@ -62,10 +62,10 @@ from bench_engine import (  # a sibling script, not a package
     write_digits,
 )
 
-from inittui.core.engine import train_step
 from inittui.core.models import BatchedMLP
-from inittui.core.optimizers import PerRunAdam, make_optimizer
-from inittui.core.specs import ExperimentSpec
+from inittui.core.spec.experiment import ExperimentSpec
+from inittui.core.training.engine import train_step
+from inittui.core.training.optimizers import PerRunAdam, make_optimizer
 
 INITS = ("zeros", "normal", "xavier-normal", "he-normal")
 LRS = (1e-4, 1e-3, 3e-3, 1e-2, 1e-1)

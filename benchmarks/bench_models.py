@@ -37,12 +37,12 @@ from collections.abc import Callable
 import torch
 import torch.nn.functional as F
 
-from inittui.core.batching import StackedModel
-from inittui.core.diagnostics import layer_statistics
-from inittui.core.engine import PROBE_SIZE
-from inittui.core.hook_diagnostics import hook_statistics
+from inittui.core.diagnostics.hooks import hook_statistics
+from inittui.core.diagnostics.stats import layer_statistics
 from inittui.core.models import GPT, MLP, BatchedMLP, ResNet
-from inittui.core.optimizers import FusedAdam
+from inittui.core.models.stacked import StackedModel
+from inittui.core.training.engine import PROBE_SIZE
+from inittui.core.training.optimizers import FusedAdam
 
 LR = 1e-3
 EPOCH_SAMPLES = 4000  # mnist-5k's training split, the default data set

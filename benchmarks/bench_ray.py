@@ -19,10 +19,10 @@ from dataclasses import replace
 
 import torch
 
-from inittui.core.engine import run_sweep
 from inittui.core.events import EpochFinished, Event
-from inittui.core.ray_backend import ray_session, run_groups_on_ray
-from inittui.core.specs import ExperimentSpec
+from inittui.core.spec.experiment import ExperimentSpec
+from inittui.core.training.engine import run_sweep
+from inittui.core.training.ray_tasks import ray_session, run_groups_on_ray
 
 
 def _noop() -> int:

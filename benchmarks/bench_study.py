@@ -1,6 +1,6 @@
 """mup2022 as batched grid groups against the cell-by-cell loop it replaced, in one run.
 
-The study (core/lr_transfer.py) trains each (parametrization, width) as one grid group: a
+The study (core/studies/lr_transfer.py) trains each (parametrization, width) as one grid group: a
 stacked model whose runs are the lrs, the lrs a per-run tensor. The baseline is the old
 loop: every (parametrization, width, lr) cell its own sweep (`run_sweep` of a one-cell
 spec). On a machine shared with other work, one timing can be off by a factor of two, so
@@ -20,11 +20,11 @@ from dataclasses import replace
 
 import torch
 
-from inittui.core.data import DataSplits, load_dataset
-from inittui.core.engine import run_sweep
+from inittui.core.data.datasets import DataSplits, load_dataset
 from inittui.core.events import EpochFinished
-from inittui.core.presets import PRESETS, apply_preset
-from inittui.core.specs import ExperimentSpec
+from inittui.core.spec.experiment import ExperimentSpec
+from inittui.core.spec.presets import PRESETS, apply_preset
+from inittui.core.training.engine import run_sweep
 
 
 def final_losses(spec: ExperimentSpec, data: DataSplits) -> tuple[dict[float, float], float]:

@@ -15,8 +15,7 @@ import click
 
 from inittui import __version__
 from inittui.core.errors import InittuiError, SpecError, shown_path
-from inittui.core.presets import get_preset
-from inittui.core.specs import (
+from inittui.core.spec.experiment import (
     MODEL_HIDDEN,
     MUP_MODELS,
     ExperimentSpec,
@@ -26,14 +25,15 @@ from inittui.core.specs import (
     parse_field,
     parse_widths,
 )
+from inittui.core.spec.presets import get_preset
 from inittui.figures.command import plot
 from inittui.interrupts import StopSignals
-from inittui.serve import serve
+from inittui.web.serve import serve
 
 if TYPE_CHECKING:
-    from inittui.cluster import Runner
-    from inittui.core.grid import GridPlan
-    from inittui.core.presets import TransferStudy
+    from inittui.core.spec.presets import TransferStudy
+    from inittui.core.training.plan import GridPlan
+    from inittui.headless.cluster import Runner
 
 DEFAULTS = ExperimentSpec()
 
@@ -132,7 +132,7 @@ def _spec_options(command: click.Command) -> click.Command:
 
 
 def _list_inits() -> None:
-    from inittui.core.init_registry import registry
+    from inittui.core.init.registry import registry
 
     for info in registry():
         aliases = f"  aliases: {', '.join(info.aliases)}" if info.aliases else ""
@@ -159,8 +159,8 @@ def preset_arguments(overrides: dict[str, str]) -> list[str]:
 def _list_presets() -> None:
     import shlex
 
-    from inittui.core.presets import PRESETS
-    from inittui.core.study_plan import study_line
+    from inittui.core.spec.presets import PRESETS
+    from inittui.core.training.study_plan import study_line
 
     for preset in PRESETS.values():
         settings = shlex.join(preset_arguments(preset.overrides))
@@ -197,7 +197,7 @@ def build_spec(ctx: click.Context, values: dict[str, object], preset: str | None
         if ctx.get_parameter_source(field) is not click.core.ParameterSource.DEFAULT
     )
     if preset is not None:
-        from inittui.core.presets import apply_preset
+        from inittui.core.spec.presets import apply_preset
 
         try:
             spec = apply_preset(spec, preset, keep=explicit)
@@ -316,19 +316,19 @@ def main(ctx: click.Context, download: bool, diagnostics: bool, preset: str | No
     try:
         request = None
         if figures is not None:
-            from inittui.headless_figures import figure_request
+            from inittui.headless.figures import figure_request
 
             what = "coord" if coord_check else "study" if study is not None else "sweep"
             request, out, stats_out = figure_request(
                 figures, preset, what, out, stats_out, spec, widths, coord_steps,
                 axis_metric.replace("-", "_") if axis_metric else None)
         if coord_check and headless:
-            from inittui.headless_coord_check import run_coord_check
+            from inittui.headless.coord_check import run_coord_check
 
             ctx.exit(run_coord_check(spec, out, overwrite, widths, coord_steps, signals,
                                      request))
         if study is not None and headless:
-            from inittui.headless_study import run_study_headless
+            from inittui.headless.studies import run_study_headless
 
             ctx.exit(run_study_headless(spec, study, out, overwrite, signals, request))
         if (coord_check or study is not None) and signals is not None:
@@ -344,7 +344,7 @@ def main(ctx: click.Context, download: bool, diagnostics: bool, preset: str | No
             transfer_app(spec, study, load).run()
             return
         if headless:
-            from inittui.headless import run_headless
+            from inittui.headless.sweep import run_headless
 
             ctx.exit(run_headless(spec, out, stats_out, overwrite, signals, runner, rank_by,
                                   _axis_metric(axis_metric, preset, spec), spectrum_out,
@@ -366,7 +366,7 @@ def main(ctx: click.Context, download: bool, diagnostics: bool, preset: str | No
 
 def _check_grid(spec: ExperimentSpec, confirmed: bool) -> GridPlan:
     """The grid the options make; too many runs without --yes is a usage error."""
-    from inittui.core.grid import plan_grid
+    from inittui.core.training.plan import plan_grid
 
     grid = plan_grid(spec)
     try:
@@ -380,7 +380,7 @@ def _check_grid(spec: ExperimentSpec, confirmed: bool) -> GridPlan:
 def _print_plan(grid: GridPlan, spec: ExperimentSpec, study: TransferStudy | None) -> None:
     """What the options will train: a study's groups, widths and lrs, or the grid's."""
     if study is not None:
-        from inittui.core.study_plan import describe_study
+        from inittui.core.training.study_plan import describe_study
 
         try:
             lines = describe_study(spec, study)
@@ -402,7 +402,7 @@ def _cluster_runner(cluster: str, address: str | None, headless: bool) -> Runner
                                "leave it out for a local Ray")
     if cluster != "ray":
         return None
-    from inittui.cluster import EXTRA_MISSING, ray_available, ray_runner
+    from inittui.headless.cluster import EXTRA_MISSING, ray_available, ray_runner
 
     if not ray_available():
         click.echo(f"error: {EXTRA_MISSING}", err=True)

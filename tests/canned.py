@@ -22,7 +22,7 @@ from inittui.core.events import (
     SweepFinished,
     SweepStarted,
 )
-from inittui.core.specs import ExperimentSpec, RunPlan
+from inittui.core.spec.experiment import ExperimentSpec, RunPlan
 
 STEPS_PER_EPOCH = 40
 REPORT_EVERY = 8

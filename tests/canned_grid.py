@@ -24,8 +24,8 @@ from inittui.core.events import (
     SweepFinished,
     SweepStarted,
 )
-from inittui.core.grid import plan_grid
-from inittui.core.specs import ExperimentSpec, RunPlan
+from inittui.core.spec.experiment import ExperimentSpec, RunPlan
+from inittui.core.training.plan import plan_grid
 
 PEAKS: dict[str, tuple[float, float, float]] = {
     "he-normal": (0.95, -3.0, 0.9), "xavier-normal": (0.93, -2.7, 1.6),

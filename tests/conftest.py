@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from inittui.core.specs import ExperimentSpec
+from inittui.core.spec.experiment import ExperimentSpec
 
 TINY_DATA = "synthetic:train=256,val=64,test=64,side=6,classes=4"
 

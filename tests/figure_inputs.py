@@ -13,12 +13,12 @@ from pathlib import Path
 
 import torch
 
-from inittui.core.presets import TransferStudy
-from inittui.core.specs import ExperimentSpec
-from inittui.core.stats_reading import SPECTRUM_COLUMNS
-from inittui.headless import run_headless
-from inittui.headless_coord_check import run_coord_check
-from inittui.headless_study import run_study_headless
+from inittui.core.results.stats_reading import SPECTRUM_COLUMNS
+from inittui.core.spec.experiment import ExperimentSpec
+from inittui.core.spec.presets import TransferStudy
+from inittui.headless.coord_check import run_coord_check
+from inittui.headless.studies import run_study_headless
+from inittui.headless.sweep import run_headless
 from inittui.interrupts import StopSignals
 
 DATA = "synthetic:train=200,val=100,test=100,side=8"

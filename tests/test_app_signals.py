@@ -13,7 +13,7 @@ from pathlib import Path
 from textual.pilot import Pilot
 from textual.widgets import Input
 
-from inittui.core.specs import ExperimentSpec
+from inittui.core.spec.experiment import ExperimentSpec
 from inittui.tui.app import create_app
 
 SPEC = ExperimentSpec(inits=("zeros", "he-normal"), hidden=(16,), epochs=200, device="cpu",

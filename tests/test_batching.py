@@ -6,16 +6,16 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from inittui.core.batching import StackedModel, plain_copy
-from inittui.core.data import load_dataset
-from inittui.core.diagnostics import layer_statistics
-from inittui.core.engine import train_step
-from inittui.core.hook_diagnostics import hook_statistics
-from inittui.core.init_draws import activation_gain
-from inittui.core.init_runs import DATA_STREAM, generator, initialize_runs
+from inittui.core.data.datasets import load_dataset
+from inittui.core.diagnostics.hooks import hook_statistics
+from inittui.core.diagnostics.stats import layer_statistics
+from inittui.core.init.apply import DATA_STREAM, generator, initialize_runs
+from inittui.core.init.draws import activation_gain
 from inittui.core.models import ACTIVATIONS, BatchedMLP, plain_model
-from inittui.core.optimizers import make_optimizer
-from inittui.core.specs import ExperimentSpec
+from inittui.core.models.stacked import StackedModel, plain_copy
+from inittui.core.spec.experiment import ExperimentSpec
+from inittui.core.training.engine import train_step
+from inittui.core.training.optimizers import make_optimizer
 
 IMAGES = "synthetic:train=96,val=16,test=16,side=8,classes=4"
 TOKENS = "synthetic-text:train=96,val=16,test=16,context=6,vocab=5"

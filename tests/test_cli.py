@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from inittui.cli import main
-from inittui.core.result_files import RESULT_COLUMNS, STATS_COLUMNS
+from inittui.core.results.files import RESULT_COLUMNS, STATS_COLUMNS
 
 TINY = ["--dataset", "synthetic:train=256,val=64,test=64,side=6,classes=4", "--hidden", "16",
         "--lr", "0.01", "--batch-size", "32", "--device", "cpu"]
@@ -174,10 +174,10 @@ def test_a_terminal_gets_clean_lines_above_a_live_bar_and_the_seed_spread() -> N
 
     from rich.console import Console
 
-    from inittui.core.engine import run_sweep
-    from inittui.core.results import ResultsBook, leaderboard
-    from inittui.core.specs import ExperimentSpec
-    from inittui.headless import ProgressReporter, leaderboard_table
+    from inittui.core.results.book import ResultsBook, leaderboard
+    from inittui.core.spec.experiment import ExperimentSpec
+    from inittui.core.training.engine import run_sweep
+    from inittui.headless.sweep import ProgressReporter, leaderboard_table
 
     screen = StringIO()
     console = Console(file=screen, force_terminal=True, width=120)
@@ -190,7 +190,7 @@ def test_a_terminal_gets_clean_lines_above_a_live_bar_and_the_seed_spread() -> N
     text = screen.getvalue()
     assert reporter.live and "\x1b[" in text  # a real terminal: the live bar draws
     assert "epoch 2/2 he-normal/s1: train_loss" in text
-    assert "headless.py" not in text and not re.search(r"\[\d\d:\d\d:\d\d\]", text)
+    assert "headless/sweep.py" not in text and not re.search(r"\[\d\d:\d\d:\d\d\]", text)
     assert text.count("±") >= 6  # every accuracy cell of a 2-seed row has its spread
 
 

@@ -12,8 +12,8 @@ import pytest
 from click.testing import CliRunner
 
 from inittui.cli import main
-from inittui.core.presets import PRESETS
-from inittui.core.specs import MODEL_HIDDEN, parse_field
+from inittui.core.spec.experiment import MODEL_HIDDEN, parse_field
+from inittui.core.spec.presets import PRESETS
 
 
 def invoke(*args: str) -> tuple[int, str]:

@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 from textual.pilot import Pilot
 
-from inittui.core.engine import run_sweep
 from inittui.core.printable import printable
-from inittui.core.result_files import RESULT_COLUMNS, load_results, write_results
-from inittui.core.results import ResultsBook
-from inittui.core.specs import ExperimentSpec
+from inittui.core.results.book import ResultsBook
+from inittui.core.results.files import RESULT_COLUMNS, load_results, write_results
+from inittui.core.spec.experiment import ExperimentSpec
+from inittui.core.training.engine import run_sweep
 from inittui.tui.app import InittuiApp, create_app
 from inittui.tui.results.leaderboard import Leaderboard
 

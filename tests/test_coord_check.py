@@ -18,10 +18,10 @@ from click.testing import CliRunner
 from torch import nn
 
 from inittui.cli import main
-from inittui.core.coord_check import batches, coord_check, prepare_width, width_spec
-from inittui.core.data import load_dataset
-from inittui.core.specs import ExperimentSpec
-from inittui.core.width_records import OUTPUT, growth
+from inittui.core.data.datasets import load_dataset
+from inittui.core.spec.experiment import ExperimentSpec
+from inittui.core.studies.coord_check import batches, coord_check, prepare_width, width_spec
+from inittui.core.studies.records import OUTPUT, growth
 
 DATA = "synthetic:train=200,val=50,test=50,side=8"
 ROOT = Path(__file__).resolve().parents[1]
@@ -241,7 +241,7 @@ def test_resmlp_sp_output_rises_with_width_after_one_adam_step_and_mups_does_not
 
 
 def test_a_layer_that_is_zero_at_every_width_has_no_growth_ratio():
-    from inittui.core.width_records import CoordPoint
+    from inittui.core.studies.records import CoordPoint
 
     points = [CoordPoint("sp", "zeros", width, 1, layer, l1, 1)
               for width, layer, l1 in ((8, "1", 0.0), (64, "1", 0.0),

@@ -38,18 +38,18 @@ def test_importing_the_cli_loads_no_torch_and_no_ui_library() -> None:
 
 def test_importing_the_engine_does_not_load_torchvision() -> None:
     """torchvision is imported only when a torchvision data set is loaded."""
-    assert modules_loaded_by("inittui.core.engine", ("torchvision",)) == []
+    assert modules_loaded_by("inittui.core.training.engine", ("torchvision",)) == []
 
 
 def test_the_initializer_registry_loads_no_torch() -> None:
     """Names, formulas, papers and the parser come without torch, so the app and
     `--list-inits` start before torch has loaded."""
-    assert modules_loaded_by("inittui.core.init_registry", ("torch",)) == []
+    assert modules_loaded_by("inittui.core.init.registry", ("torch",)) == []
 
 
 def test_parsing_a_spec_loads_no_torch() -> None:
     """Specs parse initializer names through the torch-free registry."""
-    code = ("import sys; from inittui.core.specs import parse_inits; "
+    code = ("import sys; from inittui.core.spec.experiment import parse_inits; "
             "parse_inits('he-normal:mode=fan_out,HeNormal'); print('torch' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout.strip()

@@ -18,8 +18,8 @@ import torchvision.datasets
 from idx_files import write_cifar10_batches, write_mnist_raw
 
 from inittui.cli import flag
-from inittui.core import data
-from inittui.core.data import DataSplits, load_dataset, stratified_split
+from inittui.core.data import datasets as data
+from inittui.core.data.datasets import DataSplits, load_dataset, stratified_split
 from inittui.core.errors import DataError, SpecError
 
 MNIST_5K_SHA256 = "246e0c30eeea57c8d0037d3f38c8e00651ec204cc61b8022563e9aeeb9d756f4"

@@ -5,8 +5,13 @@ from __future__ import annotations
 import pytest
 import torch
 
-from inittui.core.device import available_devices, check_fits, free_memory_bytes, resolve_device
 from inittui.core.errors import DeviceError
+from inittui.core.training.device import (
+    available_devices,
+    check_fits,
+    free_memory_bytes,
+    resolve_device,
+)
 
 CPU = torch.device("cpu")
 

@@ -9,15 +9,15 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from inittui.core.diagnostics import (
+from inittui.core.diagnostics.stats import (
     HISTOGRAM_BINS,
     SAME_UNIT_TOLERANCE,
     distinct_units,
     layer_statistics,
 )
-from inittui.core.init_runs import initialize_runs
+from inittui.core.init.apply import initialize_runs
 from inittui.core.models import BatchedMLP
-from inittui.core.specs import ExperimentSpec
+from inittui.core.spec.experiment import ExperimentSpec
 
 
 def stacked(spec: ExperimentSpec, inputs: int = 20, classes: int = 5) -> BatchedMLP:

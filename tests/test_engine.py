@@ -10,8 +10,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from inittui.core.data import load_dataset
-from inittui.core.engine import run_sweep, train_step
+from inittui.core.data.datasets import load_dataset
 from inittui.core.errors import DeviceError
 from inittui.core.events import (
     EpochFinished,
@@ -24,10 +23,11 @@ from inittui.core.events import (
     SweepFinished,
     SweepStarted,
 )
-from inittui.core.init_runs import DATA_STREAM, generator, initialize_runs
+from inittui.core.init.apply import DATA_STREAM, generator, initialize_runs
 from inittui.core.models import BatchedMLP
-from inittui.core.optimizers import make_optimizer
-from inittui.core.specs import ExperimentSpec
+from inittui.core.spec.experiment import ExperimentSpec
+from inittui.core.training.engine import run_sweep, train_step
+from inittui.core.training.optimizers import make_optimizer
 
 
 def collect(spec: ExperimentSpec, stop: threading.Event | None = None) -> list[Event]:
@@ -199,10 +199,10 @@ def test_a_model_too_large_is_refused_before_allocating(tiny_spec: ExperimentSpe
 
 def _estimate(spec: ExperimentSpec) -> tuple[int, int]:
     """(the engine's estimate, bytes of every layer output of one real forward pass)."""
-    from inittui.core.data import load_dataset
-    from inittui.core.engine import estimated_bytes
-    from inittui.core.init_runs import initialize_runs
+    from inittui.core.data.datasets import load_dataset
+    from inittui.core.init.apply import initialize_runs
     from inittui.core.models import build_model
+    from inittui.core.training.engine import estimated_bytes
 
     data = load_dataset(spec.dataset, None, False, spec.val_split)
     model = build_model(spec, data.input_shape, data.num_classes)
@@ -215,7 +215,7 @@ def _output_bytes(model: object, images: torch.Tensor) -> int:
     """Bytes of every leaf module's output in one real forward pass of every run."""
     from torch.func import functional_call
 
-    from inittui.core.batching import StackedModel
+    from inittui.core.models.stacked import StackedModel
 
     if not isinstance(model, StackedModel):
         with torch.no_grad():
@@ -260,7 +260,7 @@ def test_the_batch_in_the_estimate_is_capped_at_the_data() -> None:
     "[enforce fail at alloc_cpu.cpp] DefaultCPUAllocator: can't allocate memory",
 ])
 def test_any_wording_of_an_allocation_failure_is_out_of_memory(message: str) -> None:
-    from inittui.core.device import is_out_of_memory
+    from inittui.core.training.device import is_out_of_memory
 
     assert is_out_of_memory(RuntimeError(message))
     assert not is_out_of_memory(RuntimeError("shape mismatch"))

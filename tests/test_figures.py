@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from figure_inputs import Inputs, make_inputs, with_theory_columns, without_theory_columns
 
-from inittui.core.presets import PRESETS
+from inittui.core.spec.presets import PRESETS
 from inittui.figures.data import FigureInputError, load_files
 from inittui.figures.kinds import KINDS, PlotOptions, chosen, drawable
 from inittui.figures.writing import write_figure
@@ -167,8 +167,8 @@ def test_the_coordinate_check_has_a_row_per_initializer_and_says_where_all_is_ze
         tmp_path: Path) -> None:
     from figure_inputs import DATA
 
-    from inittui.core.specs import ExperimentSpec
-    from inittui.headless_coord_check import run_coord_check
+    from inittui.core.spec.experiment import ExperimentSpec
+    from inittui.headless.coord_check import run_coord_check
     from inittui.interrupts import StopSignals
 
     out = tmp_path / "coord.csv"
@@ -235,7 +235,7 @@ def test_a_series_has_the_apps_colour_darkened_for_paper_in_every_figure(
         inputs: Inputs) -> None:
     from matplotlib.colors import to_rgb
 
-    from inittui.core.result_files import read_results
+    from inittui.core.results.files import read_results
     from inittui.figures.style import darkened
     from inittui.tui.groups import run_groups
 

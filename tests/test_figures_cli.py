@@ -35,7 +35,7 @@ def test_help_and_app_start_up_import_no_matplotlib() -> None:
         "from inittui.cli import main\n"
         "for args in (['--help'], ['plot', '--help']):\n"
         "    assert CliRunner().invoke(main, args).exit_code == 0\n"
-        "import inittui.tui.app, inittui.headless, inittui.headless_study\n"
+        "import inittui.tui.app, inittui.headless.sweep, inittui.headless.studies\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('matplotlib', 'torch')))")
     assert found.strip() == "[]"
 

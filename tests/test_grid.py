@@ -14,8 +14,7 @@ from click.testing import CliRunner
 from torch import nn
 
 from inittui.cli import main
-from inittui.core.data import load_dataset
-from inittui.core.engine import run_sweep, train_step
+from inittui.core.data.datasets import load_dataset
 from inittui.core.events import (
     EpochFinished,
     Event,
@@ -26,13 +25,15 @@ from inittui.core.events import (
     SweepFinished,
     SweepStarted,
 )
-from inittui.core.grid import format_number, plan_grid
-from inittui.core.init_runs import DATA_STREAM, generator, initialize_runs
+from inittui.core.init.apply import DATA_STREAM, generator, initialize_runs
 from inittui.core.models import BatchedMLP
-from inittui.core.optimizers import FusedAdam, PerRunAdam, PerRunSGD, make_optimizer
-from inittui.core.result_files import ResultFiles, read_results
-from inittui.core.results import ResultsBook, leaderboard
-from inittui.core.specs import ExperimentSpec
+from inittui.core.results.book import ResultsBook, leaderboard
+from inittui.core.results.files import ResultFiles, read_results
+from inittui.core.spec.experiment import ExperimentSpec
+from inittui.core.spec.labels import format_number
+from inittui.core.training.engine import run_sweep, train_step
+from inittui.core.training.optimizers import FusedAdam, PerRunAdam, PerRunSGD, make_optimizer
+from inittui.core.training.plan import plan_grid
 from tests.conftest import TINY_DATA
 from tests.test_engine import reference_copy
 
@@ -341,7 +342,8 @@ def test_per_step_losses_land_on_their_own_groups_runs() -> None:
 
 def test_mup_multipliers_scale_each_runs_own_lr_in_a_grid_group() -> None:
     """μP's per-layer factors and a grid's per-run learning rates meet in one step size."""
-    from inittui.core.parametrization import lr_multipliers, make_parametrized_optimizer
+    from inittui.core.init.mup import lr_multipliers
+    from inittui.core.training.mup_optimizer import make_parametrized_optimizer
 
     spec = ExperimentSpec(param="mup", base_width=16, hidden=(64, 64), optimizer="adam")
     model = BatchedMLP(64, spec.hidden, 10, "relu", seeds=1, inits=2)

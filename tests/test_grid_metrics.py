@@ -9,8 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from inittui.cli import AXIS_METRIC_NAMES, main
-from inittui.core.grid import plan_grid
-from inittui.core.grid_results import (
+from inittui.core.results.axes import (
     AXIS_METRICS,
     LOSS_TARGET_FACTOR,
     LOSS_WINDOW,
@@ -20,8 +19,9 @@ from inittui.core.grid_results import (
     run_metric,
     steps_to_loss,
 )
-from inittui.core.results import ResultsBook, RunRecord, SweepRecord
-from inittui.core.specs import ExperimentSpec
+from inittui.core.results.book import ResultsBook, RunRecord, SweepRecord
+from inittui.core.spec.experiment import ExperimentSpec
+from inittui.core.training.plan import plan_grid
 from tests.conftest import TINY_DATA
 
 TINY = ["--dataset", TINY_DATA, "--init", "zeros,he-normal", "--device", "cpu"]
@@ -66,7 +66,7 @@ def test_the_target_is_the_stated_multiple_of_the_grids_lowest_window_and_says_s
 
 
 def test_on_a_trained_grid_each_count_is_the_first_window_at_or_below_the_target() -> None:
-    from inittui.core.engine import run_sweep
+    from inittui.core.training.engine import run_sweep
 
     book = ResultsBook()
     run_sweep(lr_grid().with_text(epochs="6", inits="he-normal,xavier-normal"), book.apply)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from inittui.core.events import EpochFinished, RunFinished, SweepStarted
-from inittui.core.hints import pitfalls
-from inittui.core.results import ResultsBook
-from inittui.core.specs import ExperimentSpec, RunPlan
+from inittui.core.results.book import ResultsBook
+from inittui.core.results.hints import pitfalls
+from inittui.core.spec.experiment import ExperimentSpec, RunPlan
 
 
 def hints_for(init: str, bias: str = "zeros", activation: str = "relu",
@@ -40,8 +40,8 @@ def test_only_the_output_bias_learns_from_zero_weights_and_biases(tiny_spec) -> 
     """What the hint says, checked on the engine's own model after training."""
     from dataclasses import replace
 
-    from inittui.core.engine import Sweep
-    from inittui.core.grid import plan_grid
+    from inittui.core.training.engine import Sweep
+    from inittui.core.training.plan import plan_grid
 
     spec = replace(tiny_spec, inits=("zeros",), epochs=1, activation="tanh")
     sweep = Sweep(plan_grid(spec).groups[0], lambda event: None)

@@ -17,7 +17,7 @@ from torch import nn
 from torch.nn import init
 
 from inittui.core.errors import SpecError
-from inittui.core.init_draws import (
+from inittui.core.init.draws import (
     activation_gain,
     bias_registry,
     draw_bias,
@@ -26,8 +26,8 @@ from inittui.core.init_draws import (
     parse_initializer,
     registry,
 )
-from inittui.core.roles import STRUCTURAL_NEEDS
-from inittui.core.specs import ACTIVATIONS, parse_inits
+from inittui.core.init.roles import STRUCTURAL_NEEDS
+from inittui.core.spec.experiment import ACTIVATIONS, parse_inits
 
 SHAPES = [(256, 784), (64, 512), (10, 64), (32, 16, 3, 3)]
 FLOAT32_EPS = torch.finfo(torch.float32).eps
@@ -257,7 +257,7 @@ def test_draw_follows_the_formula(label, shape):
 
 
 def test_keras_constant_is_the_std_of_a_standard_normal_cut_at_two():
-    from inittui.core.init_draws import KERAS_TRUNCATED_STD
+    from inittui.core.init.draws import KERAS_TRUNCATED_STD
 
     assert pytest.approx(KERAS_TRUNCATED_STD, 1e-15) == TRUNCATED_AT_TWO_STD
 
@@ -590,7 +590,7 @@ def test_a_bias_of_a_layer_without_inputs_is_zero_as_nn_linear_draws_it():
 def test_the_public_draws_examples_run():
     import doctest
 
-    from inittui.core import init_draws
+    from inittui.core.init import draws as init_draws
 
     results = doctest.testmod(init_draws)
     assert results.attempted >= 3 and results.failed == 0

@@ -12,10 +12,10 @@ import pickle
 import pytest
 import torch
 
-from inittui.core import init_draws
 from inittui.core.errors import SpecError
-from inittui.core.init_draws import activation_gain, draw_weight
-from inittui.core.init_registry import (
+from inittui.core.init import draws as init_draws
+from inittui.core.init.draws import activation_gain, draw_weight
+from inittui.core.init.registry import (
     UNKNOWN,
     InitializerChoice,
     bias_registry,
@@ -24,8 +24,8 @@ from inittui.core.init_registry import (
     read_initializer,
     registry,
 )
-from inittui.core.roles import SCHEMES
-from inittui.core.specs import ExperimentSpec, RunPlan, parse_field
+from inittui.core.init.roles import SCHEMES
+from inittui.core.spec.experiment import ExperimentSpec, RunPlan, parse_field
 
 DENSE = (256, 784)
 CONV = (32, 16, 3, 3)

@@ -7,10 +7,10 @@ import math
 import pytest
 import torch
 
-from inittui.core.data import load_dataset
-from inittui.core.init_runs import LSUV_TOLERANCE, initialize_runs
+from inittui.core.data.datasets import load_dataset
+from inittui.core.init.apply import LSUV_TOLERANCE, initialize_runs
 from inittui.core.models import BatchedMLP
-from inittui.core.specs import ExperimentSpec
+from inittui.core.spec.experiment import ExperimentSpec
 
 
 def test_mlp_flattens_images_of_any_shape() -> None:

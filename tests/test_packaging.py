@@ -26,7 +26,7 @@ LOAD_FROM_WHEEL = """
 import json, sys
 sys.path.insert(0, sys.argv[1])
 import inittui
-from inittui.core import data
+from inittui.core.data import datasets as data
 splits = data.load_dataset("mnist-5k", None, False, 0.15)
 print(json.dumps({
     "package": inittui.__file__,

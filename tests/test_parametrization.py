@@ -19,17 +19,17 @@ import torch.nn.functional as F
 from torch import nn
 
 from inittui.core.errors import SpecError
-from inittui.core.init_draws import parse_initializer
-from inittui.core.init_runs import initialize_runs
-from inittui.core.models import BatchedMLP, build_model
-from inittui.core.parametrization import (
+from inittui.core.init.apply import initialize_runs
+from inittui.core.init.draws import parse_initializer
+from inittui.core.init.mup import (
     check_parametrization,
     layer_scalings,
     lr_multipliers,
-    make_parametrized_optimizer,
     rescale_initialization,
 )
-from inittui.core.specs import ExperimentSpec
+from inittui.core.models import BatchedMLP, build_model
+from inittui.core.spec.experiment import ExperimentSpec
+from inittui.core.training.mup_optimizer import make_parametrized_optimizer
 
 SIDE, CLASSES, BASE = 8, 10, 64
 INPUTS = SIDE * SIDE
@@ -220,8 +220,8 @@ def test_mup_refuses_what_it_cannot_scale_naming_the_field(fields, message):
 
 
 def test_a_mup_sweep_says_so_in_its_results_file_and_loads_back_as_mup(tmp_path):
-    from inittui.core.engine import run_sweep
-    from inittui.core.result_files import ResultFiles, load_results
+    from inittui.core.results.files import ResultFiles, load_results
+    from inittui.core.training.engine import run_sweep
 
     spec = replace(spec_for((32,)), dataset="synthetic:train=64,val=16,test=16,side=8",
                    epochs=1, base_width=16, inits=("he-normal",), device="cpu")

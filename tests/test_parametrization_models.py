@@ -18,18 +18,18 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from inittui.core.batching import StackedModel
 from inittui.core.errors import SpecError
-from inittui.core.init_runs import initialize_runs
-from inittui.core.models import GPT, ResMLP, build_model
-from inittui.core.parametrization import (
+from inittui.core.init.apply import initialize_runs
+from inittui.core.init.mup import (
     check_parametrization,
     lr_multipliers,
-    make_parametrized_optimizer,
     model_scaling,
     rescale_initialization,
 )
-from inittui.core.specs import ExperimentSpec
+from inittui.core.models import GPT, ResMLP, build_model
+from inittui.core.models.stacked import StackedModel
+from inittui.core.spec.experiment import ExperimentSpec
+from inittui.core.training.mup_optimizer import make_parametrized_optimizer
 
 BASE, SIDE, CLASSES, VOCAB, TOKENS = 64, 8, 10, 12, 8
 
@@ -270,8 +270,8 @@ def test_mup_refuses_what_it_cannot_scale_naming_the_field(fields, message):
 
 @pytest.mark.parametrize("model", ["resmlp", "gpt"])
 def test_a_mup_sweep_of_each_model_trains_through_the_engine(model):
-    from inittui.core.engine import run_sweep
     from inittui.core.events import EpochFinished
+    from inittui.core.training.engine import run_sweep
 
     dataset = ("synthetic-text:train=64,val=16,test=16" if model == "gpt"
                else "synthetic:train=64,val=16,test=16,side=8")

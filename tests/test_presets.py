@@ -12,16 +12,16 @@ from itertools import pairwise
 import numpy as np
 import pytest
 
-from inittui.core.data import bundled_mnist_path, load_dataset
-from inittui.core.diagnostics import layer_statistics
-from inittui.core.engine import Sweep, run_sweep
+from inittui.core.data.datasets import bundled_mnist_path, load_dataset
+from inittui.core.diagnostics.stats import layer_statistics
 from inittui.core.errors import SpecError
 from inittui.core.events import EpochFinished, Event, LayerStats, LayerStatsReady
-from inittui.core.grid import plan_grid
-from inittui.core.grid_results import AxisSeries, axis_series, depth_series
-from inittui.core.presets import PRESETS, apply_preset
-from inittui.core.results import ResultsBook, SweepRecord
-from inittui.core.specs import ExperimentSpec
+from inittui.core.results.axes import AxisSeries, axis_series, depth_series
+from inittui.core.results.book import ResultsBook, SweepRecord
+from inittui.core.spec.experiment import ExperimentSpec
+from inittui.core.spec.presets import PRESETS, apply_preset
+from inittui.core.training.engine import Sweep, run_sweep
+from inittui.core.training.plan import plan_grid
 
 
 def sweep(name: str, **overrides: str) -> tuple[dict[str, list[float]], dict[str, list]]:

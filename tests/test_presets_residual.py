@@ -6,11 +6,11 @@ import math
 
 import pytest
 
-from inittui.core.data import load_dataset
-from inittui.core.engine import run_sweep
+from inittui.core.data.datasets import load_dataset
 from inittui.core.events import EpochFinished, Event
-from inittui.core.presets import apply_preset
-from inittui.core.specs import ExperimentSpec
+from inittui.core.spec.experiment import ExperimentSpec
+from inittui.core.spec.presets import apply_preset
+from inittui.core.training.engine import run_sweep
 
 
 def epochs(name: str, **overrides: str) -> dict[str, list[EpochFinished]]:

@@ -20,7 +20,6 @@ import pytest
 from click.testing import CliRunner
 
 from inittui.cli import main
-from inittui.core.engine import run_sweep
 from inittui.core.errors import InittuiError
 from inittui.core.events import (
     EpochFinished,
@@ -29,14 +28,15 @@ from inittui.core.events import (
     SweepFinished,
     SweepStarted,
 )
-from inittui.core.ray_backend import (
+from inittui.core.spec.experiment import ExperimentSpec
+from inittui.core.training.engine import run_sweep
+from inittui.core.training.ray_tasks import (
     ClusterError,
     GroupFailed,
     GroupRetried,
     ray_session,
     run_groups_on_ray,
 )
-from inittui.core.specs import ExperimentSpec
 
 GROUP = ExperimentSpec(inits=("zeros", "xavier-normal", "he-normal"),
                        dataset="synthetic:train=300,val=60,test=60,side=8", hidden=(16,),
@@ -231,8 +231,8 @@ def test_a_group_whose_worker_dies_for_good_is_failed_and_the_others_are_kept(
 def test_a_grid_group_whose_worker_dies_is_failed_and_closed_the_other_kept(
         local_ray: object) -> None:
     from inittui.core.events import GroupFinished
-    from inittui.core.grid import plan_grid, run_grid
-    from inittui.core.ray_backend import RayBackend
+    from inittui.core.training.plan import plan_grid, run_grid
+    from inittui.core.training.ray_tasks import RayBackend
 
     for epochs in LONG_EPOCHS:
         grid = long_group(epochs).with_axis("hidden", [(16,), (8, 8)])
@@ -284,8 +284,8 @@ def test_headless_on_ray_writes_the_local_csv_apart_from_wall_time_and_device(
 
 @pytest.mark.slow
 async def test_the_app_trains_on_ray_and_ranks_what_a_local_run_ranks(local_ray: object) -> None:
-    from inittui.cluster import ray_runner
-    from inittui.core.results import ResultsBook, leaderboard
+    from inittui.core.results.book import ResultsBook, leaderboard
+    from inittui.headless.cluster import ray_runner
     from inittui.tui.app import create_app
 
     said: list[str] = []

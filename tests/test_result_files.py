@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from inittui.core.engine import run_sweep
 from inittui.core.errors import InittuiError
-from inittui.core.result_files import (
+from inittui.core.results.book import ResultsBook
+from inittui.core.results.files import (
     RESULT_COLUMNS,
     ResultFiles,
     check_writable,
@@ -27,8 +27,8 @@ from inittui.core.result_files import (
     neutralize,
     write_results,
 )
-from inittui.core.results import ResultsBook
-from inittui.core.specs import ExperimentSpec
+from inittui.core.spec.experiment import ExperimentSpec
+from inittui.core.training.engine import run_sweep
 
 TINY_DATA = "synthetic:train=200,val=50,test=50,side=8"
 S = [sys.executable, "-m", "inittui", "--headless", "--dataset", TINY_DATA, "--hidden", "16",

@@ -7,11 +7,9 @@ import math
 import pytest
 import torch
 
-from inittui.core.batching import StackedModel
 from inittui.core.errors import SpecError
-from inittui.core.init_runs import initialize_runs
-from inittui.core.models import GPT, MLP, ResMLP, ResNet, plain_model
-from inittui.core.roles import (
+from inittui.core.init.apply import initialize_runs
+from inittui.core.init.roles import (
     BIAS,
     BRANCH_GAIN,
     DENSE,
@@ -25,7 +23,9 @@ from inittui.core.roles import (
     STRUCTURAL_NEEDS,
     parameter_roles,
 )
-from inittui.core.specs import ExperimentSpec
+from inittui.core.models import GPT, MLP, ResMLP, ResNet, plain_model
+from inittui.core.models.stacked import StackedModel
+from inittui.core.spec.experiment import ExperimentSpec
 
 WIDTH, BLOCKS = 64, 8
 

@@ -19,7 +19,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 SERVER = """
 import sys
-from inittui.web_server import AppServer
+from inittui.web.server import AppServer
 marker = sys.argv[1]
 session = [sys.executable, "-c", f"open({marker!r}, 'a').write('started\\\\n'); "
            "import time; time.sleep(30)"]

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from inittui.core.errors import SpecError
-from inittui.core.specs import ExperimentSpec, parse_field, split_list, synthetic_params
+from inittui.core.spec.experiment import ExperimentSpec, parse_field, split_list, synthetic_params
 
 
 def test_parameters_with_commas_stay_with_their_initializer() -> None:

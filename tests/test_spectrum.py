@@ -10,11 +10,11 @@ import torch
 from click.testing import CliRunner
 
 from inittui.cli import main
-from inittui.core.init_runs import initialize_runs
+from inittui.core.diagnostics.spectrum import jacobian, singular_values
+from inittui.core.init.apply import initialize_runs
 from inittui.core.models import BatchedMLP
-from inittui.core.specs import ExperimentSpec
-from inittui.core.spectrum import jacobian, singular_values
-from inittui.core.spectrum_file import SPECTRUM_COLUMNS
+from inittui.core.results.spectrum_file import SPECTRUM_COLUMNS
+from inittui.core.spec.experiment import ExperimentSpec
 
 DATA = "synthetic:train=200,val=100,test=100,side=8"
 

@@ -7,9 +7,9 @@ from click.testing import CliRunner
 
 from inittui.cli import main
 from inittui.core.events import LayerStats, LayerStatsReady, SweepStarted, TheoryReady
-from inittui.core.hints import pitfalls
-from inittui.core.results import ResultsBook
-from inittui.core.specs import ExperimentSpec, RunPlan
+from inittui.core.results.book import ResultsBook
+from inittui.core.results.hints import pitfalls
+from inittui.core.spec.experiment import ExperimentSpec, RunPlan
 from inittui.core.theory.predict import run_theory
 from inittui.core.theory.readings import PhaseRow, hint, phase_rows, reading
 

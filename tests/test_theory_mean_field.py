@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from inittui.core.specs import ExperimentSpec, RunPlan
+from inittui.core.spec.experiment import ExperimentSpec, RunPlan
 from inittui.core.theory.mean_field import (
     correlation_map,
     fixed_point,
@@ -95,8 +95,8 @@ def _measured_pre_act_std(init: str, bias: str, activation: str, depth: int, wid
     """Draw a real net with the project's initializers, push real MNIST digits through."""
     import torch
 
-    from inittui.core.data import load_dataset
-    from inittui.core.init_draws import (
+    from inittui.core.data.datasets import load_dataset
+    from inittui.core.init.draws import (
         draw_bias,
         draw_weight,
         parse_bias_initializer,

@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from inittui.cli import main
-from inittui.core.presets import get_preset
+from inittui.core.spec.presets import get_preset
 
 
 def _headless(*args: str):

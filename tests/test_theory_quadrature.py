@@ -98,7 +98,7 @@ def test_numpy_activations_are_the_training_registry_s():
 
 
 def test_orthogonal_gains_are_the_registry_s():
-    from inittui.core.init_draws import activation_gain
+    from inittui.core.init.draws import activation_gain
     from inittui.core.theory.activations import GAINS
 
     assert {name: activation_gain(name) for name in GAINS} == GAINS

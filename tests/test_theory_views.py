@@ -9,7 +9,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from inittui.core.events import EventSink, RunFinished, SweepFinished, SweepStarted, TheoryReady
-from inittui.core.specs import ExperimentSpec
+from inittui.core.spec.experiment import ExperimentSpec
 from inittui.core.theory.predict import run_theory
 from inittui.tui.app import create_app
 from inittui.tui.screens.phase import PhasePlot, PhaseScreen, shade

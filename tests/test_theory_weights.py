@@ -5,13 +5,13 @@ from __future__ import annotations
 import pytest
 import torch
 
-from inittui.core.init_draws import (
+from inittui.core.init.draws import (
     draw_bias,
     draw_weight,
     parse_bias_initializer,
     parse_initializer,
 )
-from inittui.core.init_registry import bias_registry, registry
+from inittui.core.init.registry import bias_registry, registry
 from inittui.core.theory.weights import NotMeanField, layer_variances
 
 EXPECTED = {  # name as parsed → σ_w² of a 784 → 128 layer, then of a 128 → 128 one

@@ -19,11 +19,11 @@ from rich.console import Console
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, SelectionList, Static
 
-from inittui.core.engine import run_sweep
 from inittui.core.events import Event, StepProgress
-from inittui.core.result_files import read_results, write_results
-from inittui.core.results import ResultsBook, leaderboard
-from inittui.core.specs import ExperimentSpec
+from inittui.core.results.book import ResultsBook, leaderboard
+from inittui.core.results.files import read_results, write_results
+from inittui.core.spec.experiment import ExperimentSpec
+from inittui.core.training.engine import run_sweep
 from inittui.tui.app import InittuiApp, create_app
 from inittui.tui.results.curves import CurvesView
 from inittui.tui.results.layers_view import LayersView
@@ -371,7 +371,7 @@ async def test_command_palette_applies_a_preset() -> None:
 
 
 async def test_a_preset_from_the_command_line_is_named_with_its_expectation() -> None:
-    from inittui.core.presets import apply_preset
+    from inittui.core.spec.presets import apply_preset
 
     spec = apply_preset(tui_spec(), "he2015", keep=frozenset({"dataset", "hidden"}))
     app = create_app(spec, preset="he2015")

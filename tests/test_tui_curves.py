@@ -14,8 +14,8 @@ from rich.text import Text
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
-from inittui.core.results import RunRecord
-from inittui.core.specs import ExperimentSpec, RunPlan
+from inittui.core.results.book import RunRecord
+from inittui.core.spec.experiment import ExperimentSpec, RunPlan
 from inittui.tui.app import InittuiApp, create_app
 from inittui.tui.groups import SeedGroup
 from inittui.tui.plots import integer_ticks, log_ticks, theme_colors, value_ticks

@@ -13,9 +13,9 @@ from rich.segment import Segment
 from textual.pilot import Pilot
 from textual.widgets import Footer, Input, SelectionList, Static
 
-from inittui.core.result_files import write_results
-from inittui.core.results import ResultsBook
-from inittui.core.specs import ExperimentSpec
+from inittui.core.results.book import ResultsBook
+from inittui.core.results.files import write_results
+from inittui.core.spec.experiment import ExperimentSpec
 from inittui.tui.app import InittuiApp, create_app
 from inittui.tui.commands import InittuiCommands
 from inittui.tui.groups import PALETTE, hex_color

@@ -16,10 +16,10 @@ from textual.coordinate import Coordinate
 from textual.pilot import Pilot
 from textual.widgets import Input, Select, Static
 
-from inittui.core.grid_results import axis_series, format_metric
-from inittui.core.presets import PRESETS
-from inittui.core.specs import MODEL_HIDDEN, ExperimentSpec
-from inittui.core.width_records import COORD_COLUMNS, read_coord_points
+from inittui.core.results.axes import axis_series, format_metric
+from inittui.core.spec.experiment import MODEL_HIDDEN, ExperimentSpec
+from inittui.core.spec.presets import PRESETS
+from inittui.core.studies.records import COORD_COLUMNS, read_coord_points
 from inittui.tui.app import InittuiApp, create_app
 from inittui.tui.results.curves import CurvesView
 from inittui.tui.results.heatmap import Heatmap
@@ -181,7 +181,7 @@ async def test_m_in_one_grid_view_is_the_metric_of_the_other() -> None:
 
 
 async def test_a_presets_grid_metric_is_where_both_grid_views_start() -> None:
-    from inittui.core.presets import apply_preset
+    from inittui.core.spec.presets import apply_preset
 
     spec = apply_preset(grid_spec(), "saxe2013", keep=frozenset({"dataset", "lr", "hidden",
                                                                  "epochs", "seeds"}))

@@ -9,8 +9,8 @@ from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
 from inittui.core.events import GridStarted, GroupStarted, RunFinished, StepProgress
-from inittui.core.grid import plan_grid
-from inittui.core.specs import ExperimentSpec
+from inittui.core.spec.experiment import ExperimentSpec
+from inittui.core.training.plan import plan_grid
 from inittui.tui.app import InittuiApp, create_app
 from inittui.tui.results.curves import CurvesView
 from inittui.tui.results.grid_progress import GridProgress

@@ -11,7 +11,7 @@ from textual.binding import Binding
 from textual.widgets import Input, SelectionList
 from textual.widgets._footer import FooterKey
 
-from inittui.core.specs import ExperimentSpec
+from inittui.core.spec.experiment import ExperimentSpec
 from inittui.tui.app import InittuiApp, create_app
 from inittui.tui.key_footer import KeyFooter
 from inittui.tui.screens.help import HelpScreen

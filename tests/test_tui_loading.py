@@ -12,10 +12,10 @@ from pathlib import Path
 from textual.pilot import Pilot
 from textual.widgets import Static
 
-from inittui.core.engine import run_sweep
-from inittui.core.result_files import RESULT_COLUMNS, load_results, write_results
-from inittui.core.results import ResultsBook
-from inittui.core.specs import ExperimentSpec
+from inittui.core.results.book import ResultsBook
+from inittui.core.results.files import RESULT_COLUMNS, load_results, write_results
+from inittui.core.spec.experiment import ExperimentSpec
+from inittui.core.training.engine import run_sweep
 from inittui.tui.app import InittuiApp, create_app
 from inittui.tui.results.leaderboard import Leaderboard
 from inittui.tui.screens.run_detail import RunDetailScreen

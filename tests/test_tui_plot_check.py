@@ -24,9 +24,9 @@ from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.pilot import Pilot
 
-from inittui.core.grid_results import axis_position, axis_series, depth_series
-from inittui.core.specs import ExperimentSpec
-from inittui.core.width_records import read_coord_points, read_transfer_cells
+from inittui.core.results.axes import axis_position, axis_series, depth_series
+from inittui.core.spec.experiment import ExperimentSpec
+from inittui.core.studies.records import read_coord_points, read_transfer_cells
 from inittui.tui.app import InittuiApp, create_app
 from inittui.tui.results.curves import CurvesPlot
 from inittui.tui.results.depth_profile import DepthStatPlot, depth_colors

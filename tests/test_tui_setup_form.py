@@ -7,7 +7,7 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input, Select
 
-from inittui.core.specs import ExperimentSpec
+from inittui.core.spec.experiment import ExperimentSpec
 from inittui.tui.app import InittuiApp, create_app
 from inittui.tui.results.curves import CurvesView
 from inittui.tui.results.heatmap import Heatmap

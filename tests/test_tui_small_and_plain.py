@@ -15,7 +15,7 @@ from plot_reader import read_plot, screen_text
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
-from inittui.core.specs import ExperimentSpec
+from inittui.core.spec.experiment import ExperimentSpec
 from inittui.tui.app import InittuiApp, create_app
 from inittui.tui.plots import RUN_MARKERS, run_marker
 from inittui.tui.results.curves import CurvesPlot

@@ -16,7 +16,7 @@ from canned import canned_engine, canned_engine_with_layers  # tests/canned.py
 from textual.pilot import Pilot
 from textual.widgets import Input
 
-from inittui.core.specs import ExperimentSpec
+from inittui.core.spec.experiment import ExperimentSpec
 from inittui.tui.app import create_app
 
 SNAPSHOT_DATA = "synthetic:train=256,val=64,test=64,side=8"

@@ -16,9 +16,9 @@ from pathlib import Path
 
 from filelock import FileLock
 
-from inittui.core.engine import run_sweep
 from inittui.core.events import EventSink
-from inittui.core.specs import ExperimentSpec
+from inittui.core.spec.experiment import ExperimentSpec
+from inittui.core.training.engine import run_sweep
 from inittui.tui import app as app_module
 from inittui.tui.app import InittuiApp, create_app
 from inittui.tui.messages import SweepEvent

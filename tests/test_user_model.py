@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from inittui.core.engine import run_sweep
 from inittui.core.errors import SpecError
 from inittui.core.events import EpochFinished, Event, LayerStatsReady
-from inittui.core.specs import ExperimentSpec
+from inittui.core.spec.experiment import ExperimentSpec
+from inittui.core.training.engine import run_sweep
 
 MODEL_FILE = '''
 import torch
@@ -227,8 +227,8 @@ async def test_loading_a_results_file_never_imports_the_model_it_names(
     file's runs and their details, and the marker never appears."""
     import csv
 
-    from inittui.core.result_files import RESULT_COLUMNS, write_results
-    from inittui.core.results import ResultsBook
+    from inittui.core.results.book import ResultsBook
+    from inittui.core.results.files import RESULT_COLUMNS, write_results
     from inittui.tui.app import create_app
     from inittui.tui.results.leaderboard import Leaderboard
 

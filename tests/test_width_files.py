@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from inittui.core.errors import ResultFileError
-from inittui.core.result_files import RecordFile
-from inittui.core.width_records import (
+from inittui.core.results.files import RecordFile
+from inittui.core.studies.records import (
     COORD_COLUMNS,
     TRANSFER_COLUMNS,
     CoordPoint,

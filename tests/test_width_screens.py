@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from inittui.core.errors import InittuiError
-from inittui.core.specs import ExperimentSpec
-from inittui.core.width_records import read_coord_points, read_transfer_cells
+from inittui.core.spec.experiment import ExperimentSpec
+from inittui.core.studies.records import read_coord_points, read_transfer_cells
 from inittui.tui.app import create_app
 from inittui.tui.results.width_plots import LogLogPanel
 from inittui.tui.screens.width_study import CoordCheckScreen, LrTransferScreen
@@ -103,7 +103,7 @@ async def test_live_coord_check_of_a_resmlp_names_its_stem_and_blocks() -> None:
 
 
 async def test_a_saved_resmlp_check_names_its_stem_and_blocks(tmp_path: Path) -> None:
-    from inittui.core.width_records import COORD_COLUMNS, CoordPoint, row
+    from inittui.core.studies.records import COORD_COLUMNS, CoordPoint, row
 
     points = [CoordPoint("sp", "he-normal", width, step, layer, 1.0 + width / 64, 1, "resmlp")
               for width in (64, 128) for step in (0, 1) for layer in ("1", "2", "output")]

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from inittui.core.specs import ExperimentSpec, RunPlan
+from inittui.core.spec.experiment import ExperimentSpec, RunPlan
 from inittui.core.theory.predict import NoTheory, RunTheory
 
 
@@ -162,7 +162,7 @@ class TheoryReady:
 @dataclass(frozen=True)
 class SpectrumReady:
     """Singular values of one run's input → last-hidden-layer Jacobian at initialization,
-    largest first, one tuple per probe input (`core/spectrum.py`)."""
+    largest first, one tuple per probe input (`core/diagnostics/spectrum.py`)."""
 
     run: RunPlan
     depth: int

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 from inittui.core.errors import shown_path
-from inittui.core.results import ResultsBook, RunRecord
-from inittui.core.stats_reading import (
+from inittui.core.results.book import ResultsBook, RunRecord
+from inittui.core.results.stats_reading import (
     SPECTRUM_COLUMNS,
     STATS_KEYS,
     LayerRow,
@@ -26,7 +26,7 @@ from inittui.core.stats_reading import (
     read_layer_stats,
     read_spectrum,
 )
-from inittui.core.width_records import (
+from inittui.core.studies.records import (
     COORD_REQUIRED,
     TRANSFER_COLUMNS,
     CoordPoint,
@@ -112,7 +112,7 @@ def cell_of(run_id: str, init: str, seed: int) -> str:
 
 def file_kind(path: Path) -> str:
     """Which of FILE_KINDS a CSV is, from its columns."""
-    from inittui.core.result_files import REQUIRED_COLUMNS
+    from inittui.core.results.files import REQUIRED_COLUMNS
 
     if not path.is_file():
         raise FigureInputError(f"'{shown_path(path)}' does not exist or is not a file")
@@ -128,7 +128,7 @@ def file_kind(path: Path) -> str:
 
 def load_files(paths: list[Path]) -> FigureData:
     """Every file's rows; results first, so the statistics join their runs."""
-    from inittui.core.result_files import load_results
+    from inittui.core.results.files import load_results
 
     data = FigureData()
     kinds = [(file_kind(path), path) for path in paths]

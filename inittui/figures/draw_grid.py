@@ -10,7 +10,7 @@ import math
 
 from matplotlib.figure import Figure
 
-from inittui.core.grid_results import (
+from inittui.core.results.axes import (
     AXIS_METRICS,
     LOSS_WINDOW,
     AxisSeries,
@@ -22,7 +22,7 @@ from inittui.core.grid_results import (
     metric_label,
     seed_count,
 )
-from inittui.core.results import SweepRecord
+from inittui.core.results.book import SweepRecord
 from inittui.figures.data import FigureData, FigureInputError
 from inittui.figures.kinds import PlotOptions
 from inittui.figures.style import color, legend, line_style, log_y, new_figure, wrapped

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from inittui.core.stats_reading import LayerRow
+from inittui.core.results.stats_reading import LayerRow
 from inittui.figures.data import FigureData, Series
 from inittui.figures.kinds import PlotOptions, depths
 from inittui.figures.style import color, legend, line_style, log_y, new_figure, whole_numbers

@@ -7,7 +7,7 @@ import statistics
 
 from matplotlib.figure import Figure
 
-from inittui.core.results import LeaderRow, leaderboard
+from inittui.core.results.book import LeaderRow, leaderboard
 from inittui.figures.data import FigureData, FigureInputError, Series
 from inittui.figures.kinds import CURVE_METRICS, PlotOptions
 from inittui.figures.style import color, legend, line_style, log_y, new_figure, whole_numbers

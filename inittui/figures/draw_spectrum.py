@@ -10,7 +10,7 @@ import statistics
 
 from matplotlib.figure import Figure
 
-from inittui.core.stats_reading import SingularValue
+from inittui.core.results.stats_reading import SingularValue
 from inittui.figures.data import FigureData
 from inittui.figures.kinds import PlotOptions
 from inittui.figures.style import color, legend, line_style, new_figure, whole_numbers

@@ -12,7 +12,7 @@ import math
 
 from matplotlib.figure import Figure
 
-from inittui.core.width_records import OUTPUT, best_lrs, depth_label
+from inittui.core.studies.records import OUTPUT, best_lrs, depth_label
 from inittui.figures.data import FigureData
 from inittui.figures.kinds import PlotOptions
 from inittui.figures.style import legend, line_style, log_y, new_figure

@@ -19,7 +19,7 @@ from inittui.core.errors import InittuiError
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-    from inittui.core.stats_reading import LayerRow
+    from inittui.core.results.stats_reading import LayerRow
     from inittui.figures.data import FigureData
 
 FILE_NAMES = {"results": "a results file (--out)", "stats": "a statistics file (--stats-out)",

@@ -29,15 +29,15 @@ from inittui.core.events import (
     SweepFinished,
     SweepStarted,
 )
-from inittui.core.init_registry import registry
-from inittui.core.result_files import (
+from inittui.core.init.registry import registry
+from inittui.core.results.book import LeaderRow, ResultsBook, leaderboard
+from inittui.core.results.files import (
     LoadedResults,
     check_writable,
     load_results,
     write_results,
 )
-from inittui.core.results import LeaderRow, ResultsBook, leaderboard
-from inittui.core.specs import MUP_MODELS, ExperimentSpec, check_spec
+from inittui.core.spec.experiment import MUP_MODELS, ExperimentSpec, check_spec
 from inittui.core.theory.readings import phase_rows
 from inittui.tui.app_signals import SignalsAndCtrlC
 from inittui.tui.commands import InittuiCommands
@@ -264,7 +264,7 @@ class InittuiApp(SignalsAndCtrlC, App[None]):
         if panel.study is not None:  # a learning-rate transfer study: on its own screen
             self.push_screen(LrTransferScreen(spec=spec, study=panel.study))
             return
-        from inittui.core.grid import MAX_RUNS_WITHOUT_CONFIRM, plan_grid  # torch-free
+        from inittui.core.training.plan import MAX_RUNS_WITHOUT_CONFIRM, plan_grid  # torch-free
 
         plan = plan_grid(spec)
         runs = len(plan.runs)
@@ -332,7 +332,7 @@ class InittuiApp(SignalsAndCtrlC, App[None]):
         presses ctrl+r the import is usually done (the training worker imports the same
         modules and simply finds them loaded, or waits for this import to finish).
         """
-        import inittui.core.engine  # noqa: F401
+        import inittui.core.training.engine  # noqa: F401
 
     @on(SweepEvent)
     def _on_sweep_event(self, message: SweepEvent) -> None:
@@ -795,7 +795,7 @@ def create_app(spec: ExperimentSpec, out: Path | None = None, overwrite: bool = 
     """The app for a spec (pre-filled into the setup panel); shared by CLI and tests.
 
     out: write results there as epochs finish. load: show earlier results to compare.
-    engine: None means `inittui.core.engine.run_sweep`, imported when the first run
+    engine: None means `inittui.core.training.engine.run_sweep`, imported when the first run
     starts so that the screen appears before torch has loaded. preset: the preset the
     spec was built from, named in the setup with its source and expected outcome.
     """

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, cast
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-from inittui.core.presets import PRESETS
+from inittui.core.spec.presets import PRESETS
 
 if TYPE_CHECKING:
     from inittui.tui.app import InittuiApp

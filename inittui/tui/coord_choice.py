@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from inittui.core.grid import format_value
-from inittui.core.specs import ExperimentSpec
+from inittui.core.spec.experiment import ExperimentSpec
+from inittui.core.spec.labels import format_value
 from inittui.tui.groups import SeedGroup
 
 

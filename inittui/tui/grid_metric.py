@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from inittui.core.grid_results import AXIS_METRICS
+from inittui.core.results.axes import AXIS_METRICS
 
 DEFAULT_METRIC = "best_val_acc"
 

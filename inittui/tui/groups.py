@@ -11,7 +11,7 @@ import math
 from dataclasses import dataclass
 
 from inittui.core.palette import PALETTE, RGB  # one palette with the figures
-from inittui.core.results import ResultsBook, RunRecord
+from inittui.core.results.book import ResultsBook, RunRecord
 
 
 @dataclass(frozen=True)

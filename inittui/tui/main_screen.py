@@ -15,8 +15,8 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Input, SelectionList
 
-from inittui.core.presets import get_preset
-from inittui.core.specs import ExperimentSpec
+from inittui.core.spec.experiment import ExperimentSpec
+from inittui.core.spec.presets import get_preset
 from inittui.tui.grid_metric import GridMetric
 from inittui.tui.key_footer import KeyFooter
 from inittui.tui.results.curves import CurvesView

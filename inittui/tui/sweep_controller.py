@@ -19,9 +19,9 @@ from textual.app import App
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from inittui.core.events import Event, EventSink, StepProgress
-from inittui.core.result_files import ResultFiles
-from inittui.core.results import ResultsBook
-from inittui.core.specs import ExperimentSpec
+from inittui.core.results.book import ResultsBook
+from inittui.core.results.files import ResultFiles
+from inittui.core.spec.experiment import ExperimentSpec
 from inittui.tui.messages import SweepEnded, SweepEvent, SweepProgress
 
 Engine = Callable[[ExperimentSpec, EventSink, threading.Event], None]
@@ -109,7 +109,7 @@ class SweepController:
             stop = get_current_worker().cancelled_event
             engine = self._engine
             if engine is None:
-                from inittui.core.engine import run_sweep
+                from inittui.core.training.engine import run_sweep
 
                 engine = run_sweep
 

@@ -11,8 +11,8 @@ from pathlib import Path
 from textual.app import App
 from textual.screen import Screen
 
-from inittui.core.presets import TransferStudy
-from inittui.core.specs import ExperimentSpec
+from inittui.core.spec.experiment import ExperimentSpec
+from inittui.core.spec.presets import TransferStudy
 from inittui.tui.screens.width_study import CoordCheckScreen, LrTransferScreen
 
 
@@ -33,7 +33,7 @@ def coord_check_app(spec: ExperimentSpec, widths: tuple[int, ...], steps: int,
                     load: Path | None = None) -> WidthStudyApp:
     """The coordinate check of spec under SP and μP, computed live, or a saved one."""
     if load is not None:
-        from inittui.core.width_records import read_coord_points
+        from inittui.core.studies.records import read_coord_points
 
         return WidthStudyApp(CoordCheckScreen(read_coord_points(load), spec=spec))
     return WidthStudyApp(CoordCheckScreen(spec=spec, widths=widths, steps=steps, compute=True))
@@ -43,7 +43,7 @@ def transfer_app(spec: ExperimentSpec, study: TransferStudy,
                  load: Path | None = None) -> WidthStudyApp:
     """A learning-rate transfer study trained live, or a saved one (`--load cells.csv`)."""
     if load is not None:
-        from inittui.core.width_records import read_transfer_cells
+        from inittui.core.studies.records import read_transfer_cells
 
         return WidthStudyApp(LrTransferScreen(read_transfer_cells(load), spec=spec))
     return WidthStudyApp(LrTransferScreen(spec=spec, study=study))

@@ -1,6 +1,6 @@
 """The one activation registry: forward, backward, gain and family of every activation.
 
-Names come from `inittui.core.activations` (torch-free, for the app's start-up). The
+Names come from `inittui.core.spec.activations` (torch-free, for the app's start-up). The
 written-out MLP path calls `forward` and `backward`; the general path wraps `forward`
 in an `nn.Module` (`Activation`); the initializers read `gain`; the diagnostics read
 `family` to know where dead units mean something. The backward functions are the kernels
@@ -18,7 +18,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from inittui.core.activations import ACTIVATIONS as ACTIVATION_NAMES
+from inittui.core.spec.activations import ACTIVATIONS as ACTIVATION_NAMES
 
 LEAKY_SLOPE = 0.01  # nn.LeakyReLU's default
 SELU_ALPHA = 1.6732632423543772848170429916717  # Klambauer et al. 2017, as torch's selu
@@ -71,7 +71,7 @@ ACTIVATIONS: dict[str, ActivationInfo] = {info.name: info for info in (
     ActivationInfo("linear", lambda x: x, lambda grad, pre, out: grad, 1.0, "linear"),
 )}
 
-assert tuple(ACTIVATIONS) == ACTIVATION_NAMES, "one name list, core/activations.py"
+assert tuple(ACTIVATIONS) == ACTIVATION_NAMES, "one name list, core/spec/activations.py"
 
 ACTIVATION_FUNCTIONS: dict[str, Callable[[Tensor], Tensor]] = {
     name: info.forward for name, info in ACTIVATIONS.items()}

@@ -19,7 +19,7 @@ from pathlib import Path
 from torch import nn
 
 from inittui.core.errors import SpecError, shown, shown_path
-from inittui.core.specs import is_user_model, split_user_model
+from inittui.core.spec.experiment import is_user_model, split_user_model
 
 __all__ = ["build_user_model", "is_user_model", "load_user_class"]
 

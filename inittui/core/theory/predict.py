@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from inittui.core.specs import ExperimentSpec, RunPlan
+from inittui.core.spec.experiment import ExperimentSpec, RunPlan
 from inittui.core.theory.activations import FUNCTIONS
 from inittui.core.theory.mean_field import (
     Phase,

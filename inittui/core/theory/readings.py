@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING
 from inittui.core.theory.predict import NoTheory, RunTheory
 
 if TYPE_CHECKING:
-    from inittui.core.results import RunRecord
-    from inittui.core.specs import ExperimentSpec
+    from inittui.core.results.book import RunRecord
+    from inittui.core.spec.experiment import ExperimentSpec
 
 
 @dataclass(frozen=True)

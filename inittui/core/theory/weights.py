@@ -13,7 +13,7 @@ import itertools
 import math
 from dataclasses import dataclass
 
-from inittui.core.init_registry import parse_bias_initializer, parse_initializer
+from inittui.core.init.registry import parse_bias_initializer, parse_initializer
 from inittui.core.theory.activations import GAINS
 
 _TRUNCATED_AT_2 = math.sqrt(1 - 4 * math.exp(-2) / math.sqrt(2 * math.pi) / math.erf(

@@ -20,7 +20,7 @@ from textual.containers import Vertical
 from textual.reactive import reactive
 from textual.widgets import Static
 
-from inittui.core.results import RunRecord
+from inittui.core.results.book import RunRecord
 from inittui.tui.groups import SeedGroup, hex_color
 from inittui.tui.plots import Plot, integer_ticks, nice_step, run_mark
 

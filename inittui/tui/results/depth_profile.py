@@ -14,14 +14,14 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Static
 
-from inittui.core.grid_results import (
+from inittui.core.results.axes import (
     DEPTH_STATS,
     AxisSeries,
     axis_position,
     depth_series,
     seed_count,
 )
-from inittui.core.results import SweepRecord
+from inittui.core.results.book import SweepRecord
 from inittui.tui.groups import PALETTE, RGB, hex_color
 from inittui.tui.plots import Plot, monochrome, run_mark
 

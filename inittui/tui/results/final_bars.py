@@ -13,7 +13,7 @@ from textual.app import RenderResult
 from textual.geometry import Size
 from textual.widget import Widget
 
-from inittui.core.results import LeaderRow, format_accuracy
+from inittui.core.results.book import LeaderRow, format_accuracy
 from inittui.tui.groups import SeedGroup, group_key, hex_color
 from inittui.tui.results.labels import shorten
 

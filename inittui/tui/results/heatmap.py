@@ -21,7 +21,7 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import DataTable, Static
 
-from inittui.core.grid_results import (
+from inittui.core.results.axes import (
     AXIS_METRICS,
     HIGHER_IS_BETTER,
     AxisPoint,
@@ -33,7 +33,7 @@ from inittui.core.grid_results import (
     metric_label,
     seed_count,
 )
-from inittui.core.results import SweepRecord
+from inittui.core.results.book import SweepRecord
 from inittui.tui.groups import RGB
 
 WORST, MIDDLE, BEST = (150, 40, 40), (140, 120, 30), (30, 130, 60)

@@ -9,8 +9,8 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
-from inittui.core.hints import pitfalls
-from inittui.core.results import ResultsBook
+from inittui.core.results.book import ResultsBook
+from inittui.core.results.hints import pitfalls
 
 
 class HintsPanel(Static):

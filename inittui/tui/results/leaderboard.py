@@ -17,7 +17,7 @@ from textual.coordinate import Coordinate
 from textual.message import Message
 from textual.widgets import DataTable
 
-from inittui.core.results import LeaderRow, format_accuracy
+from inittui.core.results.book import LeaderRow, format_accuracy
 from inittui.tui.groups import SeedGroup, group_key, hex_color
 from inittui.tui.plots import monochrome, run_marker
 from inittui.tui.results.labels import shorten

@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Static
 
-from inittui.core.grid_results import (
+from inittui.core.results.axes import (
     AXIS_METRICS,
     AxisSeries,
     axis_position,
@@ -25,7 +25,7 @@ from inittui.core.grid_results import (
     metric_label,
     seed_count,
 )
-from inittui.core.results import SweepRecord
+from inittui.core.results.book import SweepRecord
 from inittui.tui.groups import PALETTE, RGB, hex_color
 from inittui.tui.plots import Plot, monochrome, run_mark
 

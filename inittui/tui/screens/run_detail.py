@@ -12,7 +12,7 @@ from textual.markup import escape
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Static
 
-from inittui.core.specs import ExperimentSpec
+from inittui.core.spec.experiment import ExperimentSpec
 from inittui.tui.groups import SeedGroup, format_number, hex_color
 
 COLUMNS: tuple[tuple[str, int], ...] = (

@@ -19,9 +19,9 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from inittui.core.errors import InittuiError
-from inittui.core.presets import TransferStudy
-from inittui.core.specs import PARAMETRIZATIONS, ExperimentSpec
-from inittui.core.width_records import (
+from inittui.core.spec.experiment import PARAMETRIZATIONS, ExperimentSpec
+from inittui.core.spec.presets import TransferStudy
+from inittui.core.studies.records import (
     OUTPUT,
     CoordPoint,
     TransferCell,
@@ -112,7 +112,7 @@ class CoordCheckScreen(Screen[None]):
     def _compute(self, spec: ExperimentSpec) -> None:
         from dataclasses import replace
 
-        from inittui.core.coord_check import coord_check
+        from inittui.core.studies.coord_check import coord_check
 
         try:
             for param in (self.param, *[p for p in PARAMETRIZATIONS if p != self.param]):
@@ -233,7 +233,7 @@ class LrTransferScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="lr-transfer", exit_on_error=False)
     def _compute(self, spec: ExperimentSpec, study: TransferStudy) -> None:
-        from inittui.core.lr_transfer import run_study
+        from inittui.core.studies.lr_transfer import run_study
 
         try:
             run_study(spec, study, stop=self._stop,

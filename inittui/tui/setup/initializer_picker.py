@@ -19,7 +19,7 @@ from textual.widgets.selection_list import Selection
 from inittui.core.errors import InittuiError
 
 if TYPE_CHECKING:
-    from inittui.core.init_registry import InitializerInfo
+    from inittui.core.init.registry import InitializerInfo
 
 
 class InitializerPicker(Vertical):
@@ -148,7 +148,7 @@ class InitializerPicker(Vertical):
         text = event.value.strip()
         if not text:
             return
-        from inittui.core.init_registry import parse_initializer
+        from inittui.core.init.registry import parse_initializer
 
         try:
             label = parse_initializer(text).label

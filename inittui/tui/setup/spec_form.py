@@ -17,8 +17,7 @@ from textual.suggester import SuggestFromList
 from textual.widgets import Input, Label, Select, Static
 
 from inittui.core.errors import SpecError
-from inittui.core.presets import PRESETS, get_preset
-from inittui.core.specs import (
+from inittui.core.spec.experiment import (
     ACTIVATIONS,
     DATASETS,
     MODELS,
@@ -29,7 +28,8 @@ from inittui.core.specs import (
     format_field,
     parse_field,
 )
-from inittui.core.study_plan import study_line
+from inittui.core.spec.presets import PRESETS, get_preset
+from inittui.core.training.study_plan import study_line
 
 CHOICES: dict[str, tuple[str, ...]] = {"norm": NORMS, "optimizer": OPTIMIZERS}
 """Fields with one value from a fixed list: a select. The others are typed, because they

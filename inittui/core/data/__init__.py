@@ -1,0 +1,1 @@
+"""The data sets as whole tensors: images, text, splits."""

@@ -1,0 +1,1 @@
+"""What was measured inside the network: per-layer statistics, hooks, Jacobian spectra."""

@@ -1,0 +1,1 @@
+"""What to run: the experiment spec, its field parsers, the presets."""

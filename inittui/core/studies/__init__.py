@@ -1,0 +1,1 @@
+"""Width studies: the coordinate check and learning-rate transfer, and their records."""

@@ -1,0 +1,1 @@
+"""The scripting front end: sweeps, grids, studies, the Ray cluster."""

@@ -1,0 +1,1 @@
+"""The browser front end: textual-serve behind an origin and token check."""
