@@ -19,7 +19,7 @@ import threading
 import time
 
 from inittui.core.spec.experiment import ExperimentSpec
-from inittui.core.training.engine import run_sweep
+from inittui.core.training.sweep import run_sweep
 from inittui.tui.app import create_app
 
 INITS = ("zeros", "xavier-normal", "he-normal", "orthogonal")

@@ -21,8 +21,8 @@ import torch
 
 from inittui.core.events import EpochFinished, Event
 from inittui.core.spec.experiment import ExperimentSpec
-from inittui.core.training.engine import run_sweep
 from inittui.core.training.ray_tasks import ray_session, run_groups_on_ray
+from inittui.core.training.sweep import run_sweep
 
 
 def _noop() -> int:

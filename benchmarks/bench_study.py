@@ -24,7 +24,7 @@ from inittui.core.data.datasets import DataSplits, load_dataset
 from inittui.core.events import EpochFinished
 from inittui.core.spec.experiment import ExperimentSpec
 from inittui.core.spec.presets import PRESETS, apply_preset
-from inittui.core.training.engine import run_sweep
+from inittui.core.training.sweep import run_sweep
 
 
 def final_losses(spec: ExperimentSpec, data: DataSplits) -> tuple[dict[float, float], float]:

@@ -21,7 +21,7 @@ from inittui.core.errors import ResultFileError, SpecError
 from inittui.core.results.book import ResultsBook
 from inittui.core.results.files import RESULT_COLUMNS, ResultFiles, load_results, write_results
 from inittui.core.spec.experiment import ExperimentSpec, parse_field
-from inittui.core.training.engine import run_sweep
+from inittui.core.training.sweep import run_sweep
 
 ROOT = Path(__file__).resolve().parent.parent
 B = ["--headless", "--dataset", "synthetic:train=400,val=100,test=100,side=8", "--hidden",

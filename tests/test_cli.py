@@ -176,7 +176,7 @@ def test_a_terminal_gets_clean_lines_above_a_live_bar_and_the_seed_spread() -> N
 
     from inittui.core.results.book import ResultsBook, leaderboard
     from inittui.core.spec.experiment import ExperimentSpec
-    from inittui.core.training.engine import run_sweep
+    from inittui.core.training.sweep import run_sweep
     from inittui.headless.sweep import ProgressReporter, leaderboard_table
 
     screen = StringIO()

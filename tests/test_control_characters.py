@@ -17,7 +17,7 @@ from inittui.core.printable import printable
 from inittui.core.results.book import ResultsBook
 from inittui.core.results.files import RESULT_COLUMNS, load_results, write_results
 from inittui.core.spec.experiment import ExperimentSpec
-from inittui.core.training.engine import run_sweep
+from inittui.core.training.sweep import run_sweep
 from inittui.tui.app import InittuiApp, create_app
 from inittui.tui.results.leaderboard import Leaderboard
 

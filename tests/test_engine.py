@@ -26,8 +26,9 @@ from inittui.core.events import (
 from inittui.core.init.apply import DATA_STREAM, generator, initialize_runs
 from inittui.core.models import BatchedMLP
 from inittui.core.spec.experiment import ExperimentSpec
-from inittui.core.training.engine import run_sweep, train_step
+from inittui.core.training.engine import train_step
 from inittui.core.training.optimizers import make_optimizer
+from inittui.core.training.sweep import run_sweep
 
 
 def collect(spec: ExperimentSpec, stop: threading.Event | None = None) -> list[Event]:

@@ -31,9 +31,10 @@ from inittui.core.results.book import ResultsBook, leaderboard
 from inittui.core.results.files import ResultFiles, read_results
 from inittui.core.spec.experiment import ExperimentSpec
 from inittui.core.spec.labels import format_number
-from inittui.core.training.engine import run_sweep, train_step
+from inittui.core.training.engine import train_step
 from inittui.core.training.optimizers import FusedAdam, PerRunAdam, PerRunSGD, make_optimizer
 from inittui.core.training.plan import plan_grid
+from inittui.core.training.sweep import run_sweep
 from tests.conftest import TINY_DATA
 from tests.test_engine import reference_copy
 

@@ -66,7 +66,7 @@ def test_the_target_is_the_stated_multiple_of_the_grids_lowest_window_and_says_s
 
 
 def test_on_a_trained_grid_each_count_is_the_first_window_at_or_below_the_target() -> None:
-    from inittui.core.training.engine import run_sweep
+    from inittui.core.training.sweep import run_sweep
 
     book = ResultsBook()
     run_sweep(lr_grid().with_text(epochs="6", inits="he-normal,xavier-normal"), book.apply)

@@ -12,7 +12,7 @@ from inittui.core.spec.experiment import ExperimentSpec
 from inittui.core.spec.presets import PRESETS, TransferStudy, apply_preset
 from inittui.core.studies.lr_transfer import cell_specs, run_study
 from inittui.core.studies.records import TransferCell, best_lrs, lr_shift
-from inittui.core.training.engine import run_sweep
+from inittui.core.training.sweep import run_sweep
 
 SMALL_DATA = "synthetic:train=200,val=50,test=50,side=8"
 

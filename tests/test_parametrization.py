@@ -221,7 +221,7 @@ def test_mup_refuses_what_it_cannot_scale_naming_the_field(fields, message):
 
 def test_a_mup_sweep_says_so_in_its_results_file_and_loads_back_as_mup(tmp_path):
     from inittui.core.results.files import ResultFiles, load_results
-    from inittui.core.training.engine import run_sweep
+    from inittui.core.training.sweep import run_sweep
 
     spec = replace(spec_for((32,)), dataset="synthetic:train=64,val=16,test=16,side=8",
                    epochs=1, base_width=16, inits=("he-normal",), device="cpu")

@@ -271,7 +271,7 @@ def test_mup_refuses_what_it_cannot_scale_naming_the_field(fields, message):
 @pytest.mark.parametrize("model", ["resmlp", "gpt"])
 def test_a_mup_sweep_of_each_model_trains_through_the_engine(model):
     from inittui.core.events import EpochFinished
-    from inittui.core.training.engine import run_sweep
+    from inittui.core.training.sweep import run_sweep
 
     dataset = ("synthetic-text:train=64,val=16,test=16" if model == "gpt"
                else "synthetic:train=64,val=16,test=16,side=8")

@@ -20,8 +20,9 @@ from inittui.core.results.axes import AxisSeries, axis_series, depth_series
 from inittui.core.results.book import ResultsBook, SweepRecord
 from inittui.core.spec.experiment import ExperimentSpec
 from inittui.core.spec.presets import PRESETS, apply_preset
-from inittui.core.training.engine import Sweep, run_sweep
+from inittui.core.training.engine import Sweep
 from inittui.core.training.plan import plan_grid
+from inittui.core.training.sweep import run_sweep
 
 
 def sweep(name: str, **overrides: str) -> tuple[dict[str, list[float]], dict[str, list]]:

@@ -10,7 +10,7 @@ from inittui.core.data.datasets import load_dataset
 from inittui.core.events import EpochFinished, Event
 from inittui.core.spec.experiment import ExperimentSpec
 from inittui.core.spec.presets import apply_preset
-from inittui.core.training.engine import run_sweep
+from inittui.core.training.sweep import run_sweep
 
 
 def epochs(name: str, **overrides: str) -> dict[str, list[EpochFinished]]:

@@ -29,7 +29,6 @@ from inittui.core.events import (
     SweepStarted,
 )
 from inittui.core.spec.experiment import ExperimentSpec
-from inittui.core.training.engine import run_sweep
 from inittui.core.training.ray_tasks import (
     ClusterError,
     GroupFailed,
@@ -37,6 +36,7 @@ from inittui.core.training.ray_tasks import (
     ray_session,
     run_groups_on_ray,
 )
+from inittui.core.training.sweep import run_sweep
 
 GROUP = ExperimentSpec(inits=("zeros", "xavier-normal", "he-normal"),
                        dataset="synthetic:train=300,val=60,test=60,side=8", hidden=(16,),
@@ -231,8 +231,9 @@ def test_a_group_whose_worker_dies_for_good_is_failed_and_the_others_are_kept(
 def test_a_grid_group_whose_worker_dies_is_failed_and_closed_the_other_kept(
         local_ray: object) -> None:
     from inittui.core.events import GroupFinished
-    from inittui.core.training.plan import plan_grid, run_grid
+    from inittui.core.training.plan import plan_grid
     from inittui.core.training.ray_tasks import RayBackend
+    from inittui.core.training.sweep import run_grid
 
     for epochs in LONG_EPOCHS:
         grid = long_group(epochs).with_axis("hidden", [(16,), (8, 8)])

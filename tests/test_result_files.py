@@ -28,7 +28,7 @@ from inittui.core.results.files import (
     write_results,
 )
 from inittui.core.spec.experiment import ExperimentSpec
-from inittui.core.training.engine import run_sweep
+from inittui.core.training.sweep import run_sweep
 
 TINY_DATA = "synthetic:train=200,val=50,test=50,side=8"
 S = [sys.executable, "-m", "inittui", "--headless", "--dataset", TINY_DATA, "--hidden", "16",

@@ -12,7 +12,7 @@ from inittui.core.events import EpochFinished, RunFinished, SweepStarted
 from inittui.core.results.book import ResultsBook, format_accuracy, leaderboard
 from inittui.core.results.files import check_writable, read_results, write_results
 from inittui.core.spec.experiment import ExperimentSpec, RunPlan
-from inittui.core.training.engine import run_sweep
+from inittui.core.training.sweep import run_sweep
 
 
 def book_of(curves: dict[tuple[str, int], list[float]], statuses: dict[str, str] | None = None,

@@ -11,7 +11,7 @@ from inittui.core.data.datasets import load_dataset
 from inittui.core.errors import SpecError
 from inittui.core.events import EpochFinished, Event, LayerStatsReady
 from inittui.core.spec.experiment import ExperimentSpec, parse_dataset
-from inittui.core.training.engine import run_sweep
+from inittui.core.training.sweep import run_sweep
 
 
 def test_the_bundled_text_is_windows_of_characters_and_their_successors() -> None:

@@ -23,7 +23,7 @@ from inittui.core.events import Event, StepProgress
 from inittui.core.results.book import ResultsBook, leaderboard
 from inittui.core.results.files import read_results, write_results
 from inittui.core.spec.experiment import ExperimentSpec
-from inittui.core.training.engine import run_sweep
+from inittui.core.training.sweep import run_sweep
 from inittui.tui.app import InittuiApp, create_app
 from inittui.tui.results.curves import CurvesView
 from inittui.tui.results.layers_view import LayersView

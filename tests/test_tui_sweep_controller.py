@@ -18,7 +18,7 @@ from filelock import FileLock
 
 from inittui.core.events import EventSink
 from inittui.core.spec.experiment import ExperimentSpec
-from inittui.core.training.engine import run_sweep
+from inittui.core.training.sweep import run_sweep
 from inittui.tui import app as app_module
 from inittui.tui.app import InittuiApp, create_app
 from inittui.tui.messages import SweepEvent

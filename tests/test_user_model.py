@@ -13,7 +13,7 @@ import pytest
 from inittui.core.errors import SpecError
 from inittui.core.events import EpochFinished, Event, LayerStatsReady
 from inittui.core.spec.experiment import ExperimentSpec
-from inittui.core.training.engine import run_sweep
+from inittui.core.training.sweep import run_sweep
 
 MODEL_FILE = '''
 import torch

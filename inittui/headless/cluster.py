@@ -54,7 +54,8 @@ def ray_runner(address: str | None, retries: int = 1,
                 announce(f"ray: group {event.group + 1} failed ({event.reason}); "
                          f"{len(event.runs)} runs without results")
 
-        from inittui.core.training.plan import plan_grid, run_grid
+        from inittui.core.training.plan import plan_grid
+        from inittui.core.training.sweep import run_grid
 
         groups = plan_grid(spec).groups
         started = time.monotonic()

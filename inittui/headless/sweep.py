@@ -213,7 +213,7 @@ def _run(spec: ExperimentSpec, out: Path | None, stats_out: Path | None, overwri
 
     def train() -> None:
         if runner is None:
-            from inittui.core.training.engine import run_sweep as local_runner
+            from inittui.core.training.sweep import run_sweep as local_runner
         if not stop.is_set():
             (runner or local_runner)(spec, outlet, stop)
 

@@ -795,7 +795,7 @@ def create_app(spec: ExperimentSpec, out: Path | None = None, overwrite: bool = 
     """The app for a spec (pre-filled into the setup panel); shared by CLI and tests.
 
     out: write results there as epochs finish. load: show earlier results to compare.
-    engine: None means `inittui.core.training.engine.run_sweep`, imported when the first run
+    engine: None means `inittui.core.training.sweep.run_sweep`, imported when the first run
     starts so that the screen appears before torch has loaded. preset: the preset the
     spec was built from, named in the setup with its source and expected outcome.
     """

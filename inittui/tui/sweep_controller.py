@@ -109,7 +109,7 @@ class SweepController:
             stop = get_current_worker().cancelled_event
             engine = self._engine
             if engine is None:
-                from inittui.core.training.engine import run_sweep
+                from inittui.core.training.sweep import run_sweep
 
                 engine = run_sweep
 

@@ -25,8 +25,8 @@ from inittui.core.init.mup import check_parametrization
 from inittui.core.spec.experiment import ExperimentSpec
 from inittui.core.spec.presets import TransferStudy
 from inittui.core.studies.records import TransferCell
-from inittui.core.training.engine import run_sweep
 from inittui.core.training.study_plan import study_grids as plan_study_grids
+from inittui.core.training.sweep import run_sweep
 
 
 def study_grids(spec: ExperimentSpec, study: TransferStudy) -> list[ExperimentSpec]:

@@ -20,7 +20,6 @@ from inittui.core.data.datasets import DataSplits, load_dataset
 from inittui.core.diagnostics.hooks import statistics
 from inittui.core.diagnostics.predicted import run_theories, with_predictions
 from inittui.core.diagnostics.spectrum import SPECTRUM_INPUTS, has_spectrum, singular_values
-from inittui.core.errors import DeviceError, InittuiError, option, shown
 from inittui.core.events import (
     EpochFinished,
     EventSink,
@@ -40,9 +39,9 @@ from inittui.core.init.mup import check_parametrization, rescale_initialization
 from inittui.core.models import BatchedNet, per_run_loss_and_correct
 from inittui.core.models.stacked import build_model, validate
 from inittui.core.spec.experiment import ExperimentSpec, RunPlan, is_user_model
-from inittui.core.training.device import check_fits, is_out_of_memory, resolve_device
+from inittui.core.training.device import check_fits, resolve_device
 from inittui.core.training.mup_optimizer import ParametrizedOptimizer, make_parametrized_optimizer
-from inittui.core.training.plan import Group, plan_grid, run_grid
+from inittui.core.training.plan import Group, plan_grid
 
 PROGRESS_INTERVAL_S = 0.25
 EVAL_CHUNK = 2048
@@ -299,31 +298,6 @@ def run_group(group: Group, on_event: EventSink, stop: threading.Event | None = 
               data: DataSplits | None = None) -> None:
     """Train one batched group: GroupStarted, its runs' events, GroupFinished."""
     Sweep(group, on_event, stop, data).run()
-
-
-def run_sweep(spec: ExperimentSpec, on_event: EventSink,
-              stop: threading.Event | None = None, data: DataSplits | None = None) -> None:
-    """Train every run of spec (every cell of a grid), reporting through on_event.
-
-    An allocation failure, however PyTorch or the C library words it, comes out as one
-    DeviceError saying so, whether it happens while setting up or while training.
-    """
-    try:
-        run_grid(spec, on_event, stop, data)
-    except InittuiError:
-        raise
-    except Exception as error:
-        if is_out_of_memory(error):
-            raise DeviceError(
-                f"out of memory while training ({_first_line(error)}); use fewer or smaller "
-                f"hidden layers, initializers or seeds, or a smaller {option('batch_size')}"
-            ) from None
-        raise
-
-
-def _first_line(error: BaseException) -> str:
-    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
-    return shown(lines[0] if lines else type(error).__name__, 120)
 
 
 def single_group(spec: ExperimentSpec) -> Group:
