@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -34,6 +36,7 @@ if TYPE_CHECKING:
     from inittui.core.spec.presets import TransferStudy
     from inittui.core.training.plan import GridPlan
     from inittui.headless.cluster import Runner
+    from inittui.headless.figures import FigureRequest
 
 DEFAULTS = ExperimentSpec()
 
@@ -313,55 +316,111 @@ def main(ctx: click.Context, download: bool, diagnostics: bool, preset: str | No
         widths = parse_widths(coord_widths)
     except SpecError as error:
         raise click.BadParameter(str(error), ctx=ctx, param_hint="'--coord-widths'") from None
+    run = Invocation(spec, preset, study, out, stats_out, spectrum_out, overwrite, load, widths,
+                     coord_steps, signals, runner, rank_by, axis_metric)
     try:
-        request = None
         if figures is not None:
             from inittui.headless.figures import figure_request
 
             what = "coord" if coord_check else "study" if study is not None else "sweep"
-            request, out, stats_out = figure_request(
+            run.figures, run.out, run.stats_out = figure_request(
                 figures, preset, what, out, stats_out, spec, widths, coord_steps,
                 axis_metric.replace("-", "_") if axis_metric else None)
-        if coord_check and headless:
-            from inittui.headless.coord_check import run_coord_check
-
-            ctx.exit(run_coord_check(spec, out, overwrite, widths, coord_steps, signals,
-                                     request))
-        if study is not None and headless:
-            from inittui.headless.studies import run_study_headless
-
-            ctx.exit(run_study_headless(spec, study, out, overwrite, signals, request))
-        if (coord_check or study is not None) and signals is not None:
-            signals.restore()  # the app reads Ctrl+C as a key
-        if coord_check:
-            from inittui.tui.width_app import coord_check_app
-
-            coord_check_app(spec, widths, coord_steps, load).run()
-            return
-        if study is not None:
-            from inittui.tui.width_app import transfer_app
-
-            transfer_app(spec, study, load).run()
-            return
-        if headless:
-            from inittui.headless.sweep import run_headless
-
-            ctx.exit(run_headless(spec, out, stats_out, overwrite, signals, runner, rank_by,
-                                  _axis_metric(axis_metric, preset, spec), spectrum_out,
-                                  request))
-        if signals is not None:  # the app reads Ctrl+C as a key, and quits on its own
-            signals.restore()
-        from inittui.tui.app import create_app
-
-        app = create_app(spec, out=out, overwrite=overwrite, load=load, preset=preset,
-                         engine=runner)
-        app.run()
-        ctx.exit(app.return_code or 0)  # a crash in the app is 1, never 0
+        mode = MODES[(headless, "coord" if coord_check else "study" if study else "sweep")]
+        ctx.exit(mode(run))
     except SpecError as error:  # found once the data is known: a grid that does not fit
         raise click.UsageError(error.worded(flag)) from None
     except InittuiError as error:
         click.echo(f"error: {error.worded(flag)}", err=True)
         sys.exit(1)
+
+
+@dataclass
+class Invocation:
+    """What a mode needs of the command line, parsed and checked once."""
+
+    spec: ExperimentSpec
+    preset: str | None
+    study: TransferStudy | None
+    out: Path | None
+    stats_out: Path | None
+    spectrum_out: Path | None
+    overwrite: bool
+    load: Path | None
+    widths: tuple[int, ...]
+    coord_steps: int
+    signals: StopSignals | None
+    runner: Runner | None
+    rank_by: str
+    axis_metric: str | None
+    figures: FigureRequest | None = None
+
+    def app_keys(self) -> None:
+        """Hand Ctrl+C back: the app reads it as a key, and quits on its own."""
+        if self.signals is not None:
+            self.signals.restore()
+
+
+def headless_coord_check(run: Invocation) -> int:
+    from inittui.headless.coord_check import run_coord_check
+
+    return run_coord_check(run.spec, run.out, run.overwrite, run.widths, run.coord_steps,
+                           run.signals, run.figures)
+
+
+def headless_study(run: Invocation) -> int:
+    from inittui.headless.studies import run_study_headless
+
+    assert run.study is not None
+    return run_study_headless(run.spec, run.study, run.out, run.overwrite, run.signals,
+                              run.figures)
+
+
+def headless_sweep(run: Invocation) -> int:
+    from inittui.headless.sweep import run_headless
+
+    return run_headless(run.spec, run.out, run.stats_out, run.overwrite, run.signals,
+                        run.runner, run.rank_by, _axis_metric(run.axis_metric, run.preset,
+                                                              run.spec),
+                        run.spectrum_out, run.figures)
+
+
+def app_coord_check(run: Invocation) -> int:
+    from inittui.tui.width_app import coord_check_app
+
+    run.app_keys()
+    coord_check_app(run.spec, run.widths, run.coord_steps, run.load).run()
+    return 0
+
+
+def app_study(run: Invocation) -> int:
+    from inittui.tui.width_app import transfer_app
+
+    assert run.study is not None
+    run.app_keys()
+    transfer_app(run.spec, run.study, run.load).run()
+    return 0
+
+
+def app_sweep(run: Invocation) -> int:
+    from inittui.tui.app import create_app
+
+    run.app_keys()
+    app = create_app(run.spec, out=run.out, overwrite=run.overwrite, load=run.load,
+                     preset=run.preset, engine=run.runner)
+    app.run()
+    return app.return_code or 0  # a crash in the app is 1, never 0
+
+
+MODES: dict[tuple[bool, str], Callable[[Invocation], int]] = {
+    (True, "coord"): headless_coord_check,
+    (True, "study"): headless_study,
+    (True, "sweep"): headless_sweep,
+    (False, "coord"): app_coord_check,
+    (False, "study"): app_study,
+    (False, "sweep"): app_sweep,
+}
+"""One function per mode, chosen by (--headless, what the options ask to run)."""
 
 
 def _check_grid(spec: ExperimentSpec, confirmed: bool) -> GridPlan:
