@@ -10,7 +10,7 @@ own:
 1. old: the reader inittui had before the streaming one, reproduced here as it was
    (`csv.DictReader` into a list of every row's dict, grouped by configuration, then
    events applied to a `ResultsBook`);
-2. new: `inittui.core.results.files.load_results`, which parses row by row and keeps
+2. new: `inittui.core.results.reading.load_results`, which parses row by row and keeps
    only each run's epoch records.
 
 Printed per reader: wall time, peak resident memory above the interpreter with its
@@ -34,7 +34,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from inittui.core.results.files import RESULT_COLUMNS  # noqa: E402
+from inittui.core.results.schema import RESULT_COLUMNS  # noqa: E402
 
 RUNS_PER_SWEEP = 20
 EPOCHS = 400
@@ -85,14 +85,14 @@ def read(path):
 CHILD = r'''
 import json, resource, sys, time
 sys.path.insert(0, {root!r})
-import inittui.core.results.files, inittui.core.results.book, inittui.core.events
+import inittui.core.results.reading, inittui.core.results.book, inittui.core.events
 {old}
 base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 start = time.perf_counter()
 if {which!r} == "old":
     book, rows = read({path!r})
 else:
-    loaded = inittui.core.results.files.load_results({path!r})
+    loaded = inittui.core.results.reading.load_results({path!r})
     book, rows = loaded.book, loaded.rows
 seconds = time.perf_counter() - start
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

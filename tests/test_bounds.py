@@ -19,7 +19,9 @@ from click.testing import CliRunner
 from inittui.cli import main
 from inittui.core.errors import ResultFileError, SpecError
 from inittui.core.results.book import ResultsBook
-from inittui.core.results.files import RESULT_COLUMNS, ResultFiles, load_results, write_results
+from inittui.core.results.reading import load_results
+from inittui.core.results.schema import RESULT_COLUMNS
+from inittui.core.results.writing import ResultFiles, write_results
 from inittui.core.spec.experiment import ExperimentSpec, parse_field
 from inittui.core.training.sweep import run_sweep
 

@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from inittui.cli import main
-from inittui.core.results.files import RESULT_COLUMNS, STATS_COLUMNS
+from inittui.core.results.schema import RESULT_COLUMNS, STATS_COLUMNS
 
 TINY = ["--dataset", "synthetic:train=256,val=64,test=64,side=6,classes=4", "--hidden", "16",
         "--lr", "0.01", "--batch-size", "32", "--device", "cpu"]

@@ -235,7 +235,7 @@ def test_a_series_has_the_apps_colour_darkened_for_paper_in_every_figure(
         inputs: Inputs) -> None:
     from matplotlib.colors import to_rgb
 
-    from inittui.core.results.files import read_results
+    from inittui.core.results.reading import read_results
     from inittui.figures.style import darkened
     from inittui.tui.groups import run_groups
 

@@ -28,7 +28,8 @@ from inittui.core.events import (
 from inittui.core.init.apply import DATA_STREAM, generator, initialize_runs
 from inittui.core.models import BatchedMLP
 from inittui.core.results.book import ResultsBook, leaderboard
-from inittui.core.results.files import ResultFiles, read_results
+from inittui.core.results.reading import read_results
+from inittui.core.results.writing import ResultFiles
 from inittui.core.spec.experiment import ExperimentSpec
 from inittui.core.spec.labels import format_number
 from inittui.core.training.engine import train_step

@@ -220,7 +220,8 @@ def test_mup_refuses_what_it_cannot_scale_naming_the_field(fields, message):
 
 
 def test_a_mup_sweep_says_so_in_its_results_file_and_loads_back_as_mup(tmp_path):
-    from inittui.core.results.files import ResultFiles, load_results
+    from inittui.core.results.reading import load_results
+    from inittui.core.results.writing import ResultFiles
     from inittui.core.training.sweep import run_sweep
 
     spec = replace(spec_for((32,)), dataset="synthetic:train=64,val=16,test=16,side=8",

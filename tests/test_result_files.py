@@ -19,14 +19,10 @@ import pytest
 
 from inittui.core.errors import InittuiError
 from inittui.core.results.book import ResultsBook
-from inittui.core.results.files import (
-    RESULT_COLUMNS,
-    ResultFiles,
-    check_writable,
-    load_results,
-    neutralize,
-    write_results,
-)
+from inittui.core.results.reading import load_results
+from inittui.core.results.safe_files import check_writable, neutralize
+from inittui.core.results.schema import RESULT_COLUMNS
+from inittui.core.results.writing import ResultFiles, write_results
 from inittui.core.spec.experiment import ExperimentSpec
 from inittui.core.training.sweep import run_sweep
 

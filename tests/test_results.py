@@ -10,7 +10,9 @@ import pytest
 from inittui.core.errors import InittuiError
 from inittui.core.events import EpochFinished, RunFinished, SweepStarted
 from inittui.core.results.book import ResultsBook, format_accuracy, leaderboard
-from inittui.core.results.files import check_writable, read_results, write_results
+from inittui.core.results.reading import read_results
+from inittui.core.results.safe_files import check_writable
+from inittui.core.results.writing import write_results
 from inittui.core.spec.experiment import ExperimentSpec, RunPlan
 from inittui.core.training.sweep import run_sweep
 

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from inittui.cli import main
-from inittui.core.results.files import STATS_COLUMNS
+from inittui.core.results.schema import STATS_COLUMNS
 
 DATA = "synthetic:train=256,val=64,test=64,side=8,classes=4"
 

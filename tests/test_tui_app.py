@@ -21,7 +21,8 @@ from textual.widgets import DataTable, Input, SelectionList, Static
 
 from inittui.core.events import Event, StepProgress
 from inittui.core.results.book import ResultsBook, leaderboard
-from inittui.core.results.files import read_results, write_results
+from inittui.core.results.reading import read_results
+from inittui.core.results.writing import write_results
 from inittui.core.spec.experiment import ExperimentSpec
 from inittui.core.training.sweep import run_sweep
 from inittui.tui.app import InittuiApp, create_app

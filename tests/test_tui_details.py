@@ -14,7 +14,7 @@ from textual.pilot import Pilot
 from textual.widgets import Footer, Input, SelectionList, Static
 
 from inittui.core.results.book import ResultsBook
-from inittui.core.results.files import write_results
+from inittui.core.results.writing import write_results
 from inittui.core.spec.experiment import ExperimentSpec
 from inittui.tui.app import InittuiApp, create_app
 from inittui.tui.commands import InittuiCommands

@@ -13,7 +13,9 @@ from textual.pilot import Pilot
 from textual.widgets import Static
 
 from inittui.core.results.book import ResultsBook
-from inittui.core.results.files import RESULT_COLUMNS, load_results, write_results
+from inittui.core.results.reading import load_results
+from inittui.core.results.schema import RESULT_COLUMNS
+from inittui.core.results.writing import write_results
 from inittui.core.spec.experiment import ExperimentSpec
 from inittui.core.training.sweep import run_sweep
 from inittui.tui.app import InittuiApp, create_app

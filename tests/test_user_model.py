@@ -228,7 +228,8 @@ async def test_loading_a_results_file_never_imports_the_model_it_names(
     import csv
 
     from inittui.core.results.book import ResultsBook
-    from inittui.core.results.files import RESULT_COLUMNS, write_results
+    from inittui.core.results.schema import RESULT_COLUMNS
+    from inittui.core.results.writing import write_results
     from inittui.tui.app import create_app
     from inittui.tui.results.leaderboard import Leaderboard
 

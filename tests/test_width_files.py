@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from inittui.core.errors import ResultFileError
-from inittui.core.results.files import RecordFile
+from inittui.core.results.writing import RecordFile
 from inittui.core.studies.records import (
     COORD_COLUMNS,
     TRANSFER_COLUMNS,

@@ -112,7 +112,7 @@ def cell_of(run_id: str, init: str, seed: int) -> str:
 
 def file_kind(path: Path) -> str:
     """Which of FILE_KINDS a CSV is, from its columns."""
-    from inittui.core.results.files import REQUIRED_COLUMNS
+    from inittui.core.results.schema import REQUIRED_COLUMNS
 
     if not path.is_file():
         raise FigureInputError(f"'{shown_path(path)}' does not exist or is not a file")
@@ -128,7 +128,7 @@ def file_kind(path: Path) -> str:
 
 def load_files(paths: list[Path]) -> FigureData:
     """Every file's rows; results first, so the statistics join their runs."""
-    from inittui.core.results.files import load_results
+    from inittui.core.results.reading import load_results
 
     data = FigureData()
     kinds = [(file_kind(path), path) for path in paths]

@@ -60,7 +60,7 @@ def run_coord_check(spec: ExperimentSpec, out: Path | None, overwrite: bool,
 
 def _run(spec: ExperimentSpec, out: Path | None, overwrite: bool, widths: Sequence[int],
          steps: int, signals: StopSignals, figures: FigureRequest | None = None) -> int:
-    from inittui.core.results.files import RecordFile
+    from inittui.core.results.writing import RecordFile
     from inittui.core.studies.coord_check import coord_check
 
     records = RecordFile(out, COORD_COLUMNS, overwrite) if out is not None else None

@@ -123,7 +123,7 @@ def run_coord_checks(request: FigureRequest, spec: ExperimentSpec,
     """The coordinate check of the study's net under sp and mup, written to DIR."""
     from dataclasses import replace
 
-    from inittui.core.results.files import RecordFile
+    from inittui.core.results.writing import RecordFile
     from inittui.core.studies.coord_check import coord_check
 
     path = request.folder / COORD_NAME

@@ -99,7 +99,7 @@ def run_study_headless(spec: ExperimentSpec, study: TransferStudy, out: Path | N
 
 def _run(spec: ExperimentSpec, study: TransferStudy, out: Path | None, overwrite: bool,
          signals: StopSignals, figures: FigureRequest | None = None) -> int:
-    from inittui.core.results.files import RecordFile
+    from inittui.core.results.writing import RecordFile
     from inittui.core.studies.lr_transfer import run_study
 
     records = RecordFile(out, TRANSFER_COLUMNS, overwrite) if out is not None else None

@@ -38,7 +38,7 @@ from inittui.core.training.plan import plural
 from inittui.interrupts import Abandoned, StopSignals, run_to_the_end
 
 if TYPE_CHECKING:
-    from inittui.core.results.files import RecordFile, ResultFiles
+    from inittui.core.results.writing import RecordFile, ResultFiles
     from inittui.headless.cluster import Runner
     from inittui.headless.figures import FigureRequest
 
@@ -189,7 +189,7 @@ def _run(spec: ExperimentSpec, out: Path | None, stats_out: Path | None, overwri
          signals: StopSignals, runner: Runner | None, rank_by: str = "cell",
          axis_metric: str | None = None, spectrum_out: Path | None = None,
          figures: FigureRequest | None = None) -> int:
-    from inittui.core.results.files import ResultFiles
+    from inittui.core.results.writing import ResultFiles
     from inittui.headless.theory import spectrum_file
 
     spectra = spectrum_file(spectrum_out, (out, stats_out), overwrite)

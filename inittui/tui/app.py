@@ -31,12 +31,9 @@ from inittui.core.events import (
 )
 from inittui.core.init.registry import registry
 from inittui.core.results.book import LeaderRow, ResultsBook, leaderboard
-from inittui.core.results.files import (
-    LoadedResults,
-    check_writable,
-    load_results,
-    write_results,
-)
+from inittui.core.results.reading import LoadedResults, load_results
+from inittui.core.results.safe_files import check_writable
+from inittui.core.results.writing import write_results
 from inittui.core.spec.experiment import MUP_MODELS, ExperimentSpec, check_spec
 from inittui.core.theory.readings import phase_rows
 from inittui.tui.app_signals import SignalsAndCtrlC

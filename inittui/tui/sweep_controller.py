@@ -20,7 +20,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from inittui.core.events import Event, EventSink, StepProgress
 from inittui.core.results.book import ResultsBook
-from inittui.core.results.files import ResultFiles
+from inittui.core.results.writing import ResultFiles
 from inittui.core.spec.experiment import ExperimentSpec
 from inittui.tui.messages import SweepEnded, SweepEvent, SweepProgress
 

@@ -11,7 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from inittui.core.events import Event, SpectrumReady, SweepStarted
-from inittui.core.results.files import RecordFile, neutralize
+from inittui.core.results.safe_files import neutralize
+from inittui.core.results.writing import RecordFile
 from inittui.core.spec.experiment import ExperimentSpec
 
 SPECTRUM_COLUMNS = ("run_id", "init", "seed", "hidden", "activation", "cell", "depth", "input",

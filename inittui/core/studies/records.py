@@ -108,7 +108,7 @@ def lr_shift(cells: Sequence[TransferCell], param: str) -> float | None:
 def row(record: CoordPoint | TransferCell) -> list[str]:
     """A record as CSV cells: floats in full (repr), so they read back exactly; text cells
     as data (a spreadsheet would run `=...` as a formula)."""
-    from inittui.core.results.files import neutralize
+    from inittui.core.results.safe_files import neutralize
 
     return [repr(value) if isinstance(value, float) else
             neutralize(value) if isinstance(value, str) else

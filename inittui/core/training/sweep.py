@@ -21,7 +21,7 @@ from inittui.core.data.splits import DataSplits
 from inittui.core.errors import DeviceError, InittuiError, SpecError, option, shown
 from inittui.core.events import EventSink, GridStarted, RunFinished, SweepFinished, SweepStarted
 from inittui.core.models import build_model
-from inittui.core.results.files import new_sweep_id
+from inittui.core.results.writing import new_sweep_id
 from inittui.core.spec.experiment import ExperimentSpec
 from inittui.core.training.device import check_fits, is_out_of_memory, resolve_device
 from inittui.core.training.engine import estimated_bytes, run_group
