@@ -10,14 +10,16 @@ from rich.text import Text
 
 from inittui.tui.groups import SeedGroup, hex_color
 from inittui.tui.plots import run_mark
+from inittui.tui.results.labels import compact
 
 
 def legend(title: str, groups: list[SeedGroup], monochrome: bool = False) -> Text:
     """`title  ━ he-normal ━ zeros …`, each mark in its group's colour (without colour,
-    each group's plot marker instead)."""
+    each group's plot marker instead). A grid cell's label is written without its field
+    names (`he-normal 64x10`), so a grid's legend takes a line or two, not a screenful."""
     text = Text(title, style="bold")
     text.append(" ")
     for group in groups:
         text.append(f" {run_mark(group.color, monochrome)}", style=hex_color(group.color))
-        text.append(f" {group.label}")
+        text.append(f" {compact(group.label)[-1]}")
     return text
