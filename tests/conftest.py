@@ -1,8 +1,19 @@
-"""Shared fixtures: tiny real data sets so that every core test trains in well under a second."""
+"""Shared fixtures and helpers: tiny real data sets so that every core test trains in well under a
+second, one way to wait for the app under a Pilot, and CSV readers. Import helpers from here
+(`from tests.conftest import trained`), never from another test module."""
 
 from __future__ import annotations
 
+import csv
+import time
+from collections.abc import Callable
+from pathlib import Path
+
 import pytest
+from textual.app import App
+from textual.command import CommandList
+from textual.pilot import Pilot
+from textual.widgets import Input, Static
 
 from inittui.core.spec.experiment import ExperimentSpec
 
@@ -16,3 +27,85 @@ def tiny_spec() -> ExperimentSpec:
         inits=("zeros", "xavier-normal", "he-normal"), dataset=TINY_DATA, hidden=(16, 8),
         epochs=3, batch_size=32, lr=0.01, device="cpu",
     )
+
+
+# ── The app under a Pilot: one way to wait for it, shared by every app test ────────────────
+
+
+def status(app: App[None]) -> str:
+    """The status line's text."""
+    return str(app.query_one("#status", Static).render())
+
+
+def notes(app: App[None], severity: str | None = None) -> list[str]:
+    """The notifications shown so far (of one severity, if given)."""
+    return [n.message for n in app._notifications
+            if severity is None or n.severity == severity]
+
+
+def steady_cursors(pilot: Pilot) -> None:
+    """Text fields that do not blink, so a screenshot never catches half a blink (the app
+    itself blinks as Textual does; only screenshots need them still)."""
+    for field in pilot.app.screen.query(Input):
+        field.cursor_blink = False
+
+
+async def wait_until(pilot: Pilot, condition: Callable[[], bool], what: str,
+                     timeout_s: float = 60.0) -> None:
+    """Let the app run until condition() holds; fail the test, saying what, if it never does."""
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(
+                f"waited {timeout_s:.0f} s for {what}; status: {status(pilot.app)}")
+        await pilot.pause(0.05)
+
+
+async def ready(pilot: Pilot) -> None:
+    """Wait for every worker (torch's import, a load, a sweep) to end, failed ones too (the
+    app reports those itself), and for the screen to settle."""
+    await wait_until(pilot, lambda: all(worker.is_finished for worker in pilot.app.workers),
+                     "the app's workers to end")
+    await pilot.pause()
+
+
+async def settled(pilot: Pilot) -> None:
+    """The registry loaded in the background, cursors still, the first frames drawn."""
+    await pilot.app.workers.wait_for_complete()
+    steady_cursors(pilot)
+    await pilot.pause()
+
+
+async def trained(pilot: Pilot, *, then_escape: bool = False) -> None:
+    """Settled, then ctrl+r and the sweep trained to its end; then_escape leaves the
+    initializer list (where focus starts) as a user pressing escape would."""
+    await settled(pilot)
+    await pilot.press("ctrl+r")
+    await pilot.app.workers.wait_for_complete()
+    if then_escape:
+        await pilot.press("escape")
+    await pilot.pause()
+
+
+# ── Files as a test reads them back ────────────────────────────────────────────────────
+
+
+def csv_rows(path: Path) -> list[dict[str, str]]:
+    """A CSV's rows as dicts by its header."""
+    with open(path, newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def csv_cells(path: Path) -> list[list[str]]:
+    """A CSV's rows as lists of cells, header included."""
+    with open(path, newline="") as handle:
+        return list(csv.reader(handle))
+
+
+async def palette_search(pilot: Pilot, text: str) -> None:
+    """Open the command palette, type text, and wait until it offers something for it (its
+    providers search in the background)."""
+    await pilot.press("ctrl+p", *text)
+    await wait_until(pilot, lambda: any(
+        found.option_count for found in pilot.app.screen.query(CommandList)),
+        f"the command palette to offer something for {text!r}")

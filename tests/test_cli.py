@@ -16,6 +16,7 @@ from click.testing import CliRunner
 
 from inittui.cli import main
 from inittui.core.results.schema import RESULT_COLUMNS, STATS_COLUMNS
+from tests.conftest import csv_rows
 
 TINY = ["--dataset", "synthetic:train=256,val=64,test=64,side=6,classes=4", "--hidden", "16",
         "--lr", "0.01", "--batch-size", "32", "--device", "cpu"]
@@ -24,11 +25,6 @@ TINY = ["--dataset", "synthetic:train=256,val=64,test=64,side=6,classes=4", "--h
 def invoke(*args: str) -> tuple[int, str]:
     result = CliRunner().invoke(main, list(args))
     return result.exit_code, result.output
-
-
-def read_rows(path: Path) -> list[dict[str, str]]:
-    with path.open(newline="") as handle:
-        return list(csv.DictReader(handle))
 
 
 def test_help_explains_every_option_with_its_default() -> None:
@@ -159,7 +155,7 @@ def test_results_csv_has_one_row_per_run_per_epoch(tmp_path: Path) -> None:
     assert code == 0, output
     with out.open(newline="") as handle:
         assert tuple(next(csv.reader(handle))) == RESULT_COLUMNS
-    rows = read_rows(out)
+    rows = csv_rows(out)
     assert [(r["run_id"], r["epoch"]) for r in rows] == [
         (run, str(epoch)) for epoch in (1, 2)
         for run in ("zeros/s0", "he-normal/s0", "zeros/s1", "he-normal/s1")]
@@ -212,7 +208,7 @@ def test_an_existing_file_is_never_overwritten_silently(tmp_path: Path) -> None:
     assert code == 1 and "already exists; pass --overwrite" in output
     assert out.read_text() == "precious\n"
     assert invoke("--headless", *TINY, "--epochs", "1", "--out", str(out), "--overwrite")[0] == 0
-    assert len(read_rows(out)) == 4
+    assert len(csv_rows(out)) == 4
 
 
 def test_a_device_at_out_is_refused_in_one_line() -> None:
@@ -229,7 +225,7 @@ def test_a_nan_loss_marks_the_run_diverged_and_the_others_finish(tmp_path: Path)
     code, output = invoke("--headless", *TINY, "--epochs", "2", "--out", str(out),
                           "--init", "he-normal,normal:std=1e20")
     assert code == 0
-    rows = read_rows(out)
+    rows = csv_rows(out)
     assert [(r["init"], r["epoch"], r["status"]) for r in rows] == [
         ("he-normal", "1", "ok"), ("normal:std=1e+20", "1", "diverged"), ("he-normal", "2", "ok")]
     assert "normal:std=1e+20/s0 diverged" in output
@@ -242,7 +238,7 @@ def test_stats_out_has_every_hidden_layer_from_epoch_zero(tmp_path: Path) -> Non
     assert code == 0
     with stats.open(newline="") as handle:
         assert tuple(next(csv.reader(handle))) == STATS_COLUMNS
-    rows = read_rows(stats)
+    rows = csv_rows(stats)
     assert {(r["init"], r["epoch"], r["layer"]) for r in rows} == {
         (init, str(epoch), str(layer)) for init in ("zeros", "he-normal")
         for epoch in (0, 1, 2) for layer in (1, 2)}
@@ -258,7 +254,7 @@ def test_a_preset_fills_in_what_the_user_did_not_set(tmp_path: Path) -> None:
     code, _ = invoke("--headless", "--preset", "pytorch-notebook", *TINY, "--epochs", "1",
                      "--out", str(out))
     assert code == 0
-    rows = read_rows(out)
+    rows = csv_rows(out)
     assert {r["init"] for r in rows} == {"zeros", "normal", "xavier-normal", "he-normal"}
     assert {(r["optimizer"], r["hidden"], r["lr"]) for r in rows} == {("sgd", "16", "0.01")}
 
@@ -283,15 +279,15 @@ def test_ctrl_c_writes_every_finished_epoch_and_exits_130(tmp_path: Path) -> Non
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and (not out.exists() or len(read_rows(out)) < 2):
+    while time.monotonic() < deadline and (not out.exists() or len(csv_rows(out)) < 2):
         time.sleep(0.2)
-    assert out.exists() and len(read_rows(out)) >= 2, "no epoch finished within 120 s"
+    assert out.exists() and len(csv_rows(out)) >= 2, "no epoch finished within 120 s"
     process.send_signal(signal.SIGINT)
     stdout, stderr = process.communicate(timeout=60)
     assert process.returncode == 130, stderr
     assert "interrupted: stopped after the last finished epoch" in stderr
     assert "Traceback" not in stderr
-    rows = read_rows(out)
+    rows = csv_rows(out)
     finished = [r for r in rows if r["status"] == "ok"]
     stopped = [r for r in rows if r["status"] == "stopped"]
     assert len(finished) >= 2 and len(finished) % 2 == 0

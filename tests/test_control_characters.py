@@ -11,7 +11,6 @@ import threading
 from pathlib import Path
 
 import pytest
-from textual.pilot import Pilot
 
 from inittui.core.printable import printable
 from inittui.core.results.book import ResultsBook
@@ -22,6 +21,7 @@ from inittui.core.spec.experiment import ExperimentSpec
 from inittui.core.training.sweep import run_sweep
 from inittui.tui.app import InittuiApp, create_app
 from inittui.tui.results.leaderboard import Leaderboard
+from tests.conftest import settled
 
 ROOT = Path(__file__).resolve().parent.parent
 HOSTILE = "X\x1b[2J\x1b[H\x9b31m\r\nY\u202e"
@@ -65,11 +65,6 @@ def test_the_reader_strips_control_characters_from_text_cells(tmp_path: Path) ->
     assert {record.plan.init for record in sweep.runs.values()} == {
         "zerosX[2J[H31mY", "he-normalX[2J[H31mY"}
     assert "\x1b" not in sweep.device and "\n" not in sweep.device
-
-
-async def settled(pilot: Pilot) -> None:
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 async def test_a_loaded_csv_with_escape_codes_never_reaches_the_screen(tmp_path: Path) -> None:

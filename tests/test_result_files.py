@@ -25,6 +25,7 @@ from inittui.core.results.schema import RESULT_COLUMNS
 from inittui.core.results.writing import ResultFiles, write_results
 from inittui.core.spec.experiment import ExperimentSpec
 from inittui.core.training.sweep import run_sweep
+from tests.conftest import csv_cells
 
 TINY_DATA = "synthetic:train=200,val=50,test=50,side=8"
 S = [sys.executable, "-m", "inittui", "--headless", "--dataset", TINY_DATA, "--hidden", "16",
@@ -36,11 +37,6 @@ def headless(*args: str, prefix: tuple[str, ...] = (), cwd: Path | None = None,
              ) -> subprocess.CompletedProcess[str]:
     return subprocess.run([*prefix, *S, *args], capture_output=True, text=True, timeout=180,
                           cwd=cwd, env={**os.environ, "PYTHONPATH": str(ROOT)})
-
-
-def rows_of(path: Path) -> list[list[str]]:
-    with path.open(newline="", encoding="utf-8") as handle:
-        return list(csv.reader(handle))
 
 
 def spec(**changes: object) -> ExperimentSpec:
@@ -65,7 +61,7 @@ def test_every_row_has_the_header_s_fields_and_each_sweep_its_own_id(tmp_path: P
         run_sweep(spec(), files)  # the same model twice: two sweeps, never merged
     finally:
         files.close()
-    header, *rows = rows_of(out)
+    header, *rows = csv_cells(out)
     assert tuple(header) == RESULT_COLUMNS
     assert all(len(row) == len(header) for row in rows)
     assert len({row[0] for row in rows}) == 2 and len(rows) == 8
@@ -91,7 +87,7 @@ def test_overwrite_keeps_the_old_file_until_the_first_epoch_is_written(tmp_path:
         run_sweep(spec(epochs=1), files)
     finally:
         files.close()
-    assert len(rows_of(out)) == 3 and rows_of(stats)[0][0] == "run_id"
+    assert len(csv_cells(out)) == 3 and csv_cells(stats)[0][0] == "run_id"
     assert leftovers(tmp_path) == []
 
 
@@ -121,7 +117,7 @@ def test_a_full_disk_cuts_the_file_back_to_its_last_complete_row(tmp_path: Path)
     assert done.stderr.strip().splitlines() == [f"error: cannot write '{out}': File too large"]
     text = out.read_bytes()
     assert text.endswith(b"\r\n") and len(text) <= 1000
-    header, *rows = rows_of(out)
+    header, *rows = csv_cells(out)
     assert rows and all(len(row) == len(header) for row in rows)
     assert [row[header.index("epoch")] for row in rows] == ["1", "1", "1"]
 
@@ -143,7 +139,7 @@ def test_a_second_writer_is_refused_and_rows_never_mix(tmp_path: Path, overwrite
     refused = next(err for code, err in results if code == 1)
     assert len(refused.strip().splitlines()) == 1
     assert "being written by another inittui process" in refused or "already exists" in refused
-    header, *rows = rows_of(out)
+    header, *rows = csv_cells(out)
     assert all(len(row) == len(header) for row in rows)
     assert len({row[0] for row in rows}) == 1  # one sweep's rows only
     assert len(rows) in (15 * 3, 18)
@@ -201,7 +197,7 @@ def test_export_load_export_is_byte_identical(tmp_path: Path) -> None:
     assert loaded.skipped == 0 and len(loaded.book.sweeps) == 2
     write_results(loaded.book, second)
     assert first.read_bytes() == second.read_bytes()
-    rows = rows_of(first)
+    rows = csv_cells(first)
     status = rows[0].index("status")
     assert [r[status] for r in rows[1:]].count("stopped") == 2  # the stopped sweep's runs
     assert [r[status] for r in rows[1:]].count("diverged") == 2

@@ -7,7 +7,6 @@ stderr, exit 130 for SIGINT and 143 for SIGTERM.
 
 from __future__ import annotations
 
-import csv
 import os
 import signal
 import subprocess
@@ -16,6 +15,8 @@ import time
 from pathlib import Path
 
 import pytest
+
+from tests.conftest import csv_rows
 
 ROOT = Path(__file__).resolve().parent.parent
 LONG = [sys.executable, "-m", "inittui", "--headless", "--epochs", "200", "--dataset",
@@ -34,14 +35,9 @@ def start(*args: str) -> subprocess.Popen[str]:
     )
 
 
-def rows_of(path: Path) -> list[dict[str, str]]:
-    with path.open(newline="") as handle:
-        return list(csv.DictReader(handle))
-
-
 def wait_for_rows(process: subprocess.Popen[str], out: Path, count: int) -> None:
     deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and (not out.exists() or len(rows_of(out)) < count):
+    while time.monotonic() < deadline and (not out.exists() or len(csv_rows(out)) < count):
         assert process.poll() is None, process.communicate()
         time.sleep(0.1)
 
@@ -50,7 +46,7 @@ def assert_clean_stop(out: Path, stderr: str, word: str) -> None:
     lines = stderr.strip().splitlines()
     assert lines == [f"{word}: stopped after the last finished epoch; finished epochs are in "
                      f"{out}"], stderr
-    rows = rows_of(out)
+    rows = csv_rows(out)
     finished = [r for r in rows if r["status"] == "ok"]
     stopped = [r for r in rows if r["status"] == "stopped"]
     assert len(finished) >= 2 and len(finished) % 2 == 0

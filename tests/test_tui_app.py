@@ -11,8 +11,6 @@ import io
 import subprocess
 import sys
 import threading
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 from rich.console import Console
@@ -25,7 +23,7 @@ from inittui.core.results.reading import read_results
 from inittui.core.results.writing import write_results
 from inittui.core.spec.experiment import ExperimentSpec
 from inittui.core.training.sweep import run_sweep
-from inittui.tui.app import InittuiApp, create_app
+from inittui.tui.app import create_app
 from inittui.tui.results.curves import CurvesView
 from inittui.tui.results.layers_view import LayersView
 from inittui.tui.results.leaderboard import Leaderboard
@@ -33,6 +31,7 @@ from inittui.tui.screens.export import ExportScreen
 from inittui.tui.screens.help import HelpScreen
 from inittui.tui.screens.run_detail import RunDetailScreen
 from inittui.tui.setup.initializer_picker import InitializerPicker
+from tests.conftest import notes, palette_search, ready, status, wait_until
 
 TUI_DATA = "synthetic:train=256,val=64,test=64,side=8"
 WIDE = (120, 40)
@@ -47,38 +46,10 @@ def tui_spec(**changes: object) -> ExperimentSpec:
     return ExperimentSpec(**values)  # type: ignore[arg-type]
 
 
-def notes(app: InittuiApp, severity: str | None = None) -> list[str]:
-    return [n.message for n in app._notifications
-            if severity is None or n.severity == severity]
-
-
-def status(app: InittuiApp) -> str:
-    return str(app.query_one("#status", Static).render())
-
-
-async def ready(pilot: Pilot) -> None:
-    """Wait for every worker (torch's import, a load, a sweep) to end, failed ones too (the
-    app reports those itself), and for the screen to settle."""
-    await wait_until(pilot, lambda: all(worker.is_finished for worker in pilot.app.workers),
-                     "the app's workers to end")
-    await pilot.pause()
-
-
 async def train(pilot: Pilot) -> None:
     await ready(pilot)
     await pilot.press("ctrl+r")
     await ready(pilot)
-
-
-async def wait_until(pilot: Pilot, condition: Callable[[], bool], what: str,
-                     timeout_s: float = 60.0) -> None:
-    """Let the app run until condition() holds; fail the test, saying what, if it never does."""
-    deadline = time.monotonic() + timeout_s
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(
-                f"waited {timeout_s:.0f} s for {what}; status: {status(pilot.app)}")
-        await pilot.pause(0.05)
 
 
 async def test_setup_is_prefilled_and_an_invalid_field_refuses_the_run() -> None:
@@ -361,8 +332,7 @@ async def test_command_palette_applies_a_preset() -> None:
     app = create_app(tui_spec())
     async with app.run_test(size=WIDE) as pilot:
         await ready(pilot)
-        await pilot.press("ctrl+p", *"glorot2010")
-        await pilot.pause(0.3)
+        await palette_search(pilot, "glorot2010")
         await pilot.press("enter")
         await pilot.pause()
         assert app.query_one("#field-activation").value == "tanh"  # type: ignore[attr-defined]

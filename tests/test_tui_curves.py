@@ -11,7 +11,6 @@ import math
 
 from canned import STEPS_PER_EPOCH, canned_engine  # tests/canned.py
 from rich.text import Text
-from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
 from inittui.core.results.book import RunRecord
@@ -28,6 +27,7 @@ from inittui.tui.results.curves import (
     step_series,
 )
 from inittui.tui.results.leaderboard import Leaderboard
+from tests.conftest import notes, trained
 
 SIZE = (120, 40)
 INITS = ("zeros", "normal", "xavier-normal", "he-normal")
@@ -38,13 +38,6 @@ def canned_app(**changes: object) -> InittuiApp:
                                      dataset="synthetic:train=256,val=64,test=64,side=8")
     values.update(changes)
     return create_app(ExperimentSpec(**values), engine=canned_engine)  # type: ignore[arg-type]
-
-
-async def trained(pilot: Pilot) -> None:
-    await pilot.app.workers.wait_for_complete()
-    await pilot.press("ctrl+r")
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 def curves(app: InittuiApp) -> CurvesView:
@@ -72,10 +65,6 @@ def cells_in(text: Text, color: tuple[int, int, int]) -> int:
                 style.color.triplet is not None and tuple(style.color.triplet) == color:
             count += sum(1 for ch in text.plain[span.start:span.end] if "⠁" <= ch <= "⣿")
     return count
-
-
-def notes(app: InittuiApp) -> list[str]:
-    return [str(n.message) for n in app._notifications]
 
 
 # ── pure parts ─────────────────────────────────────────────────────────────────────────

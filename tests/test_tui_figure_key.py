@@ -8,9 +8,10 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from test_tui_app import WIDE, ready, status, train, tui_spec, wait_until
 
 from inittui.tui.app import create_app
+from tests.conftest import ready, status, wait_until
+from tests.test_tui_app import WIDE, train, tui_spec
 
 pytestmark = pytest.mark.slow
 

@@ -28,8 +28,8 @@ from inittui.tui.screens.help import HelpScreen
 from inittui.tui.screens.width_study import CoordCheckScreen, LrTransferScreen
 from inittui.tui.width_app import WidthStudyApp
 from tests.canned_grid import canned_grid_engine
-from tests.test_tui_app import ready, wait_until
-from tests.test_tui_grid import grid_app, grid_spec, trained
+from tests.conftest import palette_search, ready, trained, wait_until
+from tests.test_tui_grid import grid_app, grid_spec
 from tests.test_tui_setup_form import WIDE, form_app, type_into
 from tests.test_width_screens import COORD_CSV
 
@@ -85,8 +85,7 @@ async def test_a_study_preset_chosen_in_the_app_trains_its_study_on_ctrl_r() -> 
     app = form_app()
     async with app.run_test(size=WIDE) as pilot:
         await ready(pilot)
-        await pilot.press("ctrl+p", *"mup2022")
-        await pilot.pause(0.3)
+        await palette_search(pilot, "mup2022")
         await pilot.press("enter")
         await pilot.pause()
         note = str(app.query_one("#preset-note", Static).render())

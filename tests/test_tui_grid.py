@@ -18,7 +18,7 @@ from inittui.tui.results.heatmap import Heatmap
 from inittui.tui.results.leaderboard import Leaderboard
 from inittui.tui.results.sensitivity import SensitivityPlot
 from tests.canned_grid import canned_grid_engine
-from tests.test_tui_snapshots import steady_cursors
+from tests.conftest import trained
 
 SnapCompare = Callable[..., bool]
 LR_GRID = "1e-4,1e-3,1e-2,1e-1"
@@ -33,15 +33,6 @@ def grid_spec(**text: str) -> ExperimentSpec:
 
 def grid_app(**text: str) -> InittuiApp:
     return create_app(grid_spec(**text), engine=canned_grid_engine)
-
-
-async def trained(pilot: Pilot) -> None:
-    await pilot.app.workers.wait_for_complete()
-    steady_cursors(pilot)
-    await pilot.pause()
-    await pilot.press("ctrl+r")
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 async def test_g_h_d_switch_to_the_grid_views_and_back() -> None:

@@ -16,7 +16,7 @@ from inittui.tui.app import InittuiApp, create_app
 from inittui.tui.key_footer import KeyFooter
 from inittui.tui.screens.help import HelpScreen
 from tests.canned_grid import canned_grid_engine
-from tests.test_tui_app import ready
+from tests.conftest import ready
 
 KEYS_DATA = "synthetic:train=200,val=50,test=50,side=8"
 

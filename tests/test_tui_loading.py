@@ -9,7 +9,6 @@ import csv
 import threading
 from pathlib import Path
 
-from textual.pilot import Pilot
 from textual.widgets import Static
 
 from inittui.core.results.book import ResultsBook
@@ -18,9 +17,10 @@ from inittui.core.results.schema import RESULT_COLUMNS
 from inittui.core.results.writing import write_results
 from inittui.core.spec.experiment import ExperimentSpec
 from inittui.core.training.sweep import run_sweep
-from inittui.tui.app import InittuiApp, create_app
+from inittui.tui.app import create_app
 from inittui.tui.results.leaderboard import Leaderboard
 from inittui.tui.screens.run_detail import RunDetailScreen
+from tests.conftest import notes, settled, status
 
 NARROW = (80, 24)
 
@@ -38,19 +38,6 @@ def results_file(path: Path, spec: ExperimentSpec) -> Path:
     run_sweep(spec, book.apply, threading.Event())
     write_results(book, path)
     return path
-
-
-def notes(app: InittuiApp, severity: str) -> list[str]:
-    return [n.message for n in app._notifications if n.severity == severity]
-
-
-def status(app: InittuiApp) -> str:
-    return str(app.query_one("#status", Static).render())
-
-
-async def settled(pilot: Pilot) -> None:
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 async def test_a_malformed_file_loads_its_good_rows_with_one_notification(

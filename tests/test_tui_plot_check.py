@@ -22,7 +22,6 @@ from plot_reader import (
 from rich.style import Style
 from rich.text import Text
 from textual.app import App, ComposeResult
-from textual.pilot import Pilot
 
 from inittui.core.results.axes import axis_position, axis_series, depth_series
 from inittui.core.spec.experiment import ExperimentSpec
@@ -37,19 +36,11 @@ from inittui.tui.results.width_plots import Line, LogLogPanel
 from inittui.tui.screens.width_study import CoordCheckScreen, LrTransferScreen
 from inittui.tui.width_app import WidthStudyApp
 from tests.canned_grid import canned_grid_engine
+from tests.conftest import trained
 from tests.test_width_screens import COORD_CSV, GPT_TRANSFER_CSV, TRANSFER_CSV
 
 SIZE = (120, 40)
 DATA = "synthetic:train=256,val=64,test=64,side=8"
-
-
-async def trained(pilot: Pilot) -> None:
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-    await pilot.press("ctrl+r")
-    await pilot.app.workers.wait_for_complete()
-    await pilot.press("escape")
-    await pilot.pause()
 
 
 def assert_axes_read_well(canvas: Canvas) -> None:
@@ -69,7 +60,7 @@ def curves_app(**changes: object) -> InittuiApp:
 async def test_every_learning_curve_is_drawn_where_its_losses_are(log: bool) -> None:
     app = curves_app()
     async with app.run_test(size=SIZE) as pilot:
-        await trained(pilot)
+        await trained(pilot, then_escape=True)
         await pilot.press("m", "m", *(["l"] if log else []))  # val loss
         await pilot.pause()
         plot = app.query_one(CurvesPlot)
@@ -87,7 +78,7 @@ async def test_a_loss_far_below_1_fills_the_lower_part_of_a_log_axis() -> None:
     are drawn, he-normal's in the lower half, zeros' at the top."""
     app = curves_app()
     async with app.run_test(size=SIZE) as pilot:
-        await trained(pilot)
+        await trained(pilot, then_escape=True)
         await pilot.press("m", "m", "l")
         await pilot.pause()
         plot = app.query_one(CurvesPlot)
@@ -107,7 +98,7 @@ async def test_the_layers_view_draws_every_run_by_depth_on_its_log_axis(stat: st
                                     device="cpu", dataset=DATA, hidden=(32,) * 8),
                      engine=canned_engine_with_layers)
     async with app.run_test(size=SIZE) as pilot:
-        await trained(pilot)
+        await trained(pilot, then_escape=True)
         await pilot.press("L")
         await pilot.pause()
         plot = next(p for p in app.query(DepthPlot) if p.stat == stat)
@@ -125,7 +116,7 @@ async def test_the_layers_view_shows_xavier_collapsing_with_depth_and_he_staying
                                     device="cpu", dataset=DATA, hidden=(32,) * 8),
                      engine=canned_engine_with_layers)
     async with app.run_test(size=SIZE) as pilot:
-        await trained(pilot)
+        await trained(pilot, then_escape=True)
         await pilot.press("L", "left_square_bracket")  # at initialization
         await pilot.pause()
         plot = app.query_one("#act-std", DepthPlot)
@@ -142,7 +133,7 @@ async def test_the_histogram_draws_its_bars_on_a_linear_axis() -> None:
     app = create_app(ExperimentSpec(inits=("he-normal",), epochs=1, device="cpu", dataset=DATA,
                                     hidden=(16, 16)), engine=canned_engine_with_layers)
     async with app.run_test(size=SIZE) as pilot:
-        await trained(pilot)
+        await trained(pilot, then_escape=True)
         await pilot.press("L")
         await pilot.pause()
         plot = app.query_one(HistogramPlot)
@@ -164,7 +155,7 @@ async def test_the_depth_profile_draws_each_init_at_init_and_trained_on_log_axes
         stat: str) -> None:
     app = grid_app(lr="1e-3", hidden="64x10;64x20;64x30", inits="xavier-normal,he-normal")
     async with app.run_test(size=SIZE) as pilot:
-        await trained(pilot)
+        await trained(pilot, then_escape=True)
         await pilot.press("d")
         await pilot.pause()
         plot = next(p for p in app.query(DepthStatPlot) if p.stat == stat)
@@ -191,7 +182,7 @@ async def test_the_sensitivity_plot_draws_each_init_over_the_log_lr_axis(
         metric_presses: int) -> None:
     app = grid_app()
     async with app.run_test(size=SIZE) as pilot:
-        await trained(pilot)
+        await trained(pilot, then_escape=True)
         await pilot.press("g", *["m"] * metric_presses)
         await pilot.pause()
         plot = app.query_one(SensitivityPlot)
@@ -217,7 +208,7 @@ async def test_the_sensitivity_plot_draws_each_init_over_the_log_lr_axis(
 async def test_the_heatmap_shows_every_cell_of_every_init_coloured_by_rank() -> None:
     app = grid_app()
     async with app.run_test(size=SIZE) as pilot:
-        await trained(pilot)
+        await trained(pilot, then_escape=True)
         await pilot.press("h")
         await pilot.pause()
         table = app.query_one(Heatmap)

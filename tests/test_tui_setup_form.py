@@ -14,7 +14,7 @@ from inittui.tui.results.heatmap import Heatmap
 from inittui.tui.results.leaderboard import Leaderboard
 from inittui.tui.screens.confirm import ConfirmScreen
 from inittui.tui.setup.setup_panel import SetupPanel
-from tests.test_tui_app import notes, ready, status, wait_until
+from tests.conftest import notes, ready, status, wait_until
 
 FORM_DATA = "synthetic:train=200,val=50,test=50,side=8"
 WIDE = (120, 40)

@@ -12,7 +12,6 @@ import re
 import pytest
 from canned import canned_engine, canned_engine_with_layers  # tests/canned.py
 from plot_reader import read_plot, screen_text
-from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
 from inittui.core.spec.experiment import ExperimentSpec
@@ -22,6 +21,7 @@ from inittui.tui.results.curves import CurvesPlot
 from inittui.tui.results.layers_view import DepthPlot
 from inittui.tui.results.leaderboard import Leaderboard
 from inittui.tui.setup.spec_form import PLACEHOLDERS
+from tests.conftest import trained
 
 DATA = "synthetic:train=256,val=64,test=64,side=8"
 INITS = ("zeros", "normal", "xavier-normal", "he-normal")
@@ -33,21 +33,12 @@ def app_of(engine: object = canned_engine, **changes: object) -> InittuiApp:
     return create_app(ExperimentSpec(**values), engine=engine)  # type: ignore[arg-type]
 
 
-async def trained(pilot: Pilot) -> None:
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-    await pilot.press("ctrl+r")
-    await pilot.app.workers.wait_for_complete()
-    await pilot.press("escape")
-    await pilot.pause()
-
-
 async def test_without_colour_every_run_draws_with_a_marker_of_its_own(
         monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NO_COLOR", "1")
     app = app_of()
     async with app.run_test(size=(120, 40)) as pilot:
-        await trained(pilot)
+        await trained(pilot, then_escape=True)
         assert app.no_color
         plot = app.query_one(CurvesPlot)
         canvas = read_plot(plot)
@@ -71,7 +62,7 @@ async def test_without_colour_the_layers_view_tells_runs_apart_by_marker(
     monkeypatch.setenv("NO_COLOR", "1")
     app = app_of(canned_engine_with_layers, hidden=(16,) * 4, epochs=1)
     async with app.run_test(size=(120, 40)) as pilot:
-        await trained(pilot)
+        await trained(pilot, then_escape=True)
         await pilot.press("L")
         await pilot.pause()
         canvas = read_plot(app.query_one("#grad-std", DepthPlot))
@@ -88,7 +79,7 @@ async def test_at_80x24_the_leaderboard_shows_every_state_whole() -> None:
     app = app_of(inits=("xavier-uniform", "lecun-normal", "he-normal"), lr=(1e-3, 1e-2),
                  epochs=2)
     async with app.run_test(size=(80, 24)) as pilot:
-        await trained(pilot)
+        await trained(pilot, then_escape=True)
         await pilot.press("ctrl+r")
         await app.workers.wait_for_complete()
         await pilot.pause()
@@ -109,7 +100,7 @@ async def test_at_80x24_the_layers_header_takes_two_lines() -> None:
     app = app_of(canned_engine_with_layers, hidden=(32,) * 8, epochs=1,
                  inits=("xavier-normal", "he-normal", "normal"))
     async with app.run_test(size=(80, 24)) as pilot:
-        await trained(pilot)
+        await trained(pilot, then_escape=True)
         await pilot.press("L")
         await pilot.pause()
         header = app.query_one("#layers-header", Static)

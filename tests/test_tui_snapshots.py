@@ -14,10 +14,10 @@ from collections.abc import Callable
 import pytest
 from canned import canned_engine, canned_engine_with_layers  # tests/canned.py
 from textual.pilot import Pilot
-from textual.widgets import Input
 
 from inittui.core.spec.experiment import ExperimentSpec
 from inittui.tui.app import create_app
+from tests.conftest import settled, trained
 
 SNAPSHOT_DATA = "synthetic:train=256,val=64,test=64,side=8"
 
@@ -31,27 +31,6 @@ def snapshot_spec(**changes: object) -> ExperimentSpec:
     )
     values.update(changes)
     return ExperimentSpec(**values)  # type: ignore[arg-type]
-
-
-def steady_cursors(pilot: Pilot) -> None:
-    """Text fields that do not blink, so a screenshot never catches half a blink (the app
-    itself blinks as Textual does; only screenshots need them still)."""
-    for field in pilot.app.screen.query(Input):
-        field.cursor_blink = False
-
-
-async def settled(pilot: Pilot) -> None:
-    """The registry loaded in the background and the first frames drawn."""
-    await pilot.app.workers.wait_for_complete()
-    steady_cursors(pilot)
-    await pilot.pause()
-
-
-async def trained(pilot: Pilot) -> None:
-    await settled(pilot)
-    await pilot.press("ctrl+r")
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 def test_main_screen_at_80x24(snap_compare: SnapCompare) -> None:

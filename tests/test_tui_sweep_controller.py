@@ -22,7 +22,7 @@ from inittui.core.training.sweep import run_sweep
 from inittui.tui import app as app_module
 from inittui.tui.app import InittuiApp, create_app
 from inittui.tui.messages import SweepEvent
-from tests.test_tui_app import ready, status, wait_until
+from tests.conftest import ready, status, wait_until
 
 LONG = ExperimentSpec(inits=("zeros", "he-normal"), dataset="synthetic:train=200,val=50,"
                       "test=50,side=8", hidden=(16,), epochs=500, device="cpu",
