@@ -25,6 +25,7 @@ EXPECTED = {  # name as parsed → σ_w² of a 784 → 128 layer, then of a 128 
     "he-normal": (2.0, 2.0),
     "he-uniform": (2.0, 2.0),
     "orthogonal": (1.0, 1.0),
+    "delta-orthogonal": (1.0, 1.0),  # on a dense layer, plain orthogonal
     "pytorch-default": (1 / 3, 1 / 3),
     "variance-scaling": (1.0, 1.0),
 }
