@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from inittui.tui.results.labels import compact, shorten
+from inittui.tui.results.labels import compact, fit, shorten
 
 
 def test_a_label_that_fits_is_shown_as_it_is() -> None:
@@ -27,3 +27,10 @@ def test_the_cells_of_a_grid_stay_apart_at_every_width() -> None:
               for depth in (10, 20, 30)]
     for width in range(8, 30):
         assert len({shorten(label, width) for label in labels}) == len(labels)
+
+
+def test_a_column_spells_every_label_at_one_level() -> None:
+    labels = ["he-normal @ lr=1e-3", "xavier-normal @ lr=1e-3", "zeros @ lr=1e-1"]
+    assert fit(labels, 19) == ["he-normal 1e-3", "xavier-normal 1e-3", "zeros 1e-1"]
+    assert fit(labels, 23) == labels
+    assert fit(["he-normal", "zeros"], 4) == ["h…al", "z…os"]

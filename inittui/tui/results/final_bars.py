@@ -15,7 +15,7 @@ from textual.widget import Widget
 
 from inittui.core.results.book import LeaderRow, format_accuracy
 from inittui.tui.groups import SeedGroup, group_key, hex_color
-from inittui.tui.results.labels import shorten
+from inittui.tui.results.labels import fit
 
 EIGHTHS = " ▏▎▍▌▋▊▉"
 VALUE_WIDTH = 6
@@ -60,9 +60,10 @@ class FinalBars(Widget):
         label_width = min(max((len(label) for label, _, _ in self._bars), default=0), 24)
         bar_width = max(self.content_size.width - label_width - VALUE_WIDTH - 2, 4)
         text = Text("final val acc", style="bold")
-        for label, color, value in self._bars:
+        labels = fit([label for label, _, _ in self._bars], label_width)
+        for label, (_, color, value) in zip(labels, self._bars):
             text.append("\n")
-            text.append(shorten(label, label_width).ljust(label_width) + " ")
+            text.append(label.ljust(label_width) + " ")
             text.append(bar(value, bar_width), style=hex_color(color))
             text.append(f" {format_accuracy(value):>{VALUE_WIDTH - 1}}")
         return text

@@ -30,3 +30,15 @@ def shorten(label: str, width: int) -> str:
     head = (width - 1) // 2
     tail = width - 1 - head
     return label[:head] + "…" + (label[-tail:] if tail else "")
+
+
+def fit(labels: list[str], width: int) -> list[str]:
+    """A column of labels in at most width characters each, all spelled at one level (a
+    column that mixes `he-normal @ lr=1e-3` and `xavier-normal 1e-3` reads as two kinds of
+    row): the longest level at which every label fits, else each cut as `shorten` does."""
+    levels = [compact(label) for label in labels]
+    for level in range(3):
+        spelled = [spellings[min(level, len(spellings) - 1)] for spellings in levels]
+        if all(len(label) <= width for label in spelled):
+            return spelled
+    return [shorten(label, width) for label in labels]

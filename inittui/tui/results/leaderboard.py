@@ -20,7 +20,7 @@ from textual.widgets import DataTable
 from inittui.core.results.book import LeaderRow, format_accuracy
 from inittui.tui.groups import SeedGroup, group_key, hex_color
 from inittui.tui.plots import monochrome, run_marker
-from inittui.tui.results.labels import shorten
+from inittui.tui.results.labels import fit
 
 STATE_STYLES = {"running": "cyan", "stopped": "yellow", "diverged": "bold red", "done": "green",
                 "failed": "bold red"}
@@ -122,8 +122,10 @@ class Leaderboard(DataTable[Text | str]):
                 self._set_columns(width)
             else:
                 self.clear()
-            for rank, (row, group) in enumerate(ranked, start=1):
-                self.add_row(*self._cells(rank, row, group, group.key in hidden), key=group.key)
+            labels = fit([group.label for _, group in ranked], self._init_width)
+            for rank, ((row, group), label) in enumerate(zip(ranked, labels), start=1):
+                self.add_row(*self._cells(rank, row, group, label, group.key in hidden),
+                             key=group.key)
             keys = [group.key for _, group in ranked]
             if self._chosen not in keys:
                 self._chosen = None
@@ -137,12 +139,11 @@ class Leaderboard(DataTable[Text | str]):
         for key, header, width in COLUMNS:
             self.add_column(header, width=width or init_width, key=key)
 
-    def _cells(self, rank: int, row: LeaderRow, group: SeedGroup,
+    def _cells(self, rank: int, row: LeaderRow, group: SeedGroup, label: str,
                hidden: bool) -> tuple[Text | str, ...]:
         color = hex_color(group.color)
         dot = run_marker(group.color) if monochrome(self.app) else "●"
         marker = Text("○", style="dim") if hidden else Text(dot, style=color)
-        label = shorten(group.label, self._init_width)
         return (
             marker, Text(str(rank), justify="right"),
             Text(label, style="dim" if hidden else ""),
