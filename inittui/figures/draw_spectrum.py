@@ -17,10 +17,14 @@ from inittui.figures.style import color, legend, line_style, new_figure, whole_n
 
 
 def _runs(values: list[SingularValue]) -> dict[tuple[str, int], list[float]]:
-    """Singular values per (initializer, depth), every input and seed together."""
+    """Singular values per (initializer, depth), every input and seed together; with
+    several activations, per (initializer and activation, depth), so that orthogonal tanh
+    and orthogonal ReLU stay apart."""
+    several = len({value.activation for value in values}) > 1
     found: dict[tuple[str, int], list[float]] = {}
     for value in values:
-        found.setdefault((value.init, value.depth), []).append(value.singular_value)
+        name = f"{value.init}, {value.activation}" if several else value.init
+        found.setdefault((name, value.depth), []).append(value.singular_value)
     return found
 
 

@@ -1,0 +1,87 @@
+"""The phase diagram (Poole et al. 2016, Schoenholz et al. 2017): each run's initializer
+on its activation's (σ_w², σ_b²) plane, the χ₁ = 1 line between the ordered and the
+chaotic phase, and ξ_c (the depth over which two inputs' correlation settles; nets train
+to about 6ξ_c layers) shaded over the plane, deepest along the line.
+
+ξ_c is computed on a coarse grid (each value is a fixed-point search of a double
+integral, about 0.1 s) and contoured; the line and the points are exact.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from matplotlib.colors import LogNorm
+from matplotlib.figure import Figure
+
+from inittui.core.theory.plane import critical_line, depth_scale_grid
+from inittui.core.theory.points import PhasePoint, phase_points
+from inittui.figures.data import FigureData
+from inittui.figures.kinds import FigureInputError, PlotOptions
+from inittui.figures.style import MARKERS, color, new_figure
+
+GRID_W2, GRID_B2 = 14, 7
+"""ξ_c is computed at this many σ_w² × σ_b² values per activation (seconds for tanh)."""
+XI_RANGE = (1.0, 100.0)
+"""The shading's ξ_c range in layers; longer scales (to ∞ on the line) share the top colour."""
+
+
+def plane_bounds(points: list[PhasePoint]) -> tuple[float, float]:
+    """σ_w² up to 4 and σ_b² up to 0.3 at least, every point inside."""
+    return (max([4.0, *(1.15 * p.phase.sigma_w2 for p in points)]),
+            max([0.3, *(1.15 * p.phase.sigma_b2 for p in points)]))
+
+
+def phase(data: FigureData, options: PlotOptions) -> Figure:
+    runs = [(record, sweep.spec) for sweep in data.book.sweeps for record in sweep.runs.values()]
+    found = phase_points(runs)
+    if not found.points:
+        why = "; ".join(found.left_out) or "no runs"
+        raise FigureInputError(f"figure kind 'phase' has no run mean-field theory places: {why}")
+    activations = found.activations()
+    figure, panels = new_figure(len(activations), width=5.2, height=3.8)
+    labels = list(dict.fromkeys(point.label for point in found.points))
+    shading = None
+    for panel, activation in zip(panels, activations, strict=True):
+        points = [p for p in found.points if p.activation == activation]
+        top_w2, top_b2 = plane_bounds(points)
+        w2s = tuple(float(f"{top_w2 * (i + 0.5) / GRID_W2:.6g}") for i in range(GRID_W2))
+        b2s = tuple(float(f"{top_b2 * (i + 0.5) / GRID_B2:.6g}") for i in range(GRID_B2))
+        xi = np.array(depth_scale_grid(activation, w2s, b2s), dtype=float)
+        xi = np.where(np.isinf(xi), XI_RANGE[1], np.clip(xi, *XI_RANGE))
+        shading = panel.contourf(w2s, b2s, np.ma.masked_invalid(xi),
+                                 levels=np.geomspace(*XI_RANGE, 9), cmap="Greys",
+                                 norm=LogNorm(*XI_RANGE), extend="both")
+        line_b2 = tuple(top_b2 * i / 40 for i in range(41))
+        line = critical_line(activation, line_b2)
+        drawn = [(w2, b2) for w2, b2 in zip(line, line_b2, strict=True)
+                 if w2 is not None and w2 <= top_w2]
+        if drawn:
+            panel.plot([w for w, _ in drawn], [b for _, b in drawn], color="black",
+                       linestyle="--", linewidth=1.4, marker="", label="χ₁ = 1")
+        for point in points:
+            index = labels.index(point.label)
+            p = point.phase
+            panel.scatter([p.sigma_w2], [p.sigma_b2], s=36, color=color(index),
+                          marker=MARKERS[index % len(MARKERS)], edgecolors="white",
+                          linewidths=0.6, zorder=3, label=point.label)
+            panel.annotate(f"{point.label}\nχ₁ = {p.chi1:.2f}", (p.sigma_w2, p.sigma_b2),
+                           xytext=(5, 4), textcoords="offset points", fontsize=7,
+                           color=color(index), zorder=4)
+        panel.set_xlim(0, top_w2)
+        panel.set_ylim(0, top_b2)
+        panel.grid(False)
+        panel.set_xlabel("σ_w² (fan_in · Var W, hidden→hidden layer)")
+        panel.set_ylabel("σ_b² (Var b)")
+        panel.set_title(f"{activation}: ordered left of χ₁ = 1, chaotic right")
+    if shading is not None:
+        bar = figure.colorbar(shading, ax=panels, shrink=0.9)
+        bar.set_label("ξ_c: correlation depth scale (layers; ∞ on the line)")
+    handles = {}
+    for panel in panels:
+        for handle, label in zip(*panel.get_legend_handles_labels(), strict=True):
+            handles.setdefault(label, handle)
+    figure.legend(list(handles.values()), list(handles), loc="outside lower center",
+                  ncols=min(len(handles), 4), frameon=False)
+    figure.suptitle("mean-field phase at initialization (trainable to about 6ξ_c layers)")
+    return figure
+
