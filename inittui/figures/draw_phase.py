@@ -19,7 +19,7 @@ from inittui.figures.data import FigureData
 from inittui.figures.kinds import FigureInputError, PlotOptions
 from inittui.figures.style import MARKERS, color, new_figure
 
-GRID_W2, GRID_B2 = 14, 7
+GRID_W2, GRID_B2 = 20, 7
 """ξ_c is computed at this many σ_w² × σ_b² values per activation (seconds for tanh)."""
 XI_RANGE = (1.0, 100.0)
 """The shading's ξ_c range in layers; longer scales (to ∞ on the line) share the top colour."""
@@ -31,6 +31,17 @@ def plane_bounds(points: list[PhasePoint]) -> tuple[float, float]:
             max([0.3, *(1.15 * p.phase.sigma_b2 for p in points)]))
 
 
+def common_bias(labels: list[str]) -> str | None:
+    """The bias initializer every label names (`…, bias normal:std=0.2`), if they share one."""
+    tails = {label.partition(", bias ")[2] for label in labels}
+    return tails.pop() if len(tails) == 1 and "" not in tails else None
+
+
+def grid_values(top: float, count: int) -> tuple[float, ...]:
+    """count values from near 0 to top, edges included, so the shading fills the plane."""
+    return tuple(float(f"{top * max(i, 0.02) / (count - 1):.6g}") for i in range(count))
+
+
 def phase(data: FigureData, options: PlotOptions) -> Figure:
     runs = [(record, sweep.spec) for sweep in data.book.sweeps for record in sweep.runs.values()]
     found = phase_points(runs)
@@ -38,14 +49,14 @@ def phase(data: FigureData, options: PlotOptions) -> Figure:
         why = "; ".join(found.left_out) or "no runs"
         raise FigureInputError(f"figure kind 'phase' has no run mean-field theory places: {why}")
     activations = found.activations()
-    figure, panels = new_figure(len(activations), width=5.2, height=3.8)
+    figure, panels = new_figure(len(activations), width=4.6, height=3.8)
     labels = list(dict.fromkeys(point.label for point in found.points))
+    bias = common_bias(labels)
     shading = None
     for panel, activation in zip(panels, activations, strict=True):
         points = [p for p in found.points if p.activation == activation]
         top_w2, top_b2 = plane_bounds(points)
-        w2s = tuple(float(f"{top_w2 * (i + 0.5) / GRID_W2:.6g}") for i in range(GRID_W2))
-        b2s = tuple(float(f"{top_b2 * (i + 0.5) / GRID_B2:.6g}") for i in range(GRID_B2))
+        w2s, b2s = grid_values(top_w2, GRID_W2), grid_values(top_b2, GRID_B2)
         xi = np.array(depth_scale_grid(activation, w2s, b2s), dtype=float)
         xi = np.where(np.isinf(xi), XI_RANGE[1], np.clip(xi, *XI_RANGE))
         shading = panel.contourf(w2s, b2s, np.ma.masked_invalid(xi),
@@ -61,12 +72,14 @@ def phase(data: FigureData, options: PlotOptions) -> Figure:
         for point in points:
             index = labels.index(point.label)
             p = point.phase
+            name = point.label.partition(", bias ")[0] if bias else point.label
             panel.scatter([p.sigma_w2], [p.sigma_b2], s=36, color=color(index),
                           marker=MARKERS[index % len(MARKERS)], edgecolors="white",
-                          linewidths=0.6, zorder=3, label=point.label)
-            panel.annotate(f"{point.label}\nχ₁ = {p.chi1:.2f}", (p.sigma_w2, p.sigma_b2),
-                           xytext=(5, 4), textcoords="offset points", fontsize=7,
-                           color=color(index), zorder=4)
+                          linewidths=0.6, zorder=3,
+                          label=f"{index + 1}: {name} ({activation}, χ₁ = {p.chi1:.2f})")
+            panel.annotate(str(index + 1), (p.sigma_w2, p.sigma_b2),  # staggered: no overlap
+                           xytext=(0, 7 if index % 2 == 0 else -12), textcoords="offset points",
+                           ha="center", fontsize=7, color=color(index), zorder=4)
         panel.set_xlim(0, top_w2)
         panel.set_ylim(0, top_b2)
         panel.grid(False)
@@ -75,13 +88,13 @@ def phase(data: FigureData, options: PlotOptions) -> Figure:
         panel.set_title(f"{activation}: ordered left of χ₁ = 1, chaotic right")
     if shading is not None:
         bar = figure.colorbar(shading, ax=panels, shrink=0.9)
-        bar.set_label("ξ_c: correlation depth scale (layers; ∞ on the line)")
+        bar.set_label("ξ_c in layers (∞ on the line)")
     handles = {}
     for panel in panels:
         for handle, label in zip(*panel.get_legend_handles_labels(), strict=True):
             handles.setdefault(label, handle)
     figure.legend(list(handles.values()), list(handles), loc="outside lower center",
-                  ncols=min(len(handles), 4), frameon=False)
-    figure.suptitle("mean-field phase at initialization (trainable to about 6ξ_c layers)")
+                  ncols=2 if len(handles) > 3 else len(handles), frameon=False, fontsize=7)
+    biases = f" · biases {bias}" if bias else ""
+    figure.suptitle(f"mean-field phase at initialization{biases}")
     return figure
-
