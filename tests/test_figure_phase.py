@@ -37,13 +37,14 @@ def results(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def points(figure: Figure) -> dict[str, tuple[float, float]]:
-    """label → the scatter point drawn for it."""
+    """initializer → the scatter point drawn for it (labelled `N: init (tanh, χ₁ = …)`)."""
     found = {}
     for collection in figure.axes[0].collections:
         label = collection.get_label()
         offsets = collection.get_offsets()
         if len(offsets) == 1 and not label.startswith("_"):
-            found[label] = tuple(float(v) for v in offsets[0])
+            found[label.partition(": ")[2].rpartition(" (")[0]] = tuple(
+                float(v) for v in offsets[0])
     return found
 
 
@@ -51,12 +52,11 @@ def test_each_initializer_is_a_point_at_its_theorys_sigma_w2_and_sigma_b2(
         results: Path) -> None:
     figure = KINDS["phase"].figure(load_files([results]), PlotOptions())
     drawn = points(figure)
-    label = f"{{}}, bias {BIAS}"
     for init in ("variance-scaling:scale=1.5", "lecun-normal"):
         variances = layer_variances(init, BIAS, "tanh", (16, 16, 16, 16))
-        assert drawn[label.format(init)] == pytest.approx(
-            (variances.sigma_w2[1], variances.sigma_b2[1]))
-    assert drawn[label.format("lecun-normal")] == pytest.approx((1.0, 0.04))
+        assert drawn[init] == pytest.approx((variances.sigma_w2[1], variances.sigma_b2[1]))
+    assert drawn["lecun-normal"] == pytest.approx((1.0, 0.04))
+    assert figure.get_suptitle().endswith(f"biases {BIAS}")  # said once, shared by all
     assert not any(name.startswith("zeros") for name in drawn), "zeros has no mean field"
 
 
@@ -78,7 +78,8 @@ def test_the_figure_is_valid_png_svg_and_pdf_with_its_labels_as_text(
     svg = "{http://www.w3.org/2000/svg}"
     texts = " ".join("".join(e.itertext())
                      for e in ET.parse(paths[1]).getroot().iter(f"{svg}text"))
-    for text in ("χ₁ = 1", "σ_w²", "σ_b²", "ξ_c", "lecun-normal, bias normal:std=0.2", "tanh"):
+    for text in ("χ₁ = 1", "σ_w²", "σ_b²", "ξ_c", "lecun-normal (tanh, χ₁ = 0.",
+                 "biases normal:std=0.2"):
         assert text in texts, text
 
 
