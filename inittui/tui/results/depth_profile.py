@@ -25,7 +25,7 @@ from inittui.core.results import SweepRecord
 from inittui.core.spectrum_reading import has_spectra
 from inittui.tui.groups import PALETTE, RGB, hex_color
 from inittui.tui.plots import Plot, monochrome, run_mark
-from inittui.tui.results.spectrum_plots import SpectrumDepthPlot
+from inittui.tui.results.spectrum_plots import SPREAD_NOTE, SpectrumDepthPlot
 
 SHORT_NAMES = {"act_std": "act std", "grad_std": "grad ∂L/∂h std"}
 """The statistics' names where the full ones do not fit over a plot."""
@@ -127,4 +127,6 @@ class DepthProfileView(Vertical):
                 header.append(f" {run_mark(color, monochrome(self.app))}",
                               style=hex_color(color))
                 header.append(f" {name}")
+            if has_spectra(chosen):
+                header.append(f"\n{SPREAD_NOTE}", style="dim")
         self.query_one("#depth-header", Static).update(header)

@@ -20,7 +20,7 @@ from inittui.core.events import LayerStats
 from inittui.tui.groups import SeedGroup
 from inittui.tui.plots import Plot, integer_ticks, monochrome, plain_number, value_ticks
 from inittui.tui.results.legend import legend
-from inittui.tui.results.spectrum_plots import SpectrumPlot
+from inittui.tui.results.spectrum_plots import SpectrumPlot, spectrum_note
 
 STATS: dict[str, str] = {"act_std": "act std", "grad_std": "grad ∂L/∂h std"}
 """LayerStats field → plot title, for the by-depth plots."""
@@ -212,6 +212,8 @@ class LayersView(Vertical):
                 (seeds := layers_at(self._selected, epoch)) and seeds[0] == ():
             text.append("\nno hidden layer to probe: this model maps its input straight "
                         "to the logits", style="dim")
+        if (note := spectrum_note(self._selected)) is not None:
+            text.append(f"\n{note}", style="dim")
         flat = [group.label for group in self._groups
                 if all(s.act_std == 0 for layers in layers_at(group, epoch) for s in layers)
                 and layers_at(group, epoch)]

@@ -18,10 +18,27 @@ from inittui.tui.plots import Plot, log_ticks
 
 
 def spectrum_title(inputs: int, width: int) -> str:
-    """What the histogram counts; the short form where the long one does not fit
-    (plotext leaves out a title wider than the plot)."""
-    full = f"singular values of ∂h_L/∂x at init, {inputs} input{'s' if inputs != 1 else ''}"
-    return full if len(full) <= width - 4 else f"σ(∂h_L/∂x) at init, {inputs} in"
+    """What the histogram counts, in the longest form that fits over the plot (plotext
+    leaves out a title wider than the plot); the layers view's header says it in full."""
+    forms = (f"singular values of ∂h_L/∂x at init, {inputs} input{'s' if inputs != 1 else ''}",
+             f"σ(∂h_L/∂x) at init, {inputs} in", "σ(∂h_L/∂x) at init", "σ(∂h_L/∂x)")
+    return next((form for form in forms if len(form) <= width - 2), forms[-1])
+
+
+def spectrum_note(group: SeedGroup | None) -> str | None:
+    """The header's line on the spectrum panel: what it counts, of which run, in full."""
+    record = next((r for r in group.records if r.spectrum), None) if group else None
+    if group is None or record is None:
+        return None
+    inputs = len(record.spectrum)
+    values = sum(len(row) for row in record.spectrum)
+    return (f"far right: {group.label}'s ∂h_L/∂x at init, {values} singular values of "
+            f"{inputs} inputs, log bins")
+
+
+SPREAD_NOTE = ("right: the Jacobian ∂h_L/∂x at init, each initializer's largest singular "
+               "value (line) and 5–95 % range (band), all inputs and seeds")
+"""The depth profile's header line for the spread plot, whose own title is short."""
 
 
 class SpectrumPlot(Plot):
@@ -48,7 +65,7 @@ class SpectrumPlot(Plot):
         self.plt.bar(xs, counts, color=self.colors.line(group.color), width=1.0)
         self.plt.yticks([0, max(counts) // 2, max(counts)])
         low, high = histogram.edges[0], histogram.edges[-1]
-        ticks, labels = log_ticks(low, high, max(2, self.size.width // 8))
+        ticks, labels = log_ticks(low, high, max(3, self.size.width // 8))
         self.plt.xticks([math.log10(t) for t in ticks], labels)
         self.plt.xlim(math.log10(low), math.log10(high))
         self.plt.title(spectrum_title(len(record.spectrum), self.size.width))
