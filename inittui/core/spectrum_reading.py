@@ -16,6 +16,17 @@ from inittui.core.grid_results import axis_position, grid_axes
 from inittui.core.results import RunRecord, SweepRecord
 from inittui.core.spectrum_summary import Spread, spread
 
+RESOLVED = 1e-6
+"""Singular values below this fraction of the largest on the same input are not resolved:
+the Jacobian is float32 (ε ≈ 1.2e-7), so they are rounding, not signal (a ReLU net's dead
+directions come out as 1e-30 and lower). They count as 0, not drawn decades below the rest."""
+
+
+def floored(row: tuple[float, ...]) -> tuple[float, ...]:
+    """One input's values with the unresolved ones set to 0."""
+    floor = max(row, default=0.0) * RESOLVED
+    return tuple(v if v > floor else 0.0 for v in row)
+
 
 @dataclass(frozen=True)
 class LogHistogram:
@@ -25,7 +36,8 @@ class LogHistogram:
     """bins + 1 edges in value units, increasing."""
     counts: tuple[int, ...]
     zeros: int
-    """Values that are 0 (a dead direction), off a log axis and counted apart."""
+    """Values that are 0 (or were floored to it, `RESOLVED`), off a log axis and counted
+    apart."""
 
     @property
     def centers(self) -> tuple[float, ...]:
@@ -34,8 +46,8 @@ class LogHistogram:
 
 
 def log_histogram(values: list[float], bins: int = 20) -> LogHistogram:
-    """The histogram of values over [min, max] of the positive ones (a decade around a
-    single value, so that all-equal values still make one visible bar)."""
+    """The histogram of the positive values over their [min, max] (a decade around a
+    single value, so that all-equal values still make one visible bar); floor them first."""
     positive = [v for v in values if v > 0 and math.isfinite(v)]
     zeros = sum(1 for v in values if v == 0)
     if not positive:
@@ -52,8 +64,8 @@ def log_histogram(values: list[float], bins: int = 20) -> LogHistogram:
 
 
 def pooled(record: RunRecord) -> list[float]:
-    """Every singular value a run kept, all probe inputs together."""
-    return [value for values in record.spectrum for value in values]
+    """Every singular value a run kept, all probe inputs together (unresolved ones 0)."""
+    return [value for values in record.spectrum for value in floored(values)]
 
 
 @dataclass(frozen=True)
@@ -100,8 +112,8 @@ def spread_by_depth(sweep: SweepRecord) -> list[SpreadSeries]:
         for value in values:
             records = [r for r in by_depth.get(tuple(value), []) if r.spectrum]
             if records:
-                points.append(SpreadPoint(axis_position("hidden", value, values),
-                                          spread(tuple(row for r in records for row in r.spectrum)),
+                rows = tuple(floored(row) for r in records for row in r.spectrum)
+                points.append(SpreadPoint(axis_position("hidden", value, values), spread(rows),
                                           len(records)))
         series.append(SpreadSeries(init, rest, tuple(points)))
     return series

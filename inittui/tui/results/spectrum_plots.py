@@ -31,9 +31,11 @@ def spectrum_note(group: SeedGroup | None) -> str | None:
     if group is None or record is None:
         return None
     inputs = len(record.spectrum)
-    values = sum(len(row) for row in record.spectrum)
-    return (f"far right: {group.label}'s ∂h_L/∂x at init, {values} singular values of "
-            f"{inputs} inputs, log bins")
+    values = pooled(record)
+    zeros = sum(1 for value in values if value == 0)
+    unresolved = f"; {zeros} below 1e-6 × the largest, counted as 0" if zeros else ""
+    return (f"far right: {group.label}'s ∂h_L/∂x at init, {len(values)} singular values of "
+            f"{inputs} inputs, log bins{unresolved}")
 
 
 SPREAD_NOTE = ("right: the Jacobian ∂h_L/∂x at init, each initializer's largest singular "
