@@ -69,17 +69,23 @@ def phase(data: FigureData, options: PlotOptions) -> Figure:
         if drawn:
             panel.plot([w for w, _ in drawn], [b for _, b in drawn], color="black",
                        linestyle="--", linewidth=1.4, marker="", label="χ₁ = 1")
+        tags: dict[tuple[float, float], list[int]] = {}  # points drawn on one spot share a tag
         for point in points:
             index = labels.index(point.label)
             p = point.phase
             name = point.label.partition(", bias ")[0] if bias else point.label
             panel.scatter([p.sigma_w2], [p.sigma_b2], s=36, color=color(index),
                           marker=MARKERS[index % len(MARKERS)], edgecolors="white",
-                          linewidths=0.6, zorder=3,
+                          linewidths=0.6, zorder=3, clip_on=False,
                           label=f"{index + 1}: {name} ({activation}, χ₁ = {p.chi1:.2f})")
-            panel.annotate(str(index + 1), (p.sigma_w2, p.sigma_b2),  # staggered: no overlap
-                           xytext=(0, 7 if index % 2 == 0 else -12), textcoords="offset points",
-                           ha="center", fontsize=7, color=color(index), zorder=4)
+            spot = (round(p.sigma_w2 / top_w2, 2), round(p.sigma_b2 / top_b2, 2))
+            tags.setdefault(spot, []).append(index)
+        for number, indices in enumerate(tags.values()):
+            first = points[[labels.index(q.label) for q in points].index(indices[0])].phase
+            panel.annotate(",".join(str(i + 1) for i in indices), (first.sigma_w2, first.sigma_b2),
+                           xytext=(0, 7 if number % 2 == 0 or first.sigma_b2 == 0 else -12),
+                           textcoords="offset points", ha="center", fontsize=7,
+                           color=color(indices[0]), zorder=4)  # staggered: neighbours apart
         panel.set_xlim(0, top_w2)
         panel.set_ylim(0, top_b2)
         panel.grid(False)
