@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import threading
+from collections.abc import Callable
 
 from inittui.core.events import (
     EpochFinished,
@@ -18,6 +19,7 @@ from inittui.core.events import (
     LayerStatsReady,
     RunFinished,
     RunStarted,
+    SpectrumReady,
     StepLosses,
     SweepFinished,
     SweepStarted,
@@ -108,3 +110,46 @@ def canned_engine_with_layers(spec: ExperimentSpec, on_event: EventSink,
                                      canned_layers(event.run, depth, event.epoch)))
 
     canned_engine(spec, relay, stop)
+
+
+SPECTRUM_SHAPES: dict[str, tuple[float, float]] = {
+    "orthogonal": (1.0, 0.0), "he-normal": (1.0, 0.25), "xavier-normal": (0.5, 0.2),
+    "normal": (3.0, 0.3), "zeros": (0.0, 0.0),
+}
+"""init → (median singular value at 10 layers, log10 spread per √(layers/10)): Pennington
+et al.'s picture — orthogonal keeps every value at 1, Gaussian nets spread with depth."""
+SPECTRUM_VALUES = 16
+"""Singular values per probe input (min(width, input size) in the engine)."""
+
+
+def canned_spectrum(run: RunPlan, depth: int, inputs: int = 4) -> tuple[tuple[float, ...], ...]:
+    """Singular values, largest first, one tuple per input: log10-normal around the median
+    (scaled by depth as a power law), at the normal quantiles, so the spread is exact."""
+    from statistics import NormalDist
+
+    median, spread = SPECTRUM_SHAPES.get(run.init, (1.0, 0.2))
+    if median == 0:
+        return tuple((0.0,) * SPECTRUM_VALUES for _ in range(inputs))
+    center = math.log10(median) * depth / 10
+    width = spread * math.sqrt(depth / 10)
+    quantiles = [NormalDist().inv_cdf((i + 0.5) / SPECTRUM_VALUES) for i in range(SPECTRUM_VALUES)]
+    return tuple(tuple(sorted((10 ** (center + width * q + 0.01 * sample) for q in quantiles),
+                              reverse=True)) for sample in range(inputs))
+
+
+def with_spectra(engine: Callable[[ExperimentSpec, EventSink, threading.Event | None], None]
+                 ) -> Callable[[ExperimentSpec, EventSink, threading.Event | None], None]:
+    """The engine's events plus a SpectrumReady per run at its start, as the engine sends
+    them for plain MLPs with diagnostics on (depth: the run's hidden layers)."""
+
+    def spectra(spec: ExperimentSpec, on_event: EventSink,
+                stop: threading.Event | None = None) -> None:
+        def relay(event: object) -> None:
+            on_event(event)  # type: ignore[arg-type]
+            if isinstance(event, RunStarted):
+                depth = len(event.run.setting("hidden", spec))
+                on_event(SpectrumReady(event.run, depth, canned_spectrum(event.run, depth)))
+
+        engine(spec, relay, stop)
+
+    return spectra

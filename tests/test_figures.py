@@ -220,11 +220,6 @@ def test_a_file_of_the_wrong_kind_says_what_the_figure_needs(inputs: Inputs) -> 
     assert "curves" not in {kind.name for kind in drawable(load_files([inputs.stats]))}
 
 
-def test_the_phase_diagram_names_the_theory_module_until_it_is_wired(inputs: Inputs) -> None:
-    with pytest.raises(FigureInputError, match="theory module"):
-        KINDS["phase"].figure(load_files([inputs.results]), PlotOptions())
-
-
 def test_every_preset_names_figure_kinds_that_exist() -> None:
     for preset in PRESETS.values():
         assert preset.figures, f"{preset.name} names no figure"

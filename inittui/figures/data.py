@@ -166,4 +166,20 @@ def from_book(book: ResultsBook) -> FigureData:
                                             record.plan.seed, epoch, layer.layer,
                                             {k: v for k, v in values.items()
                                              if not math.isnan(v)}))
+    data.spectrum = spectrum_rows(book)
     return data
+
+
+def spectrum_rows(book: ResultsBook) -> list[SingularValue]:
+    """The singular values the runs kept (`RunRecord.spectrum`), as `--spectrum-out` rows."""
+    rows = []
+    for sweep in book.sweeps:
+        for record in sweep.runs.values():
+            plan = record.plan
+            hidden = tuple(plan.setting("hidden", sweep.spec))
+            for sample, values in enumerate(record.spectrum or ()):
+                rows.extend(SingularValue(
+                    plan.run_id, str(plan.init), plan.seed, ",".join(map(str, hidden)),
+                    str(plan.setting("activation", sweep.spec)), plan.cell, len(hidden),
+                    sample, index, value) for index, value in enumerate(values))
+    return rows

@@ -10,6 +10,7 @@ import statistics
 
 from matplotlib.figure import Figure
 
+from inittui.core.results.spectrum_reading import RESOLVED
 from inittui.core.results.stats_reading import SingularValue
 from inittui.figures.data import FigureData
 from inittui.figures.kinds import PlotOptions
@@ -17,10 +18,21 @@ from inittui.figures.style import color, legend, line_style, new_figure, whole_n
 
 
 def _runs(values: list[SingularValue]) -> dict[tuple[str, int], list[float]]:
-    """Singular values per (initializer, depth), every input and seed together."""
+    """Singular values per (initializer, depth), every input and seed together; with
+    several activations, per (initializer and activation, depth), so that orthogonal tanh
+    and orthogonal ReLU stay apart. Values below RESOLVED × the largest on their input are
+    float32 rounding (a ReLU net's dead directions) and become 0, off the log axis."""
+    several = len({value.activation for value in values}) > 1
+    largest: dict[tuple[str, int], float] = {}
+    for value in values:
+        key = (value.run_id, value.input)
+        largest[key] = max(largest.get(key, 0.0), value.singular_value)
     found: dict[tuple[str, int], list[float]] = {}
     for value in values:
-        found.setdefault((value.init, value.depth), []).append(value.singular_value)
+        name = f"{value.init}, {value.activation}" if several else value.init
+        floor = largest[(value.run_id, value.input)] * RESOLVED
+        found.setdefault((name, value.depth), []).append(
+            value.singular_value if value.singular_value > floor else 0.0)
     return found
 
 
@@ -60,8 +72,10 @@ def spectrum(data: FigureData, options: PlotOptions) -> Figure:
         panel.set_ylabel("spread: std of log10 singular value")
         panel.set_title("spread against depth")
     inputs = len({(v.run_id, v.input) for v in data.spectrum})
+    zeros = sum(1 for found in runs.values() for v in found if v == 0)
+    floored = f"; {zeros} values below 1e-6 × their input's largest left out" if zeros else ""
     figure.suptitle(f"input-to-last-hidden-layer Jacobian at initialization ({inputs} "
-                    "run × input pairs)")
+                    f"run × input pairs{floored})")
     return figure
 
 

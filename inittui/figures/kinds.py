@@ -9,7 +9,6 @@ KINDS (and its drawing function).
 from __future__ import annotations
 
 import importlib
-import importlib.util
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -80,12 +79,6 @@ def _needs_depths(data: FigureData) -> str | None:
     return None
 
 
-def _needs_theory(data: FigureData) -> str | None:
-    if importlib.util.find_spec("inittui.core.theory") is None:
-        return "needs the theory module (inittui.core.theory), which this version lacks"
-    return "is not drawn yet: the theory module is here, its figure is not wired to it"
-
-
 @dataclass(frozen=True)
 class FigureKind:
     name: str
@@ -126,8 +119,8 @@ KINDS: dict[str, FigureKind] = {kind.name: kind for kind in (
     FigureKind("layer-stds", "activation and gradient std per layer at initialization, "
                "theory lines where the file has them", "draw_layers:layer_stds",
                _needs("stats")),
-    FigureKind("phase", "the (σ_w², σ_b²) phase diagram with each run", "draw_phase:phase",
-               _needs_theory, auto=False),
+    FigureKind("phase", "the (σ_w², σ_b²) phase diagram: χ₁ = 1 line, ξ_c shaded, each "
+               "run's initializer", "draw_phase:phase", _needs("results"), auto=False),
 )}
 
 

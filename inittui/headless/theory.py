@@ -11,7 +11,7 @@ from rich.text import Text
 from inittui.core.errors import ResultFileError
 from inittui.core.results.book import RunRecord
 from inittui.core.results.spectrum_file import SpectrumFile
-from inittui.core.spectrum_summary import spread
+from inittui.core.results.spectrum_summary import spread
 from inittui.core.theory.readings import PhaseRow, cells
 
 HEADERS = ("init", "σ_w²", "σ_b²", "q*", "χ₁", "ξ_c", "phase", "6ξ_c", "depth")

@@ -164,6 +164,7 @@ PRESETS: dict[str, Preset] = {preset.name: preset for preset in (
          "activation": "tanh", "optimizer": "adam", "lr": "0.001", "batch_size": "64",
          "epochs": "1"},
         axis_metric="best_val_acc",
+        figures=("heatmap", "phase"),
     ),
     Preset(
         "pennington2017",
@@ -178,6 +179,7 @@ PRESETS: dict[str, Preset] = {preset.name: preset for preset in (
          "optimizer": "sgd", "lr": "0.01", "momentum": "0.9", "batch_size": "128",
          "epochs": "1"},
         axis_metric="best_val_acc",
+        figures=("spectrum", "phase"),
     ),
     Preset(  # a study: widths × lrs × sp/mup, run by core/studies/lr_transfer.py
         "mup2022",

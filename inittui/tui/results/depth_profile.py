@@ -22,8 +22,10 @@ from inittui.core.results.axes import (
     seed_count,
 )
 from inittui.core.results.book import SweepRecord
+from inittui.core.results.spectrum_reading import has_spectra
 from inittui.tui.groups import PALETTE, RGB, hex_color
 from inittui.tui.plots import Plot, monochrome, run_mark
+from inittui.tui.results.spectrum_plots import SPREAD_NOTE, SpectrumDepthPlot
 
 SHORT_NAMES = {"act_std": "act std", "grad_std": "grad ∂L/∂h std"}
 """The statistics' names where the full ones do not fit over a plot."""
@@ -94,6 +96,8 @@ class DepthProfileView(Vertical):
         & > #depth-header { height: auto; padding: 0 1; }
         & > Horizontal { height: 1fr; }
         & DepthStatPlot { width: 1fr; }
+        & SpectrumDepthPlot { width: 1fr; display: none; }
+        & SpectrumDepthPlot.-shown { display: block; }
     }
     """
 
@@ -102,12 +106,17 @@ class DepthProfileView(Vertical):
         with Horizontal():
             yield DepthStatPlot("act_std", id="depth-act")
             yield DepthStatPlot("grad_std", id="depth-grad")
+            yield SpectrumDepthPlot(id="depth-spectrum")
 
     def show(self, sweep: SweepRecord | None) -> None:
         chosen = sweep if has_depth_axis(sweep) else None
         for plot in self.query(DepthStatPlot):
             plot.sweep = chosen
             plot.stale()
+        spectrum = self.query_one(SpectrumDepthPlot)  # shown once the grid has spectra
+        spectrum.sweep = chosen
+        spectrum.set_class(has_spectra(chosen), "-shown")
+        spectrum.stale()
         header = Text("depth profile", style="bold")
         if chosen is not None:
             series = depth_series(chosen, "act_std", after_training=False)
@@ -118,4 +127,6 @@ class DepthProfileView(Vertical):
                 header.append(f" {run_mark(color, monochrome(self.app))}",
                               style=hex_color(color))
                 header.append(f" {name}")
+            if has_spectra(chosen):
+                header.append(f"\n{SPREAD_NOTE}", style="dim")
         self.query_one("#depth-header", Static).update(header)

@@ -20,6 +20,7 @@ from inittui.core.events import LayerStats
 from inittui.tui.groups import SeedGroup
 from inittui.tui.plots import Plot, integer_ticks, monochrome, plain_number, value_ticks
 from inittui.tui.results.legend import legend
+from inittui.tui.results.spectrum_plots import SpectrumPlot, spectrum_note
 
 STATS: dict[str, str] = {"act_std": "act std", "grad_std": "grad ∂L/∂h std"}
 """LayerStats field → plot title, for the by-depth plots."""
@@ -113,6 +114,8 @@ class LayersView(Vertical):
         & > Horizontal { height: 1fr; }
         & HistogramPlot { width: 1fr; }
         & DepthPlot { width: 1fr; }
+        & SpectrumPlot { width: 1fr; display: none; }
+        & SpectrumPlot.-shown { display: block; }
     }
     """
 
@@ -130,6 +133,7 @@ class LayersView(Vertical):
             yield DepthPlot("act_std", id="act-std")
             yield DepthPlot("grad_std", id="grad-std")
             yield HistogramPlot(id="histogram")
+            yield SpectrumPlot(id="spectrum")
 
     @property
     def epochs(self) -> list[int]:
@@ -185,6 +189,9 @@ class LayersView(Vertical):
         for plot in self.query(DepthPlot):
             plot.show(self._groups, epoch)
         self.query_one(HistogramPlot).show(self._selected, stats)
+        spectrum = self.query_one(SpectrumPlot)  # shown once some visible run has one
+        spectrum.set_class(any(r.spectrum for g in self._groups for r in g.records), "-shown")
+        spectrum.show(self._selected)
 
     def _header(self, epoch: int | None, stats: LayerStats | None) -> Text:
         if epoch is None:
@@ -205,6 +212,8 @@ class LayersView(Vertical):
                 (seeds := layers_at(self._selected, epoch)) and seeds[0] == ():
             text.append("\nno hidden layer to probe: this model maps its input straight "
                         "to the logits", style="dim")
+        if (note := spectrum_note(self._selected)) is not None:
+            text.append(f"\n{note}", style="dim")
         flat = [group.label for group in self._groups
                 if all(s.act_std == 0 for layers in layers_at(group, epoch) for s in layers)
                 and layers_at(group, epoch)]
