@@ -1,0 +1,44 @@
+"""canned_engine_with_layers' events with mean field's predictions at initialization.
+
+Each run's epoch-0 statistics carry a predicted act std a fixed factor from its measured one
+(1.6 for xavier-normal, 0.6 for others: far enough apart to sit on rows of their own on a
+log axis) and its ∂L/∂s, as the engine fills them in;
+zeros gets a TheoryReady saying why it has none, as the engine sends it.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import replace
+
+from canned import canned_engine_with_layers  # tests/canned.py
+
+from inittui.core.events import EventSink, LayerStatsReady, RunStarted, TheoryReady
+from inittui.core.specs import ExperimentSpec
+from inittui.core.theory.predict import NoTheory
+
+PREDICTED_OVER_MEASURED = {"xavier-normal": 1.6}
+OTHERWISE = 0.6
+ZEROS_REASON = "zero weights: every unit computes the same, not i.i.d. (σ_w² = 0)"
+
+
+def with_theory(event: LayerStatsReady) -> LayerStatsReady:
+    if event.epoch != 0 or event.run.init == "zeros":
+        return event
+    factor = PREDICTED_OVER_MEASURED.get(event.run.init, OTHERWISE)
+    return replace(event, layers=tuple(
+        replace(s, mf_act_std=s.act_std * factor,
+                mf_pre_act_std=s.act_std * 2.0, mf_pre_grad_std=s.pre_grad_std)
+        for s in event.layers))
+
+
+def canned_engine_with_theory(spec: ExperimentSpec, on_event: EventSink,
+                              stop: threading.Event | None = None) -> None:
+    def relay(event: object) -> None:
+        if isinstance(event, RunStarted) and event.run.init == "zeros":
+            on_event(event)
+            on_event(TheoryReady(event.run, NoTheory(ZEROS_REASON)))
+            return
+        on_event(with_theory(event) if isinstance(event, LayerStatsReady) else event)  # type: ignore[arg-type]
+
+    canned_engine_with_layers(spec, relay, stop)

@@ -1,0 +1,75 @@
+"""Mean field's prediction drawn under each measured line, from canned events.
+
+The layers view at initialization draws each run's predicted act std (`mf_act_std`) as
+faint dots in its own colour under its measured line; the ∂L/∂h plot gets none (nothing
+predicts ∂L/∂h) and the note says so; a run without a prediction is named with its reason.
+"""
+
+from __future__ import annotations
+
+from canned_theory import ZEROS_REASON, canned_engine_with_theory
+from plot_reader import assert_series, read_plot
+from textual.widgets import Static
+
+from inittui.core.specs import ExperimentSpec
+from inittui.tui.app import create_app
+from inittui.tui.results.layers_view import DepthPlot, layers_at
+from inittui.tui.results.predicted_lines import expected_spread
+from tests.test_tui_plot_check import SIZE, trained
+
+DATA = "synthetic:train=256,val=64,test=64,side=8"
+
+
+def _app(inits: tuple[str, ...] = ("xavier-normal", "he-normal", "zeros")):
+    return create_app(ExperimentSpec(inits=inits, epochs=1, device="cpu", dataset=DATA,
+                                     hidden=(32,) * 8), engine=canned_engine_with_theory)
+
+
+async def test_the_prediction_is_drawn_faint_in_each_runs_colour_where_its_values_are():
+    app = _app()
+    async with app.run_test(size=SIZE) as pilot:
+        await trained(pilot)
+        await pilot.press("L", "left_square_bracket")  # at initialization
+        await pilot.pause()
+        plot = app.query_one("#act-std", DepthPlot)
+        canvas = read_plot(plot)
+        assert canvas.log
+        predicted = [g for g in plot._groups if g.init != "zeros"]
+        for group in predicted:
+            layers = layers_at(group, 0)[0]
+            color = plot.colors.line(group.color)
+            faint = plot.colors.faint(color, 0.5)
+            xs = [s.layer for s in layers]
+            assert_series(canvas, faint, xs, [s.mf_act_std for s in layers],
+                          f"{group.label} prediction", marker="•")
+            assert_series(canvas, color, xs, [s.act_std for s in layers], group.label)
+            # layer 1: the dots are on another row than the measured line, by their ratio
+            first = min(c for _, c in canvas.cells(faint, "•"))
+            dot = next(r for r, c in canvas.cells(faint, "•") if c == first)
+            assert abs(canvas.row_of(layers[0].mf_act_std) - dot) <= 1
+            assert abs(canvas.row_of(layers[0].act_std) - dot) >= 1.5
+        zeros = next(g for g in plot._groups if g.init == "zeros")
+        assert not canvas.cells(plot.colors.faint(plot.colors.line(zeros.color), 0.5))
+        grad = read_plot(app.query_one("#grad-std", DepthPlot))
+        assert not grad.cells(marker="•"), "∂L/∂h has no prediction to draw"
+        header = str(app.query_one("#layers-header", Static).render())
+        width = layers_at(predicted[0], 0)[0][0].units  # the canned stats say 16 units
+        typical, worst = expected_spread(width)
+        assert "faint dots: mean-field prediction at initialization" in header
+        assert f"at width {width} act std lies within ~{typical:.1%} of it" in header
+        assert f"worst layer ~{worst:.0%}" in header
+        assert "∂L/∂h has none (theory predicts ∂L/∂s" in header
+        assert f"no prediction for zeros: {ZEROS_REASON}" in header
+
+
+async def test_after_training_the_prediction_of_the_initialization_is_not_drawn():
+    app = _app(("xavier-normal",))
+    async with app.run_test(size=SIZE) as pilot:
+        await trained(pilot)
+        await pilot.press("L")  # the newest epoch: 1
+        await pilot.pause()
+        plot = app.query_one("#act-std", DepthPlot)
+        assert plot._epoch == 1 and not plot.predictions()
+        assert not read_plot(plot).cells(marker="•")
+        header = str(app.query_one("#layers-header", Static).render())
+        assert "prediction" not in header
