@@ -12,6 +12,7 @@ import threading
 from dataclasses import replace
 
 from canned import canned_engine_with_layers  # tests/canned.py
+from canned_grid import canned_grid_engine  # tests/canned_grid.py
 
 from inittui.core.events import EventSink, LayerStatsReady, RunStarted, TheoryReady
 from inittui.core.specs import ExperimentSpec
@@ -34,6 +35,7 @@ def with_theory(event: LayerStatsReady) -> LayerStatsReady:
 
 def canned_engine_with_theory(spec: ExperimentSpec, on_event: EventSink,
                               stop: threading.Event | None = None) -> None:
+    """canned_engine_with_layers' events with predictions, and zeros' reason for none."""
     def relay(event: object) -> None:
         if isinstance(event, RunStarted) and event.run.init == "zeros":
             on_event(event)
@@ -42,3 +44,16 @@ def canned_engine_with_theory(spec: ExperimentSpec, on_event: EventSink,
         on_event(with_theory(event) if isinstance(event, LayerStatsReady) else event)  # type: ignore[arg-type]
 
     canned_engine_with_layers(spec, relay, stop)
+
+
+def canned_grid_engine_with_theory(spec: ExperimentSpec, on_event: EventSink,
+                                   stop: threading.Event | None = None) -> None:
+    """canned_grid_engine's events with the same predictions at initialization."""
+    def relay(event: object) -> None:
+        if isinstance(event, RunStarted) and event.run.init == "zeros":
+            on_event(event)
+            on_event(TheoryReady(event.run, NoTheory(ZEROS_REASON)))
+            return
+        on_event(with_theory(event) if isinstance(event, LayerStatsReady) else event)  # type: ignore[arg-type]
+
+    canned_grid_engine(spec, relay, stop)

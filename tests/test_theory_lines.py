@@ -1,5 +1,8 @@
 """Mean field's prediction drawn under each measured line, from canned events.
 
+The depth profile draws each initializer's predicted last-layer act std against depth in
+small faint dots ("·"), apart from the measured ones at initialization ("•").
+
 The layers view at initialization draws each run's predicted act std (`mf_act_std`) as
 faint dots in its own colour under its measured line; the ∂L/∂h plot gets none (nothing
 predicts ∂L/∂h) and the note says so; a run without a prediction is named with its reason.
@@ -7,12 +10,18 @@ predicts ∂L/∂h) and the note says so; a run without a prediction is named wi
 
 from __future__ import annotations
 
-from canned_theory import ZEROS_REASON, canned_engine_with_theory
+from canned_theory import (
+    ZEROS_REASON,
+    canned_engine_with_theory,
+    canned_grid_engine_with_theory,
+)
 from plot_reader import assert_series, read_plot
 from textual.widgets import Static
 
+from inittui.core.grid_results import axis_position, depth_series
 from inittui.core.specs import ExperimentSpec
 from inittui.tui.app import create_app
+from inittui.tui.results.depth_profile import PREDICTION_MARKER, DepthStatPlot, depth_colors
 from inittui.tui.results.layers_view import DepthPlot, layers_at
 from inittui.tui.results.predicted_lines import expected_spread
 from tests.test_tui_plot_check import SIZE, trained
@@ -55,7 +64,7 @@ async def test_the_prediction_is_drawn_faint_in_each_runs_colour_where_its_value
         header = str(app.query_one("#layers-header", Static).render())
         width = layers_at(predicted[0], 0)[0][0].units  # the canned stats say 16 units
         typical, worst = expected_spread(width)
-        assert "faint dots: mean-field prediction at initialization" in header
+        assert "faint • dots: mean-field prediction at initialization" in header
         assert f"at width {width} act std lies within ~{typical:.1%} of it" in header
         assert f"worst layer ~{worst:.0%}" in header
         assert "∂L/∂h has none (theory predicts ∂L/∂s" in header
@@ -73,3 +82,36 @@ async def test_after_training_the_prediction_of_the_initialization_is_not_drawn(
         assert not read_plot(plot).cells(marker="•")
         header = str(app.query_one("#layers-header", Static).render())
         assert "prediction" not in header
+
+
+async def test_the_depth_profile_draws_the_predicted_last_layer_act_std_against_depth():
+    spec = ExperimentSpec(inits=("zeros", "xavier-normal", "he-normal"), dataset=DATA,
+                          epochs=2, seeds=2, device="cpu").with_text(
+        lr="1e-3", hidden="64x10;64x20;64x30")
+    app = create_app(spec, engine=canned_grid_engine_with_theory)
+    async with app.run_test(size=SIZE) as pilot:
+        await trained(pilot)
+        await pilot.press("d")
+        await pilot.pause()
+        plot = app.query_one("#depth-act", DepthStatPlot)
+        canvas = read_plot(plot)
+        assert canvas.log and plot.sweep is not None
+        values = plot.sweep.spec.axis_values("hidden")
+        colors = depth_colors(depth_series(plot.sweep, "act_std", after_training=False))
+        lines = {line.name: line for line in
+                 depth_series(plot.sweep, "mf_act_std", after_training=False)}
+        for name in ("xavier-normal", "he-normal"):
+            line = lines[name]
+            xs = [axis_position("hidden", p.value, values) for p in line.points]
+            ys = [p.mean for p in line.points if p.mean is not None]
+            assert len(ys) == 3
+            faint = plot.colors.faint(plot.colors.line(colors[name]), 0.5)
+            assert_series(canvas, faint, xs, ys, f"{name} prediction",
+                          marker=PREDICTION_MARKER)
+        assert all(p.mean is None for p in lines["zeros"].points)
+        grad = read_plot(app.query_one("#depth-grad", DepthStatPlot))
+        assert not grad.cells(marker=PREDICTION_MARKER), "∂L/∂h has no prediction to draw"
+        header = str(app.query_one("#depth-header", Static).render())
+        assert f"faint {PREDICTION_MARKER} dots: mean-field prediction at initialization; " \
+               "at width 64" in header
+        assert f"no prediction for zeros: {ZEROS_REASON}" in header

@@ -20,7 +20,11 @@ from inittui.core.events import LayerStats
 from inittui.tui.groups import SeedGroup
 from inittui.tui.plots import Plot, integer_ticks, monochrome, plain_number, value_ticks
 from inittui.tui.results.legend import legend
-from inittui.tui.results.predicted_lines import prediction_note, prediction_points
+from inittui.tui.results.predicted_lines import (
+    prediction_note,
+    prediction_points,
+    without_theory,
+)
 
 STATS: dict[str, str] = {"act_std": "act std", "grad_std": "grad ∂L/∂h std"}
 """LayerStats field → plot title, for the by-depth plots."""
@@ -229,7 +233,8 @@ class LayersView(Vertical):
             drawn = [plot for plot in self.query(DepthPlot) if plot.predictions()]
             widths = [s.units for group in self._groups for layers in layers_at(group, 0)
                       for s in layers]
-            note = prediction_note(self._groups, widths, bool(drawn))
+            missing = without_theory((group.label, group.records) for group in self._groups)
+            note = prediction_note(missing, widths, bool(drawn))
             if note.plain:
                 text.append("\n")
                 text.append_text(note)

@@ -9,12 +9,13 @@ rather than put a line of another quantity under it.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 
 from rich.text import Text
 
 from inittui.core.events import LayerStats
+from inittui.core.results import RunRecord
 from inittui.core.theory.predict import NoTheory
-from inittui.tui.groups import SeedGroup
 
 PREDICTION_OF: dict[str, str] = {"act_std": "mf_act_std", "pre_act_std": "mf_pre_act_std",
                                  "pre_grad_std": "mf_pre_grad_std"}
@@ -46,30 +47,30 @@ def expected_spread(width: int) -> tuple[float, float]:
     return ACT_SPREAD[0] / root, ACT_SPREAD[1] / root
 
 
-def without_theory(groups: list[SeedGroup]) -> list[tuple[str, str]]:
-    """(group label, reason) for every group whose runs got no prediction."""
+def without_theory(named: Iterable[tuple[str, Iterable[RunRecord]]]) -> list[tuple[str, str]]:
+    """(label, reason) for every labelled set of runs that got no prediction."""
     found = []
-    for group in groups:
-        reason = next((r.theory.reason for r in group.records
-                       if isinstance(r.theory, NoTheory)), None)
+    for label, records in named:
+        reason = next((r.theory.reason for r in records if isinstance(r.theory, NoTheory)),
+                      None)
         if reason is not None:
-            found.append((group.label, reason))
+            found.append((label, reason))
     return found
 
 
-def prediction_note(groups: list[SeedGroup], widths: list[int], drawn: bool,
-                    gradient: str = "∂L/∂h") -> Text:
-    """One line on what the faint dots are and how close to expect them; one per group that
-    has no prediction, with its reason."""
+def prediction_note(missing: list[tuple[str, str]], widths: list[int], drawn: bool,
+                    marker: str = "•") -> Text:
+    """One line on what the faint dots are and how close to expect them (where some are
+    drawn), then one per run without a prediction, with its reason."""
     text = Text()
     if drawn:
         width = min(widths) if widths else 0
         typical, worst = expected_spread(width)
         spread = f"; at width {width} act std lies within ~{typical:.1%} of it (worst " \
             f"layer ~{worst:.0%}; ~1/√width)" if width else ""
-        text.append(f"faint dots: mean-field prediction at initialization{spread}; "
-                    f"{gradient} has none (theory predicts ∂L/∂s: --stats-out)", style="dim")
-    for label, reason in without_theory(groups):
+        text.append(f"faint {marker} dots: mean-field prediction at initialization{spread}; "
+                    "∂L/∂h has none (theory predicts ∂L/∂s: --stats-out)", style="dim")
+    for label, reason in missing:
         text.append("\n" if text.plain else "")
         text.append(f"no prediction for {label}: {reason}", style="dim")
     return text
