@@ -16,7 +16,7 @@ from canned_grid import canned_grid_engine  # tests/canned_grid.py
 
 from inittui.core.events import EventSink, LayerStatsReady, RunStarted, TheoryReady
 from inittui.core.specs import ExperimentSpec
-from inittui.core.theory.predict import NoTheory
+from inittui.core.theory.predict import NoTheory, run_theory
 
 PREDICTED_OVER_MEASURED = {"xavier-normal": 1.6}
 OTHERWISE = 0.6
@@ -48,11 +48,14 @@ def canned_engine_with_theory(spec: ExperimentSpec, on_event: EventSink,
 
 def canned_grid_engine_with_theory(spec: ExperimentSpec, on_event: EventSink,
                                    stop: threading.Event | None = None) -> None:
-    """canned_grid_engine's events with the same predictions at initialization."""
+    """canned_grid_engine's events with the same predictions at initialization, and each
+    run's real mean-field picture (as for 64 inputs of mean square 1: its phase and 6ξ_c)."""
     def relay(event: object) -> None:
-        if isinstance(event, RunStarted) and event.run.init == "zeros":
+        if isinstance(event, RunStarted):
             on_event(event)
-            on_event(TheoryReady(event.run, NoTheory(ZEROS_REASON)))
+            theory = NoTheory(ZEROS_REASON) if event.run.init == "zeros" else \
+                run_theory(spec, event.run, 64, 1.0)
+            on_event(TheoryReady(event.run, theory))
             return
         on_event(with_theory(event) if isinstance(event, LayerStatsReady) else event)  # type: ignore[arg-type]
 
