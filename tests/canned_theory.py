@@ -2,8 +2,8 @@
 
 Each run's epoch-0 statistics carry a predicted act std a fixed factor from its measured one
 (1.6 for xavier-normal, 0.6 for others: far enough apart to sit on rows of their own on a
-log axis) and its ∂L/∂s, as the engine fills them in;
-zeros gets a TheoryReady saying why it has none, as the engine sends it.
+log axis) and its ∂L/∂s, as the engine fills them in, after a TheoryReady with its real
+mean-field picture (zeros: one saying why it has none), as the engine sends them.
 """
 
 from __future__ import annotations
@@ -33,23 +33,10 @@ def with_theory(event: LayerStatsReady) -> LayerStatsReady:
         for s in event.layers))
 
 
-def canned_engine_with_theory(spec: ExperimentSpec, on_event: EventSink,
-                              stop: threading.Event | None = None) -> None:
-    """canned_engine_with_layers' events with predictions, and zeros' reason for none."""
-    def relay(event: object) -> None:
-        if isinstance(event, RunStarted) and event.run.init == "zeros":
-            on_event(event)
-            on_event(TheoryReady(event.run, NoTheory(ZEROS_REASON)))
-            return
-        on_event(with_theory(event) if isinstance(event, LayerStatsReady) else event)  # type: ignore[arg-type]
-
-    canned_engine_with_layers(spec, relay, stop)
-
-
-def canned_grid_engine_with_theory(spec: ExperimentSpec, on_event: EventSink,
-                                   stop: threading.Event | None = None) -> None:
-    """canned_grid_engine's events with the same predictions at initialization, and each
-    run's real mean-field picture (as for 64 inputs of mean square 1: its phase and 6ξ_c)."""
+def _relay_with_theory(spec: ExperimentSpec, on_event: EventSink) -> EventSink:
+    """Each run's real mean-field picture after its start (as for 64 inputs of mean square
+    1: its activation, phase and 6ξ_c; zeros: the reason for none), and the predictions in
+    its epoch-0 statistics."""
     def relay(event: object) -> None:
         if isinstance(event, RunStarted):
             on_event(event)
@@ -59,4 +46,16 @@ def canned_grid_engine_with_theory(spec: ExperimentSpec, on_event: EventSink,
             return
         on_event(with_theory(event) if isinstance(event, LayerStatsReady) else event)  # type: ignore[arg-type]
 
-    canned_grid_engine(spec, relay, stop)
+    return relay  # type: ignore[return-value]
+
+
+def canned_engine_with_theory(spec: ExperimentSpec, on_event: EventSink,
+                              stop: threading.Event | None = None) -> None:
+    """canned_engine_with_layers' events with theory (`_relay_with_theory`)."""
+    canned_engine_with_layers(spec, _relay_with_theory(spec, on_event), stop)
+
+
+def canned_grid_engine_with_theory(spec: ExperimentSpec, on_event: EventSink,
+                                   stop: threading.Event | None = None) -> None:
+    """canned_grid_engine's events with theory (`_relay_with_theory`)."""
+    canned_grid_engine(spec, _relay_with_theory(spec, on_event), stop)

@@ -23,10 +23,14 @@ from inittui.core.specs import ExperimentSpec
 from inittui.tui.app import create_app
 from inittui.tui.results.depth_profile import PREDICTION_MARKER, DepthStatPlot, depth_colors
 from inittui.tui.results.layers_view import DepthPlot, layers_at
-from inittui.tui.results.predicted_lines import expected_spread
+from inittui.tui.results.predicted_lines import expected_spread, spread_text
 from tests.test_tui_plot_check import SIZE, trained
 
 DATA = "synthetic:train=256,val=64,test=64,side=8"
+
+
+def spec_activation(app) -> str:
+    return app.book.current.spec.activation
 
 
 def _app(inits: tuple[str, ...] = ("xavier-normal", "he-normal", "zeros")):
@@ -63,10 +67,11 @@ async def test_the_prediction_is_drawn_faint_in_each_runs_colour_where_its_value
         assert not grad.cells(marker="•"), "∂L/∂h has no prediction to draw"
         header = str(app.query_one("#layers-header", Static).render())
         width = layers_at(predicted[0], 0)[0][0].units  # the canned stats say 16 units
-        typical, worst = expected_spread(width)
+        assert spec_activation(app) == "relu"
+        typical, worst = expected_spread("relu", width)  # type: ignore[misc]
         assert "faint • dots: mean-field prediction at initialization" in header
-        assert f"at width {width} act std lies within ~{typical:.1%} of it" in header
-        assert f"worst layer ~{worst:.0%}" in header
+        assert f"at width {width}, relu's act std lies within ~{typical:.1%} of it " \
+               f"(worst layer ~{worst:.0%}), measured at 10 layers" in header
         assert "∂L/∂h has none (theory predicts ∂L/∂s" in header
         assert f"no prediction for zeros: {ZEROS_REASON}" in header
 
@@ -112,6 +117,17 @@ async def test_the_depth_profile_draws_the_predicted_last_layer_act_std_against_
         grad = read_plot(app.query_one("#depth-grad", DepthStatPlot))
         assert not grad.cells(marker=PREDICTION_MARKER), "∂L/∂h has no prediction to draw"
         header = str(app.query_one("#depth-header", Static).render())
+        typical, worst = expected_spread("relu", 64)  # type: ignore[misc]
         assert f"faint {PREDICTION_MARKER} dots: mean-field prediction at initialization; " \
-               "at width 64" in header
+               f"at width 64, relu's act std lies within ~{typical:.1%} of it (worst layer " \
+               f"~{worst:.0%})" in header
         assert f"no prediction for zeros: {ZEROS_REASON}" in header
+
+
+def test_the_spread_to_expect_is_the_measured_one_per_activation():
+    assert spread_text(["tanh"], 256) == ("at width 256, tanh's act std lies within ~0.9% of "
+                                          "it (worst layer ~10%), measured at 10 layers, "
+                                          "~1/√width")
+    assert "relu's act std lies within ~6.9%" in spread_text(["relu", "relu"], 256)
+    assert "gelu: not measured" in spread_text(["gelu"], 256)
+    assert spread_text([], 256) == "" and spread_text(["tanh"], 0) == ""

@@ -25,7 +25,12 @@ from inittui.core.grid_results import (
 from inittui.core.results import RunRecord, SweepRecord
 from inittui.tui.groups import PALETTE, RGB, hex_color
 from inittui.tui.plots import Plot, monochrome, run_mark
-from inittui.tui.results.predicted_lines import predicted, prediction_note, without_theory
+from inittui.tui.results.predicted_lines import (
+    activations_of,
+    predicted,
+    prediction_note,
+    without_theory,
+)
 
 PREDICTION_MARKER = "·"
 """Mean field's line: small dots, apart from the measured line at initialization's "•"."""
@@ -149,6 +154,7 @@ class DepthProfileView(Vertical):
             for record in chosen.runs.values():
                 by_init.setdefault(record.plan.init, []).append(record)
             note = prediction_note(without_theory(by_init.items()), widths, drawn,
+                                   activations_of(chosen.runs.values()),
                                    marker=PREDICTION_MARKER)
             if note.plain:
                 header.append("\n")

@@ -21,6 +21,7 @@ from inittui.tui.groups import SeedGroup
 from inittui.tui.plots import Plot, integer_ticks, monochrome, plain_number, value_ticks
 from inittui.tui.results.legend import legend
 from inittui.tui.results.predicted_lines import (
+    activations_of,
     prediction_note,
     prediction_points,
     without_theory,
@@ -234,7 +235,8 @@ class LayersView(Vertical):
             widths = [s.units for group in self._groups for layers in layers_at(group, 0)
                       for s in layers]
             missing = without_theory((group.label, group.records) for group in self._groups)
-            note = prediction_note(missing, widths, bool(drawn))
+            activations = activations_of(r for group in self._groups for r in group.records)
+            note = prediction_note(missing, widths, bool(drawn), activations)
             if note.plain:
                 text.append("\n")
                 text.append_text(note)

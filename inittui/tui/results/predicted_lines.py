@@ -15,15 +15,17 @@ from rich.text import Text
 
 from inittui.core.events import LayerStats
 from inittui.core.results import RunRecord
-from inittui.core.theory.predict import NoTheory
+from inittui.core.theory.predict import NoTheory, RunTheory
 
 PREDICTION_OF: dict[str, str] = {"act_std": "mf_act_std", "pre_act_std": "mf_pre_act_std",
                                  "pre_grad_std": "mf_pre_grad_std"}
 """A measured LayerStats field → the field holding its mean-field prediction."""
-ACT_SPREAD = (0.15, 1.6)
-"""How far a measured act std lies from mf_act_std, times √width: (median, worst layer).
-Measured on tanh, 10 layers, σ_w² 0.5 to 2.5, σ_b² 0.05, 3 seeds, a probe of 256 inputs:
-median 1.8, 1.3, 1.1, 0.4 % and worst 20, 16, 9, 5 % at widths 64, 128, 256, 1024."""
+ACT_SPREAD: dict[str, tuple[float, float]] = {"tanh": (0.15, 1.6), "relu": (1.1, 4.5)}
+"""How far a measured act std lies from mf_act_std, times √width: (median, worst layer), on
+10 layers, 3 seeds, a probe of 256 inputs. tanh (σ_w² 0.5 to 2.5, σ_b² 0.05): median 1.8,
+1.3, 1.1, 0.4 % and worst 20, 16, 9, 5 % at widths 64, 128, 256, 1024. relu (he-normal,
+xavier-normal, σ_w² = 3; zero biases): median 13, 7 % and worst 50, 30 % at widths 64, 256
+(a ReLU net's finite-width drift compounds with depth)."""
 
 
 def predicted(stat: str) -> str | None:
@@ -40,11 +42,32 @@ def prediction_points(layers: tuple[LayerStats, ...], stat: str) -> list[tuple[i
     return [(x, y) for x, y in points if math.isfinite(y) and y > 0]
 
 
-def expected_spread(width: int) -> tuple[float, float]:
-    """The fractions by which a measured act std misses its prediction at a width: typically
-    and at worst (finite width: both shrink as 1/√width)."""
+def expected_spread(activation: str, width: int) -> tuple[float, float] | None:
+    """The fractions by which a measured act std misses its prediction at a width, typically
+    and at worst (both shrink as 1/√width); None for an activation not measured."""
+    if activation not in ACT_SPREAD:
+        return None
     root = math.sqrt(max(width, 1))
-    return ACT_SPREAD[0] / root, ACT_SPREAD[1] / root
+    typical, worst = ACT_SPREAD[activation]
+    return typical / root, worst / root
+
+
+def spread_text(activations: Iterable[str], width: int) -> str:
+    """`at width 64, tanh's act std lies within ~1.9% of it (worst layer ~20%)`, per
+    activation (measured at 10 layers; ~1/√width)."""
+    parts = []
+    for activation in dict.fromkeys(activations):
+        spread = expected_spread(activation, width)
+        parts.append(f"{activation}: not measured" if spread is None else
+                     f"{activation}'s act std lies within ~{spread[0]:.1%} of it (worst layer "
+                     f"~{spread[1]:.0%})")
+    return f"at width {width}, {'; '.join(parts)}, measured at 10 layers, ~1/√width" \
+        if parts and width else ""
+
+
+def activations_of(records: Iterable[RunRecord]) -> list[str]:
+    """The activations of the runs that have a prediction."""
+    return [r.theory.activation for r in records if isinstance(r.theory, RunTheory)]
 
 
 def without_theory(named: Iterable[tuple[str, Iterable[RunRecord]]]) -> list[tuple[str, str]]:
@@ -59,17 +82,15 @@ def without_theory(named: Iterable[tuple[str, Iterable[RunRecord]]]) -> list[tup
 
 
 def prediction_note(missing: list[tuple[str, str]], widths: list[int], drawn: bool,
-                    marker: str = "•") -> Text:
+                    activations: list[str], marker: str = "•") -> Text:
     """One line on what the faint dots are and how close to expect them (where some are
     drawn), then one per run without a prediction, with its reason."""
     text = Text()
     if drawn:
-        width = min(widths) if widths else 0
-        typical, worst = expected_spread(width)
-        spread = f"; at width {width} act std lies within ~{typical:.1%} of it (worst " \
-            f"layer ~{worst:.0%}; ~1/√width)" if width else ""
-        text.append(f"faint {marker} dots: mean-field prediction at initialization{spread}; "
-                    "∂L/∂h has none (theory predicts ∂L/∂s: --stats-out)", style="dim")
+        spread = spread_text(activations, min(widths) if widths else 0)
+        text.append(f"faint {marker} dots: mean-field prediction at initialization"
+                    f"{'; ' + spread if spread else ''}; ∂L/∂h has none (theory predicts "
+                    "∂L/∂s: --stats-out)", style="dim")
     for label, reason in missing:
         text.append("\n" if text.plain else "")
         text.append(f"no prediction for {label}: {reason}", style="dim")
