@@ -73,10 +73,11 @@ class DepthStatPlot(Plot):
         if not drawn:
             return f"{DEPTH_STATS[self.stat]}: no statistics yet"
         predictions = self.predictions(values)
-        ys = [y for _, _, points in drawn + predictions for _, y in points]
+        ys = [y for _, _, points in drawn for _, y in points] + \
+            [y for _, points in predictions for _, y in points]
         self.y_axis(min(ys) / 1.5, max(ys) * 1.5, log=True, most=max(2, self.size.height // 3))
         theme = self.colors
-        for line, _, points in predictions:  # first: the measured lines are drawn over it
+        for line, points in predictions:  # first: the measured lines are drawn over it
             color = colors[line.name]
             self.line([x for x, _ in points], [y for _, y in points], theme.line(color),
                       dim=True, run=color, marker=PREDICTION_MARKER)
@@ -90,9 +91,8 @@ class DepthStatPlot(Plot):
         self.plt.xlabel("hidden layers")
         return None
 
-
-    def predictions(self, values: tuple[object, ...]) -> list[tuple[AxisSeries, bool,
-                                                                  list[tuple[float, float]]]]:
+    def predictions(self, values: tuple[object, ...],
+                    ) -> list[tuple[AxisSeries, list[tuple[float, float]]]]:
         """Each initializer's mean-field prediction of the statistic at initialization,
         against depth (none for ∂L/∂h, which theory does not predict)."""
         field = predicted(self.stat)
@@ -103,7 +103,7 @@ class DepthStatPlot(Plot):
             points = [(axis_position("hidden", p.value, values), p.mean) for p in line.points
                       if p.mean is not None and p.mean > 0]
             if points:
-                found.append((line, True, points))
+                found.append((line, points))
         return found
 
     def title_that_fits(self) -> str:
