@@ -91,7 +91,7 @@ def _forward(weights: list[torch.Tensor], x: torch.Tensor) -> torch.Tensor:
     return x
 
 
-THEORY_COLUMNS = ("pre_act_std", "mf_pre_act_std", "mf_pre_grad_std")
+THEORY_COLUMNS = ("pre_act_std", "mf_pre_act_std", "mf_pre_grad_std", "mf_act_std")
 
 
 def with_theory_columns(stats: Path, out: Path) -> Path:
@@ -104,7 +104,7 @@ def with_theory_columns(stats: Path, out: Path) -> Path:
         for row in rows:
             act = float(row["act_std"])
             writer.writerow({**row, "pre_act_std": repr(act * 1.5),
-                             "mf_pre_act_std": repr(act * 1.25),
+                             "mf_pre_act_std": repr(act * 1.25), "mf_act_std": repr(act * 0.9),
                              "mf_pre_grad_std": repr(float(row["pre_grad_std"]) * 0.8)})
     return out
 

@@ -247,3 +247,26 @@ def test_a_series_has_the_apps_colour_darkened_for_paper_in_every_figure(
     dashes = {KINDS["curves"].figure(data, PlotOptions()).axes[0].get_lines()[i].get_linestyle()
               for i in range(4)}
     assert len(dashes) == 4  # told apart in grey scale too
+
+
+def test_layer_stds_draw_act_stds_prediction_where_the_file_lacks_pre_act_std(
+        inputs: Inputs, tmp_path: Path) -> None:
+    """A file with mf_act_std but no pre_act_std: the left panel is act std, with its
+    prediction dotted under it."""
+    with inputs.stats.open(newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    columns = [c for c in rows[0] if c != "pre_act_std"]
+    path = tmp_path / "stats-act.csv"
+    with path.open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, columns, extrasaction="ignore")
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({**row, "mf_act_std": repr(float(row["act_std"]) * 0.9)
+                             if row["epoch"] == "0" else ""})
+    left = KINDS["layer-stds"].figure(load_files([path]), PlotOptions()).axes[0]
+    assert left.get_ylabel().startswith("activation std")
+    dotted = [line for line in left.get_lines() if line.get_gid() == "theory"][:-1]
+    measured = [line for line in left.get_lines() if line.get_gid() != "theory"]
+    assert dotted and len(dotted) == len(measured)
+    for theory_line, measured_line in zip(dotted, measured):
+        assert theory_line.get_ydata() == pytest.approx(measured_line.get_ydata() * 0.9)

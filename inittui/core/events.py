@@ -139,6 +139,8 @@ class LayerStats:
     """Mean-field √q^l at initialization (epoch 0 only; NaN where theory does not apply)."""
     mf_pre_grad_std: float = float("nan")
     """Mean-field std of ∂L/∂s, anchored at the last hidden layer's measured pre_grad_std."""
+    mf_act_std: float = float("nan")
+    """Mean-field std of h = φ(s), s ~ N(0, q^l): act_std's prediction (epoch 0 only)."""
 
 
 @dataclass(frozen=True)

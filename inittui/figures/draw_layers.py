@@ -1,8 +1,8 @@
 """Figures of the per-layer statistics at initialization: per layer, and against depth.
 
 The measured stds come from a statistics file (or the sweep's own events); where the file
-has the theory's columns (`mf_pre_act_std`, `mf_pre_grad_std`: the mean-field prediction)
-they are drawn as thin dotted lines in the series' colour under the measured ones.
+has the theory's columns (`mf_pre_act_std`, `mf_act_std`, `mf_pre_grad_std`: mean-field
+predictions) they are drawn as thin dotted lines in the series' colour under the measured ones.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from inittui.figures.kinds import PlotOptions, depths
 from inittui.figures.style import color, legend, line_style, log_y, new_figure, whole_numbers
 
 ACTIVATION = (("pre_act_std", "mf_pre_act_std", "pre-activation std (s = Wh + b)"),
-              ("act_std", None, "activation std (after the nonlinearity)"))
+              ("act_std", "mf_act_std", "activation std (after the nonlinearity)"))
 GRADIENT = (("pre_grad_std", "mf_pre_grad_std", "gradient std ∂L/∂s (pre-activation)"),
             ("grad_std", None, "gradient std ∂L/∂h (after the nonlinearity)"))
 """(measured column, its theory column, axis label): the first the file has is drawn."""

@@ -135,20 +135,23 @@ class Plot(PlotextPlot):
             return Text("(too small to draw this plot)", style="dim", justify="center")
 
     def line(self, xs: list[float], ys: list[float], color: RGB, *, dim: bool = False,
-             run: RGB | None = None) -> None:
+             run: RGB | None = None, marker: str | None = None) -> None:
         """One series as a braille line (a single point as a visible dot). dim: faded, for a
         second series of the same run (a prediction beside a measurement). run: the run's
-        palette colour, whose marker draws the line when the terminal has no colour. On a
+        palette colour, whose marker draws the line when the terminal has no colour. marker:
+        a character of its own, for a third series of a run (with or without colour). On a
         log axis, values that are not positive are left out."""
         points = [(x, y) for x, y in zip(xs, ys, strict=True) if math.isfinite(y)
                   and (y > 0 or not self.log_y)]
         if not points:
             return
-        marker = "braille" if len(points) > 1 else "dot"
+        chosen, marker = marker, "braille" if len(points) > 1 else "dot"
         if run is not None and self.monochrome:
             marker = "." if dim else run_marker(run)
         elif dim:
             color, marker = self.colors.faint(color, 0.5), "dot"
+        if chosen is not None:
+            marker = chosen
         self.plt.plot([x for x, _ in points], self.to_y([y for _, y in points]), color=color,
                       marker=marker)
 

@@ -2,7 +2,7 @@
 
 The engine's one link to `core.theory`: it turns the probe batch into each input's
 mean(x²), asks theory for each run's prediction (once per distinct initializer and cell,
-not per seed), and writes the predicted √q^l and ∂L/∂s std into epoch 0's LayerStats.
+not per seed), and writes the predicted √q^l, std of φ(s) and ∂L/∂s std into epoch 0's LayerStats.
 """
 
 from __future__ import annotations
@@ -35,11 +35,12 @@ def run_theories(spec: ExperimentSpec, plans: list[RunPlan],
 
 def with_predictions(layers: tuple[LayerStats, ...],
                      theory: RunTheory | NoTheory) -> tuple[LayerStats, ...]:
-    """The layers with mf_pre_act_std and mf_pre_grad_std filled in where theory applies."""
+    """The layers with their mf_* predictions filled in where theory applies."""
     if not isinstance(theory, RunTheory) or len(layers) != len(theory.pre_act_std):
         return layers
     anchor = layers[-1].pre_grad_std
     grads = theory.pre_grad_std(anchor) if math.isfinite(anchor) else \
         (math.nan,) * len(layers)
-    return tuple(replace(layer, mf_pre_act_std=act, mf_pre_grad_std=grad)
-                 for layer, act, grad in zip(layers, theory.pre_act_std, grads))
+    return tuple(replace(layer, mf_pre_act_std=pre, mf_pre_grad_std=grad, mf_act_std=act)
+                 for layer, pre, grad, act in zip(layers, theory.pre_act_std, grads,
+                                                  theory.act_std))

@@ -42,12 +42,13 @@ RESULT_COLUMNS = (
 STATS_COLUMNS = (
     "run_id", "init", "seed", "epoch", "layer", "act_mean", "act_std", "grad_std", "wgrad_std",
     "dead_frac", "distinct_units", "pre_grad_std", "dead_units", "pre_act_std",
-    "mf_pre_act_std", "mf_pre_grad_std",
+    "mf_pre_act_std", "mf_pre_grad_std", "mf_act_std",
 )
 """grad_std: std of ∂L/∂h (after the activation); pre_grad_std: std of ∂L/∂s (before it);
 distinct_units counts live units, dead_units (ReLU family) apart; pre_act_std: std of s;
 mf_*: mean-field predictions at epoch 0 (`core.theory`), empty where theory does not
-apply; mf_pre_grad_std is anchored at the last hidden layer's measured pre_grad_std."""
+apply; mf_pre_grad_std is anchored at the last hidden layer's measured pre_grad_std;
+mf_act_std predicts act_std (the std of φ(s), s ~ N(0, q^l))."""
 REQUIRED_COLUMNS = tuple(c for c in RESULT_COLUMNS if c not in (
     "sweep_id", "output_init", "momentum", "epochs", "cell", "param", "base_width", "norm",
     "residual_init"))

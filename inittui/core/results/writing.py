@@ -162,6 +162,7 @@ class ResultFiles:
                     str(layer.distinct_units), _number(layer.pre_grad_std),
                     str(layer.dead_units), _number(layer.pre_act_std),
                     _prediction(layer.mf_pre_act_std), _prediction(layer.mf_pre_grad_std),
+                    _prediction(layer.mf_act_std),
                 ])
         in_burst = isinstance(event, (EpochFinished, RunDiverged, RunFinished))
         if self.results is not None and not in_burst:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from inittui.core.spec.experiment import ExperimentSpec, RunPlan
+from inittui.core.theory.activation_std import activation_stds
 from inittui.core.theory.activations import FUNCTIONS
 from inittui.core.theory.mean_field import (
     Phase,
@@ -45,6 +46,8 @@ class RunTheory:
     """√q^l for every hidden layer l, q averaged over the probe's inputs (at initialization)."""
     gradient_factors: tuple[float, ...]
     """std of ∂L/∂s^l relative to the last hidden layer's (the last is 1)."""
+    act_std: tuple[float, ...] = ()
+    """Pooled std of h^l = φ(s^l) for every hidden layer (`activation_std`)."""
 
     @property
     def depth(self) -> int:
@@ -95,4 +98,4 @@ def run_theory(spec: ExperimentSpec, plan: RunPlan, input_size: int,
     phase = phase_of(activation, variances.sigma_w2[at], variances.sigma_b2[at], start)
     return RunTheory(activation, widths, variances, phase,
                      tuple(math.sqrt(float(np.mean(q))) for q in qs),
-                     tuple(math.sqrt(f) for f in factors))
+                     tuple(math.sqrt(f) for f in factors), activation_stds(activation, qs))

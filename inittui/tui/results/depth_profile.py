@@ -3,7 +3,8 @@
 The layers view shows one network layer by layer; across a grid of depths the question is
 how the deepest layer's activation and gradient spread change as the network grows (He et
 al. 2015: with xavier-normal in a ReLU net they shrink geometrically with depth; he-normal
-keeps them level). Dotted lines are at initialization, solid ones after the last epoch;
+keeps them level). Dotted lines are at initialization, solid ones after the last epoch,
+small faint dots mean field's prediction at initialization (where theory applies);
 the y axes are logarithmic.
 """
 
@@ -21,12 +22,20 @@ from inittui.core.results.axes import (
     depth_series,
     seed_count,
 )
-from inittui.core.results.book import SweepRecord
+from inittui.core.results.book import RunRecord, SweepRecord
 from inittui.core.results.spectrum_reading import has_spectra
 from inittui.tui.groups import PALETTE, RGB, hex_color
 from inittui.tui.plots import Plot, monochrome, run_mark
+from inittui.tui.results.predicted_lines import (
+    activations_of,
+    predicted,
+    prediction_note,
+    without_theory,
+)
 from inittui.tui.results.spectrum_plots import SPREAD_NOTE, SpectrumDepthPlot
 
+PREDICTION_MARKER = "·"
+"""Mean field's line: small dots, apart from the measured line at initialization's "•"."""
 SHORT_NAMES = {"act_std": "act std", "grad_std": "grad ∂L/∂h std"}
 """The statistics' names where the full ones do not fit over a plot."""
 
@@ -65,9 +74,15 @@ class DepthStatPlot(Plot):
         drawn = [(line, faint, points) for line, faint, points in drawn if points]
         if not drawn:
             return f"{DEPTH_STATS[self.stat]}: no statistics yet"
-        ys = [y for _, _, points in drawn for _, y in points]
+        predictions = self.predictions(values)
+        ys = [y for _, _, points in drawn for _, y in points] + \
+            [y for _, points in predictions for _, y in points]
         self.y_axis(min(ys) / 1.5, max(ys) * 1.5, log=True, most=max(2, self.size.height // 3))
         theme = self.colors
+        for line, points in predictions:  # first: the measured lines are drawn over it
+            color = colors[line.name]
+            self.line([x for x, _ in points], [y for _, y in points], theme.line(color),
+                      dim=True, run=color, marker=PREDICTION_MARKER)
         for line, faint, points in drawn:
             color = colors[line.name]
             self.line([x for x, _ in points], [y for _, y in points], theme.line(color),
@@ -78,6 +93,20 @@ class DepthStatPlot(Plot):
         self.plt.xlabel("hidden layers")
         return None
 
+    def predictions(self, values: tuple[object, ...],
+                    ) -> list[tuple[AxisSeries, list[tuple[float, float]]]]:
+        """Each initializer's mean-field prediction of the statistic at initialization,
+        against depth (none for ∂L/∂h, which theory does not predict)."""
+        field = predicted(self.stat)
+        if self.sweep is None or field is None:
+            return []
+        found = []
+        for line in depth_series(self.sweep, field, after_training=False):
+            points = [(axis_position("hidden", p.value, values), p.mean) for p in line.points
+                      if p.mean is not None and p.mean > 0]
+            if points:
+                found.append((line, points))
+        return found
 
     def title_that_fits(self) -> str:
         """The statistic's full name when it fits over the plot, else its short one
@@ -129,4 +158,16 @@ class DepthProfileView(Vertical):
                 header.append(f" {name}")
             if has_spectra(chosen):
                 header.append(f"\n{SPREAD_NOTE}", style="dim")
+            drawn = any(plot.predictions(chosen.spec.axis_values("hidden"))
+                        for plot in self.query(DepthStatPlot))
+            widths = [min(hidden) for hidden in chosen.spec.axis_values("hidden") if hidden]
+            by_init: dict[str, list[RunRecord]] = {}
+            for record in chosen.runs.values():
+                by_init.setdefault(record.plan.init, []).append(record)
+            note = prediction_note(without_theory(by_init.items()), widths, drawn,
+                                   activations_of(chosen.runs.values()),
+                                   marker=PREDICTION_MARKER)
+            if note.plain:
+                header.append("\n")
+                header.append_text(note)
         self.query_one("#depth-header", Static).update(header)

@@ -35,6 +35,13 @@ from inittui.core.results.axes import (
 )
 from inittui.core.results.book import SweepRecord
 from inittui.tui.groups import RGB
+from inittui.tui.results.trainable_depth import (
+    BEYOND_MARK,
+    beyond_trainable,
+    depth_label,
+    records_of,
+    six_xi_c,
+)
 
 WORST, MIDDLE, BEST = (150, 40, 40), (140, 120, 30), (30, 130, 60)
 """Background colours from the worst cell to the best (dark enough for white text)."""
@@ -91,6 +98,8 @@ class Heatmap(DataTable[Text | str]):
         self.metric = "best_val_acc"
         self._sweep: SweepRecord | None = None
         self._cells: dict[tuple[int, int], AxisPoint] = {}
+        self.marks_beyond = False
+        """Whether some cell is marked deeper than its run's 6ξ_c."""
 
     @property
     def layout(self) -> Layout | None:
@@ -137,8 +146,9 @@ class Heatmap(DataTable[Text | str]):
         keys = "m metric · n axes" if several else "m metric · n axis"
         if self.init is not None:
             keys += " · i initializer"
-        return (f"{scope} · mean of {seeds} seed{'s' if seeds != 1 else ''} · {colours} · "
-                f"{keys} · enter opens")
+        beyond = f" · {BEYOND_MARK} deeper than mean field's 6ξ_c" if self.marks_beyond else ""
+        return (f"{scope} · mean of {seeds} seed{'s' if seeds != 1 else ''} · {colours}"
+                f"{beyond} · {keys} · enter opens")
 
     def show(self, sweep: SweepRecord | None) -> None:
         """Fill the table from the newest grid sweep, keeping the cursor where it was."""
@@ -146,6 +156,7 @@ class Heatmap(DataTable[Text | str]):
         cursor = self.cursor_coordinate
         self.clear(columns=True)
         self._cells = {}
+        self.marks_beyond = False
         self.refresh_bindings()  # `i` is a key of some layouts only
         if self._sweep is None:
             return
@@ -163,15 +174,19 @@ class Heatmap(DataTable[Text | str]):
             cells: list[Text | str] = [name]
             for column, point in enumerate(line.points, start=1):
                 self._cells[(row, column)] = point
-                cells.append(self._cell(point, low, high, better_high))
+                beyond = beyond_trainable(records_of(self._sweep, line.init, point.cell))
+                self.marks_beyond |= beyond
+                cells.append(self._cell(point, low, high, better_high, beyond))
             self.add_row(*cells, key=name)
         if self.row_count:
             self.move_cursor(row=min(cursor.row, self.row_count - 1),
                              column=min(max(cursor.column, 1), len(self.columns) - 1),
                              animate=False)
 
-    def _cell(self, point: AxisPoint, low: float, high: float, better_high: bool) -> Text:
-        text = format_metric(self.metric, point.mean).center(7)
+    def _cell(self, point: AxisPoint, low: float, high: float, better_high: bool,
+              beyond: bool = False) -> Text:
+        text = format_metric(self.metric, point.mean) + (BEYOND_MARK if beyond else "")
+        text = text.center(7)
         if point.mean is None:
             return Text(text, style="dim")
         fraction = (point.mean - low) / (high - low) if high > low else 1.0
@@ -181,8 +196,18 @@ class Heatmap(DataTable[Text | str]):
     def _rows(self, series: list[AxisSeries]) -> list[tuple[str, AxisSeries]]:
         """(row label, its series): every initializer's, or one's by the other axes."""
         if self.init is None:
-            return [(line.name, line) for line in series]
+            return [(self._row_name(line.name, line), line) for line in series]
         return [(line.rest, line) for line in series if line.init == self.init]
+
+    def _row_name(self, name: str, line: AxisSeries) -> str:
+        """The row's label; across depths, with its 6ξ_c (the same at every depth)."""
+        if self.axis != "hidden" or self._sweep is None:
+            return name
+        found = [six_xi_c(records_of(self._sweep, line.init, p.cell)) for p in line.points]
+        depth = next((d for d in found if d is not None), None)
+        return name if depth is None else f"{name} · {depth_label(depth)}"
+
+
 
     def next_axis(self) -> None:
         """The next layout: each axis by initializer, then each axis by the others."""

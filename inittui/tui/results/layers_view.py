@@ -20,6 +20,12 @@ from inittui.core.events import LayerStats
 from inittui.tui.groups import SeedGroup
 from inittui.tui.plots import Plot, integer_ticks, monochrome, plain_number, value_ticks
 from inittui.tui.results.legend import legend
+from inittui.tui.results.predicted_lines import (
+    activations_of,
+    prediction_note,
+    prediction_points,
+    without_theory,
+)
 from inittui.tui.results.spectrum_plots import SpectrumPlot, spectrum_note
 
 STATS: dict[str, str] = {"act_std": "act std", "grad_std": "grad ∂L/∂h std"}
@@ -59,17 +65,31 @@ class DepthPlot(Plot):
                     lines.append((group, [x for x, _ in points], [y for _, y in points]))
         return lines
 
+    def predictions(self) -> list[tuple[SeedGroup, list[int], list[float]]]:
+        """Each seed's mean-field line (initialization only; none for ∂L/∂h)."""
+        if self._epoch != 0:
+            return []
+        lines = []
+        for group in self._groups:
+            for layers in layers_at(group, 0):
+                if points := prediction_points(layers, self.stat):
+                    lines.append((group, [x for x, _ in points], [y for _, y in points]))
+        return lines
+
     def draw(self) -> str | None:
         if self._epoch is None:
             return ""
         lines = self.series()
         if not lines:
             return f"{STATS[self.stat]}: every value is 0"
+        predictions = self.predictions()
         depth = max(max(xs) for _, xs, _ in lines)
-        values = [y for _, _, ys in lines for y in ys]
+        values = [y for _, _, ys in lines + predictions for y in ys]
         low, high = min(values) / 1.5, max(values) * 1.5  # zeros are left out: log axis
         self.y_axis(low, high, log=True, most=max(2, self.size.height // 3))
         colors = self.colors
+        for group, xs, ys in predictions:  # first: the measured line is drawn over it
+            self.line(xs, ys, colors.line(group.color), dim=True, run=group.color)
         for group, xs, ys in lines:
             self.line(xs, ys, colors.line(group.color), run=group.color)
         self.plt.xticks(integer_ticks(depth, most=6))
@@ -185,9 +205,9 @@ class LayersView(Vertical):
     def _redraw(self) -> None:
         epoch = self.shown_epoch
         stats = self._selected_stats()
-        self.query_one("#layers-header", Static).update(self._header(epoch, stats))
         for plot in self.query(DepthPlot):
             plot.show(self._groups, epoch)
+        self.query_one("#layers-header", Static).update(self._header(epoch, stats))
         self.query_one(HistogramPlot).show(self._selected, stats)
         spectrum = self.query_one(SpectrumPlot)  # shown once some visible run has one
         spectrum.set_class(any(r.spectrum for g in self._groups for r in g.records), "-shown")
@@ -219,4 +239,14 @@ class LayersView(Vertical):
                 and layers_at(group, epoch)]
         if flat:
             text.append(f"\nact std 0, off the log axis: {', '.join(flat)}", style="dim")
+        if epoch == 0:
+            drawn = [plot for plot in self.query(DepthPlot) if plot.predictions()]
+            widths = [s.units for group in self._groups for layers in layers_at(group, 0)
+                      for s in layers]
+            missing = without_theory((group.label, group.records) for group in self._groups)
+            activations = activations_of(r for group in self._groups for r in group.records)
+            note = prediction_note(missing, widths, bool(drawn), activations)
+            if note.plain:
+                text.append("\n")
+                text.append_text(note)
         return text
