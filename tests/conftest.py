@@ -109,3 +109,21 @@ async def palette_search(pilot: Pilot, text: str) -> None:
     await wait_until(pilot, lambda: any(
         found.option_count for found in pilot.app.screen.query(CommandList)),
         f"the command palette to offer something for {text!r}")
+
+
+def headless_stats(tmp_path: Path, *args: str) -> list[dict[str, str]]:
+    """The rows `--headless --stats-out` writes for one epoch of a tiny real run (args add
+    or override options); the file's header is checked against the schema first."""
+    from click.testing import CliRunner
+
+    from inittui.cli import main
+    from inittui.core.results.schema import STATS_COLUMNS
+
+    stats = tmp_path / "stats.csv"
+    result = CliRunner().invoke(main, [
+        "--headless", "--dataset", "synthetic:train=256,val=64,test=64,side=8,classes=4",
+        "--epochs", "1", "--batch-size", "64", "--device", "cpu", "--stats-out", str(stats),
+        *args])
+    assert result.exit_code == 0, result.output
+    assert tuple(csv_cells(stats)[0]) == STATS_COLUMNS
+    return csv_rows(stats)

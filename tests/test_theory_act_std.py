@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import csv
 import math
 from pathlib import Path
 
 import numpy as np
 import pytest
-from click.testing import CliRunner
 from scipy import integrate
 
-from inittui.cli import main
 from inittui.core.results.stats_reading import read_layer_stats
 from inittui.core.theory.activation_std import activation_std, first_moment
 from inittui.core.theory.activations import FUNCTIONS
+from tests.conftest import headless_stats
 
 DATA = "synthetic:train=256,val=64,test=64,side=8,classes=4"
 
@@ -48,23 +46,13 @@ def test_the_std_pools_inputs_of_different_variance_as_a_measurement_does():
     assert activation_std("relu", 2.0) == pytest.approx(math.sqrt(1 - 1 / math.pi))
 
 
-def _stats(tmp_path: Path, *args: str) -> list[dict[str, str]]:
-    stats = tmp_path / "stats.csv"
-    result = CliRunner().invoke(main, ["--headless", "--dataset", DATA, "--epochs", "1",
-                                       "--batch-size", "64", "--device", "cpu",
-                                       "--stats-out", str(stats), *args])
-    assert result.exit_code == 0, result.output
-    with stats.open(newline="") as handle:
-        return list(csv.DictReader(handle))
-
-
 @pytest.mark.slow
 def test_a_wide_tanh_net_measures_what_mean_field_predicts_for_act_std(tmp_path: Path):
     """Width 1024, 8 tanh layers, three σ_w² on either side of the ordered/chaotic line,
     biases of std 0.3: the measured std of every layer's output lies within 3 % of the
     prediction (finite width: the spread shrinks as 1/√width)."""
     inits = ("variance-scaling:scale=0.6", "xavier-normal", "variance-scaling:scale=2.5")
-    rows = _stats(tmp_path, "--hidden", "1024x8", "--activation", "tanh",
+    rows = headless_stats(tmp_path, "--hidden", "1024x8", "--activation", "tanh",
                   "--init", ",".join(inits), "--bias-init", "normal:std=0.3")
     for init in inits:
         start = [r for r in rows if r["init"] == init and r["epoch"] == "0"]
@@ -81,7 +69,7 @@ def test_a_wide_tanh_net_measures_what_mean_field_predicts_for_act_std(tmp_path:
 def test_relu_predicts_the_std_of_its_output_not_its_input(tmp_path: Path):
     """he-normal ReLU: s keeps its spread, h = relu(s) has std √q·√(1/2 − 1/(2π)) for one
     input's q (pooled over inputs of different q, a little more: their means differ)."""
-    rows = _stats(tmp_path, "--hidden", "256x3", "--activation", "relu",
+    rows = headless_stats(tmp_path, "--hidden", "256x3", "--activation", "relu",
                   "--init", "he-normal,zeros")
     start = [r for r in rows if r["init"] == "he-normal" and r["epoch"] == "0"]
     for row in start:

@@ -2,33 +2,18 @@
 
 from __future__ import annotations
 
-import csv
 import math
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from inittui.cli import main
-from inittui.core.results.schema import STATS_COLUMNS
+from tests.conftest import headless_stats
 
 DATA = "synthetic:train=256,val=64,test=64,side=8,classes=4"
 
 
-def _stats(tmp_path: Path, *args: str) -> list[dict[str, str]]:
-    stats = tmp_path / "stats.csv"
-    result = CliRunner().invoke(main, ["--headless", "--dataset", DATA, "--epochs", "1",
-                                       "--batch-size", "64", "--device", "cpu",
-                                       "--stats-out", str(stats), *args])
-    assert result.exit_code == 0, result.output
-    with stats.open(newline="") as handle:
-        assert tuple(next(csv.reader(handle))) == STATS_COLUMNS
-    with stats.open(newline="") as handle:
-        return list(csv.DictReader(handle))
-
-
 def test_predictions_sit_beside_the_measures_at_initialization(tmp_path: Path):
-    rows = _stats(tmp_path, "--hidden", "256x6", "--activation", "tanh",
+    rows = headless_stats(tmp_path, "--hidden", "256x6", "--activation", "tanh",
                   "--init", "xavier-normal,zeros", "--bias-init", "normal:std=0.1")
     xavier = [r for r in rows if r["init"] == "xavier-normal"]
     start = [r for r in xavier if r["epoch"] == "0"]
@@ -48,7 +33,7 @@ def test_predictions_sit_beside_the_measures_at_initialization(tmp_path: Path):
 
 def test_the_backward_prediction_follows_the_measured_gradient_down(tmp_path: Path):
     """Going down, ∂L/∂s shrinks by √(σ_w² E[φ'²]) per layer: faster at a smaller σ_w²."""
-    rows = _stats(tmp_path, "--hidden", "256x5", "--activation", "tanh",
+    rows = headless_stats(tmp_path, "--hidden", "256x5", "--activation", "tanh",
                   "--init", "normal:std=0.05,variance-scaling:scale=1.3")
     kept = {}
     for init in ("normal:std=0.05", "variance-scaling:scale=1.3"):

@@ -12,7 +12,7 @@ from textual.pilot import Pilot
 
 from inittui.core.results.spectrum_summary import spread
 from inittui.core.spec.experiment import ExperimentSpec
-from inittui.tui.app import create_app
+from inittui.tui.app import InittuiApp, create_app
 from inittui.tui.groups import PALETTE
 from inittui.tui.results.layers_view import LayersView
 from inittui.tui.results.spectrum_plots import SpectrumDepthPlot, SpectrumPlot
@@ -39,15 +39,25 @@ def bar_columns(canvas: Canvas, color: RGB) -> dict[int, int]:
     return tops
 
 
-async def test_the_layers_view_draws_the_highlighted_runs_singular_values_on_a_log_axis(
-        ) -> None:
+def deep_net_with_spectra() -> InittuiApp:
+    """A 40-layer he-normal and orthogonal sweep whose canned events carry spectra."""
     spec = ExperimentSpec(inits=("he-normal", "orthogonal"), epochs=1, device="cpu",
                           dataset=DATA, hidden=(32,) * 40)
-    app = create_app(spec, engine=with_spectra(canned_engine_with_layers))
+    return create_app(spec, engine=with_spectra(canned_engine_with_layers))
+
+
+async def layers_shown(pilot: Pilot) -> None:
+    """Trained, then the layers view open."""
+    await trained(pilot)
+    await pilot.press("L")
+    await pilot.pause()
+
+
+async def test_the_layers_view_draws_the_highlighted_runs_singular_values_on_a_log_axis(
+        ) -> None:
+    app = deep_net_with_spectra()
     async with app.run_test(size=SIZE) as pilot:
-        await trained(pilot)
-        await pilot.press("L")
-        await pilot.pause()
+        await layers_shown(pilot)
         plot = app.query_one(SpectrumPlot)
         assert plot.display and plot.group is not None
         group = plot.group
@@ -72,13 +82,9 @@ async def test_the_layers_view_draws_the_highlighted_runs_singular_values_on_a_l
 
 
 async def test_moving_the_leaderboard_cursor_shows_the_other_runs_spectrum() -> None:
-    spec = ExperimentSpec(inits=("he-normal", "orthogonal"), epochs=1, device="cpu",
-                          dataset=DATA, hidden=(32,) * 40)
-    app = create_app(spec, engine=with_spectra(canned_engine_with_layers))
+    app = deep_net_with_spectra()
     async with app.run_test(size=SIZE) as pilot:
-        await trained(pilot)
-        await pilot.press("L")
-        await pilot.pause()
+        await layers_shown(pilot)
         plot = app.query_one(SpectrumPlot)
         assert plot.group is not None
         shown = [plot.group.init]
