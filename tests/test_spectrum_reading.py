@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 
 from inittui.core.results.spectrum_reading import RESOLVED, floored, log_histogram
+from inittui.core.results.spectrum_summary import spread
+from inittui.headless.theory import ratio_text
 
 
 def test_bins_are_equal_in_log10_and_hold_every_positive_value() -> None:
@@ -55,3 +57,9 @@ def test_the_spectrum_figure_leaves_unresolved_values_off_its_log_axis_and_says_
     assert "2 values below 1e-6 × their input's largest left out" in figure.get_suptitle()
     low, high = figure.axes[0].get_xlim()
     assert 1e-2 < low < 0.5 and 2.0 < high < 10
+
+
+def test_a_spectrum_of_zeros_has_no_spread_to_print_and_dead_directions_an_infinite_one() -> None:
+    assert ratio_text(spread(((0.0, 0.0, 0.0),)).ratio) == "-"
+    assert ratio_text(spread(((0.0,) * 10 + (1.0,) * 10,)).ratio) == "∞"
+    assert ratio_text(spread(((1.0,) * 20,)).ratio) == "1"

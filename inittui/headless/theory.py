@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 from pathlib import Path
 
@@ -49,6 +50,13 @@ def spectrum_file(path: Path | None, others: tuple[Path | None, ...],
     return SpectrumFile(path, overwrite)
 
 
+def ratio_text(ratio: float) -> str:
+    """95 %/5 % as printed: ∞ over dead directions, - where every value is 0."""
+    if math.isnan(ratio):
+        return "-"
+    return "∞" if math.isinf(ratio) else f"{ratio:.3g}"
+
+
 def spectrum_table(records: list[RunRecord]) -> Table | None:
     """Each run's Jacobian spread at initialization (first seed of each init and cell)."""
     seen: set[tuple[str, str]] = set()
@@ -65,5 +73,5 @@ def spectrum_table(records: list[RunRecord]) -> Table | None:
         found = spread(record.spectrum)
         table.add_row(Text(record.plan.init), Text(record.plan.cell or "-"),
                       f"{found.largest:.3g}", f"{found.p5:.3g}", f"{found.p95:.3g}",
-                      "∞" if found.ratio == float("inf") else f"{found.ratio:.3g}")
+                      ratio_text(found.ratio))
     return table if seen else None

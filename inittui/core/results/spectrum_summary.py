@@ -19,7 +19,10 @@ class Spread:
 
     @property
     def ratio(self) -> float:
-        """p95/p5: 1 for an isometry; inf where the smallest 5 % are 0 (dead units)."""
+        """p95/p5: 1 for an isometry; inf where the smallest 5 % are 0 (dead units); nan
+        where every value is 0 (zero weights: there is no spread to speak of)."""
+        if self.p95 == 0:
+            return float("nan")
         return self.p95 / self.p5 if self.p5 > 0 else float("inf")
 
 
