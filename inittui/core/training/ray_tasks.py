@@ -193,10 +193,11 @@ def _train_group(group: Group, channel: Any, index: int, attempt: int) -> None:
     """The task: train one group, sending events home in batches; stop when asked."""
     import ray
 
-    from inittui.core.training import engine
+    from inittui.core.training.engine import run_group
+    from inittui.core.training.sweep import run_sweep
 
     # A whole spec is a sweep; a grid's group is trained by the engine's run_group.
-    train = engine.run_sweep if isinstance(group, ExperimentSpec) else engine.run_group
+    train = run_sweep if isinstance(group, ExperimentSpec) else run_group
     stop = threading.Event()
     batch: list[Event] = []
     last_flush = time.monotonic()
