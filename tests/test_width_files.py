@@ -1,4 +1,4 @@
-"""The width studies' CSVs keep the results file's promises (core/result_files.RecordFile).
+"""The width studies' CSVs keep the results file's promises (core/results/writing.RecordFile).
 
 Exclusive create or --overwrite, one writer, whole rows, the old file kept until the first
 rows are in, symbolic links and pipes refused untouched, text cells as data; and through the
