@@ -71,3 +71,19 @@ def test_the_book_keeps_each_run_s_theory_and_the_hints_use_it():
     assert row == PhaseRow("normal:std=0.05", "tanh", 30, theory)
     assert any("ordered phase (χ₁ = 0.16)" in line and "beyond ~6ξ_c = 3 layers" in line
                for line in pitfalls(book))
+
+
+def test_a_piped_phase_table_prints_every_number_whole() -> None:
+    """Four initializers make the table wider than 80 columns; a pipe must not squeeze it
+    (0.0128 once printed as 0.01…)."""
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-m", "inittui", "--headless", "--epochs", "1", "--device", "cpu",
+         "--dataset", "synthetic:train=200,val=100,test=100,side=8"],
+        capture_output=True, text=True, env={**__import__("os").environ, "COLUMNS": "80"},
+        check=True)
+    table = result.stdout.split("Mean-field phase at initialization")[1]
+    assert "…" not in table.split("σ_w² = fan_in")[0]
+    assert "0.0128" in table

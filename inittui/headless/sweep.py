@@ -309,11 +309,15 @@ def leave(code: int) -> None:
 
 
 def _print_table(console: Console, table: Table) -> None:
-    """In a pipe or log there is no width to respect: never crop a grid's cell column."""
-    width = None if console.is_terminal else \
-        max(console.width, console.measure(table, options=console.options.update_width(
-            1000)).maximum)
-    console.print(table, width=width, crop=width is None)
+    """In a pipe or log there is no width to respect: never crop or squeeze a column (rich
+    caps `print(width=)` at the console's own width, so a wider console prints it)."""
+    if console.is_terminal:
+        console.print(table)
+        return
+    width = max(console.width, console.measure(
+        table, options=console.options.update_width(1000)).maximum)
+    Console(file=console.file, width=width, highlight=False, color_system=None).print(
+        table, crop=False)
 
 
 def _interrupted_line(signals: StopSignals, files: ResultFiles | None, out: Path | None,
