@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from canned import canned_engine, canned_engine_with_layers  # tests/canned.py
+from canned import canned_engine, canned_engine_with_layers, with_spectra  # tests/canned.py
 from plot_reader import read_plot, screen_text
 from textual.widgets import Input, Static
 
@@ -20,6 +20,7 @@ from inittui.tui.plots import RUN_MARKERS, run_marker
 from inittui.tui.results.curves import CurvesPlot
 from inittui.tui.results.layers_view import DepthPlot
 from inittui.tui.results.leaderboard import Leaderboard
+from inittui.tui.results.spectrum_plots import SpectrumPlot
 from inittui.tui.setup.spec_form import PLACEHOLDERS
 from tests.conftest import trained
 
@@ -121,3 +122,18 @@ async def test_the_data_dir_placeholder_is_shown_whole(size: tuple[int, int]) ->
         field = app.query_one("#field-data_dir", Input)
         assert field.size.width >= len(PLACEHOLDERS["data_dir"])
         assert PLACEHOLDERS["data_dir"] in screen_text(app)
+
+
+async def test_at_80x24_the_layers_view_keeps_its_plots_room_and_120x40_shows_the_spectrum(
+        ) -> None:
+    """The spectrum's panel and the long notes need room: at 80×24 the three plots keep the
+    height (one short line stands for the notes), at 120×40 the spectrum has its panel."""
+    for size, spectrum_shown in (((80, 24), False), ((120, 40), True)):
+        app = app_of(with_spectra(canned_engine_with_layers), hidden=(32,) * 8, epochs=1,
+                     inits=("xavier-normal", "he-normal"))
+        async with app.run_test(size=size) as pilot:
+            await trained(pilot, then_escape=True)
+            await pilot.press("L")
+            await pilot.pause()
+            assert app.query_one(SpectrumPlot).display is spectrum_shown, size
+            assert min(plot.size.height for plot in app.query(DepthPlot)) >= 8, size

@@ -28,6 +28,13 @@ from inittui.tui.results.predicted_lines import (
 )
 from inittui.tui.results.spectrum_plots import SpectrumPlot, spectrum_note
 
+ROOMY_HEIGHT = 24
+"""Rows of the view from which the header adds its notes on the spectrum and predictions;
+below it (an 80×24 terminal) they would leave the plots no room, so one short line stands
+for them."""
+ROOMY_WIDTH = 84
+"""Columns from which the Jacobian's spectrum gets a panel of its own beside the others."""
+
 STATS: dict[str, str] = {"act_std": "act std", "grad_std": "grad ∂L/∂h std"}
 """LayerStats field → plot title, for the by-depth plots."""
 
@@ -202,6 +209,10 @@ class LayersView(Vertical):
         self.histogram_layer = min(self.histogram_layer, len(seeds[0]))
         return seeds[0][self.histogram_layer - 1]
 
+    def on_resize(self) -> None:
+        if self._groups:
+            self._redraw()
+
     def _redraw(self) -> None:
         epoch = self.shown_epoch
         stats = self._selected_stats()
@@ -210,7 +221,8 @@ class LayersView(Vertical):
         self.query_one("#layers-header", Static).update(self._header(epoch, stats))
         self.query_one(HistogramPlot).show(self._selected, stats)
         spectrum = self.query_one(SpectrumPlot)  # shown once some visible run has one
-        spectrum.set_class(any(r.spectrum for g in self._groups for r in g.records), "-shown")
+        spectrum.set_class(self.size.width >= ROOMY_WIDTH and any(
+            r.spectrum for g in self._groups for r in g.records), "-shown")
         spectrum.show(self._selected)
 
     def _header(self, epoch: int | None, stats: LayerStats | None) -> Text:
@@ -232,7 +244,9 @@ class LayersView(Vertical):
                 (seeds := layers_at(self._selected, epoch)) and seeds[0] == ():
             text.append("\nno hidden layer to probe: this model maps its input straight "
                         "to the logits", style="dim")
-        if (note := spectrum_note(self._selected)) is not None:
+        roomy = self.size.height >= ROOMY_HEIGHT
+        if roomy and self.size.width >= ROOMY_WIDTH and \
+                (note := spectrum_note(self._selected)) is not None:
             text.append(f"\n{note}", style="dim")
         flat = [group.label for group in self._groups
                 if all(s.act_std == 0 for layers in layers_at(group, epoch) for s in layers)
@@ -245,7 +259,9 @@ class LayersView(Vertical):
                       for s in layers]
             missing = without_theory((group.label, group.records) for group in self._groups)
             activations = activations_of(r for group in self._groups for r in group.records)
-            note = prediction_note(missing, widths, bool(drawn), activations)
+            note = prediction_note(missing, widths, bool(drawn), activations) if roomy else \
+                Text("faint • dots: mean field's prediction (? and a taller terminal say "
+                     "more)" if drawn else "", style="dim")
             if note.plain:
                 text.append("\n")
                 text.append_text(note)
