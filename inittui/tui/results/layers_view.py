@@ -29,9 +29,9 @@ from inittui.tui.results.predicted_lines import (
 from inittui.tui.results.spectrum_plots import SpectrumPlot, spectrum_note
 
 ROOMY_HEIGHT = 24
-"""Rows of the view from which the header adds its notes on the spectrum and predictions;
-below it (an 80×24 terminal) they would leave the plots no room, so one short line stands
-for them."""
+"""Rows of the view from which the header adds the legend and its notes on the spectrum
+and predictions; below it (an 80×24 terminal) they would leave the plots no room, so the
+leaderboard's colours stand for the legend and one short line for the notes."""
 ROOMY_WIDTH = 84
 """Columns from which the Jacobian's spectrum gets a panel of its own beside the others."""
 
@@ -230,8 +230,10 @@ class LayersView(Vertical):
             return Text("no layer statistics yet: they are taken at initialization and after "
                         "every epoch (when diagnostics are on)", style="dim")
         when = " (initialization)" if epoch == 0 else f"/{self.epochs[-1]}"
-        text = legend(f"Epoch {epoch}{when} · std by layer", self._groups,
-                      monochrome(self.app))
+        roomy = self.size.height >= ROOMY_HEIGHT
+        title = f"Epoch {epoch}{when} · std by layer"
+        text = legend(title, self._groups, monochrome(self.app)) if roomy else \
+            Text(f"{title} · colours as on the leaderboard", style="bold")
         if self._selected is not None and stats is not None:
             dead = "" if math.isnan(stats.dead_frac) else f", {stats.dead_units} dead"
             text.append("\n")
@@ -244,7 +246,6 @@ class LayersView(Vertical):
                 (seeds := layers_at(self._selected, epoch)) and seeds[0] == ():
             text.append("\nno hidden layer to probe: this model maps its input straight "
                         "to the logits", style="dim")
-        roomy = self.size.height >= ROOMY_HEIGHT
         if roomy and self.size.width >= ROOMY_WIDTH and \
                 (note := spectrum_note(self._selected)) is not None:
             text.append(f"\n{note}", style="dim")
@@ -260,8 +261,8 @@ class LayersView(Vertical):
             missing = without_theory((group.label, group.records) for group in self._groups)
             activations = activations_of(r for group in self._groups for r in group.records)
             note = prediction_note(missing, widths, bool(drawn), activations) if roomy else \
-                Text("faint • dots: mean field's prediction (? and a taller terminal say "
-                     "more)" if drawn else "", style="dim")
+                Text("faint • dots: mean field's prediction (a taller terminal adds the "
+                     "spread to expect)" if drawn else "", style="dim")
             if note.plain:
                 text.append("\n")
                 text.append_text(note)
