@@ -261,8 +261,7 @@ class LayersView(Vertical):
             missing = without_theory((group.label, group.records) for group in self._groups)
             activations = activations_of(r for group in self._groups for r in group.records)
             note = prediction_note(missing, widths, bool(drawn), activations) if roomy else \
-                Text("faint • dots: mean field's prediction (a taller terminal adds the "
-                     "spread to expect)" if drawn else "", style="dim")
+                Text("faint • dots: mean field's prediction" if drawn else "", style="dim")
             if note.plain:
                 text.append("\n")
                 text.append_text(note)
