@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -127,3 +128,11 @@ def headless_stats(tmp_path: Path, *args: str) -> list[dict[str, str]]:
     assert result.exit_code == 0, result.output
     assert tuple(csv_cells(stats)[0]) == STATS_COLUMNS
     return csv_rows(stats)
+
+
+@dataclass(frozen=True)
+class Shapes:
+    """A data set's shape as μP needs it (core/init/mup.py's DataShape), without the data."""
+
+    input_shape: tuple[int, ...]
+    num_classes: int

@@ -7,12 +7,10 @@ import torch
 import torch.nn.functional as F
 
 from inittui.core.data.datasets import load_dataset
-from inittui.core.diagnostics.hooks import hook_statistics
 from inittui.core.diagnostics.stats import layer_statistics
 from inittui.core.init.apply import DATA_STREAM, generator, initialize_runs
 from inittui.core.init.draws import activation_gain
-from inittui.core.models import ACTIVATIONS, BatchedMLP, plain_model
-from inittui.core.models.stacked import StackedModel, plain_copy
+from inittui.core.models import ACTIVATIONS, BatchedMLP, StackedModel, plain_copy, plain_model
 from inittui.core.spec.experiment import ExperimentSpec
 from inittui.core.training.engine import train_step
 from inittui.core.training.optimizers import make_optimizer
@@ -125,14 +123,15 @@ def test_batchnorm_running_statistics_are_kept_per_run() -> None:
     assert means.abs().sum() > 0 and not torch.allclose(means[0], means[1])
 
 
-def test_hook_statistics_of_the_mlp_are_the_fast_paths() -> None:
+def test_the_mlps_statistics_are_the_same_through_either_implementation() -> None:
+    """The vmapped copies' capture (hooks, run by run) against the written-out MLP's."""
     spec = ExperimentSpec(inits=("he-normal", "zeros"), hidden=(12, 8), activation="relu",
                           dataset=IMAGES, seeds=2)
     general, x, y = stacked(spec, torch.float32)
     fast = BatchedMLP(64, spec.hidden, 4, "relu", 2, 2)
     initialize_runs(fast, spec.runs(), x[:32].unsqueeze(0))
     expected = layer_statistics(fast, x[:40].unsqueeze(0), y[:40])
-    got = hook_statistics(general, x[:40].unsqueeze(0), y[:40])
+    got = layer_statistics(general, x[:40].unsqueeze(0), y[:40])
     for run_expected, run_got in zip(expected, got):
         for a, b in zip(run_expected, run_got):
             assert (a.layer, a.units, a.distinct_units, a.dead_frac) == \
@@ -149,7 +148,7 @@ def test_every_architecture_has_a_layers_view(model: str, norm: str, hidden: tup
     spec = ExperimentSpec(model=model, norm=norm, hidden=hidden, dataset=dataset,
                           activation=activation, inits=("he-normal", "zeros"))
     batched, x, y = stacked(spec, torch.float32)
-    stats = hook_statistics(batched, x[:20].unsqueeze(0), y[:20])
+    stats = layer_statistics(batched, x[:20].unsqueeze(0), y[:20])
     assert len(stats) == 2 and len(stats[0]) == len(batched.probes) >= 1
     assert all(layer.act_std > 0 and layer.grad_std > 0 for layer in stats[0])
     zeros = stats[1][0]  # zero weights: every unit a copy of one, or (ReLU family) all dead

@@ -346,13 +346,15 @@ def test_mup_multipliers_scale_each_runs_own_lr_in_a_grid_group() -> None:
     """μP's per-layer factors and a grid's per-run learning rates meet in one step size."""
     from inittui.core.init.mup import lr_multipliers
     from inittui.core.training.mup_optimizer import make_parametrized_optimizer
+    from tests.conftest import Shapes
 
     spec = ExperimentSpec(param="mup", base_width=16, hidden=(64, 64), optimizer="adam")
     model = BatchedMLP(64, spec.hidden, 10, "relu", seeds=1, inits=2)
     lrs = [1e-3, 1e-2]
-    optimizer = make_parametrized_optimizer(spec, model, lrs, [0.9, 0.9])
+    shapes = Shapes((64,), 10)
+    optimizer = make_parametrized_optimizer(spec, model, lrs, [0.9, 0.9], data=shapes)
     assert isinstance(optimizer, PerRunAdam)
-    factors = lr_multipliers(model, spec)
+    factors = lr_multipliers(model, spec, shapes)
     assert len(set(factors)) > 1  # μP away from the base width: the layers differ
     for (name, parameter), size, factor in zip(model.named_parameters(),
                                                 optimizer.step_sizes, factors, strict=True):

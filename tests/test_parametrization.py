@@ -23,16 +23,18 @@ from inittui.core.init.apply import initialize_runs
 from inittui.core.init.draws import parse_initializer
 from inittui.core.init.mup import (
     check_parametrization,
-    layer_scalings,
     lr_multipliers,
+    model_scaling,
     rescale_initialization,
 )
 from inittui.core.models import BatchedMLP, build_model
 from inittui.core.spec.experiment import ExperimentSpec
 from inittui.core.training.mup_optimizer import make_parametrized_optimizer
+from tests.conftest import Shapes
 
 SIDE, CLASSES, BASE = 8, 10, 64
 INPUTS = SIDE * SIDE
+SHAPES = Shapes((1, SIDE, SIDE), CLASSES)
 
 
 def mup_mlp(hidden: tuple[int, ...]) -> nn.Sequential:
@@ -76,7 +78,7 @@ def ours(spec: ExperimentSpec) -> BatchedMLP:
     model = build_model(spec, (1, SIDE, SIDE), CLASSES)
     assert isinstance(model, BatchedMLP)
     initialize_runs(model, spec.runs(), torch.zeros(1, 1, 1, SIDE, SIDE), spec.output_init)
-    rescale_initialization(model, spec.runs(), spec)
+    rescale_initialization(model, spec.runs(), spec, SHAPES)
     return model
 
 
@@ -157,7 +159,7 @@ def one_step_deltas(optimizer: str, hidden: tuple[int, ...], lr: float):
     F.cross_entropy(theirs_model(x), y).backward()
     mup_optimizer.step()
 
-    our_optimizer = make_parametrized_optimizer(spec, model)
+    our_optimizer = make_parametrized_optimizer(spec, model, data=SHAPES)
     model.loss_and_gradients(x.unsqueeze(0), y.unsqueeze(0), torch.ones(1, dtype=torch.bool))
     our_optimizer.step()
 
@@ -192,20 +194,21 @@ def test_sp_steps_differ_from_mup_away_from_the_base_width():
     """A check on the check: plain Adam moves hidden weights m times as far as μP does."""
     spec = spec_for((256, 256), optimizer="adam")
     model = ours(spec)
-    assert lr_multipliers(model, spec)[:2] == [1.0, 1.0]  # input weight and bias
-    assert lr_multipliers(model, replace(spec, param="sp")) == [1.0] * 6
+    assert lr_multipliers(model, spec, SHAPES)[:2] == [1.0, 1.0]  # input weight and bias
+    assert lr_multipliers(model, replace(spec, param="sp"), SHAPES) == [1.0] * 6
     hidden_weight = next(i for i, p in enumerate(model.parameters())
                          if p is model.weight_parameter(1))
-    assert lr_multipliers(model, spec)[hidden_weight] == pytest.approx(BASE / 256)
+    assert lr_multipliers(model, spec, SHAPES)[hidden_weight] == pytest.approx(BASE / 256)
 
 
 def test_at_the_base_width_mup_is_sp():
     spec = spec_for((BASE, BASE), inits=("he-normal",))
-    scalings = layer_scalings(ours(spec), BASE)
-    assert all(s.weight_lr(o) == 1 and s.bias_lr(o) == 1
-               for s in scalings for o in ("adam", "sgd"))
-    he = parse_initializer("he-normal")
-    assert all(math.isclose(s.weight_init(he), 1) for s in scalings)
+    scaling = model_scaling(spec, SHAPES)
+    assert len(scaling.tensors) == 6  # three layers' weights and biases
+    assert all(t.lr(o) == 1 for t in scaling.tensors.values() for o in ("adam", "sgd"))
+    he, bias = parse_initializer("he-normal"), spec.bias_init
+    assert all(math.isclose(t.init(he), 1) for t in scaling.tensors.values())
+    assert all(scaling.bias_init(name, bias) == 1 for name in scaling.tensors)
 
 
 @pytest.mark.parametrize(("fields", "message"), [

@@ -10,7 +10,7 @@ mup's weight / m; gpt's tied head keeps the 1/m in its forward pass, as mup's do
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 import mup
 import pytest
@@ -30,14 +30,9 @@ from inittui.core.models import GPT, ResMLP, build_model
 from inittui.core.models.stacked import StackedModel
 from inittui.core.spec.experiment import ExperimentSpec
 from inittui.core.training.mup_optimizer import make_parametrized_optimizer
+from tests.conftest import Shapes
 
 BASE, SIDE, CLASSES, VOCAB, TOKENS = 64, 8, 10, 12, 8
-
-
-@dataclass(frozen=True)
-class Shapes:
-    input_shape: tuple[int, ...]
-    num_classes: int
 
 
 IMAGES = Shapes((1, SIDE, SIDE), CLASSES)

@@ -3,8 +3,9 @@
 Pennington, Schoenholz & Ganguli 2017: at criticality, deep nets whose Jacobian
 J = D_L W_L ⋯ D_1 W_1 (D_l = diag φ'(s^l)) keeps all its singular values near 1
 ("dynamical isometry") train faster; orthogonal weights with tanh can, ReLU cannot.
-J is the chain rule written out, as the MLP's fast path writes out autograd (a test
-checks it against `torch.func.jacrev`), for every run at once on a few real inputs.
+J is the chain rule written out (a test checks it against `torch.func.jacrev`), for every
+run at once on a few real inputs, from the model's capture of its layers and its weights:
+any `BatchedNet` that is a dense chain (`is_dense_chain`: the plain MLP) has one.
 """
 
 from __future__ import annotations
@@ -12,15 +13,15 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
-from inittui.core.models import ACTIVATION_BACKWARDS, BatchedMLP, BatchedNet
+from inittui.core.models import ACTIVATION_BACKWARDS, BatchedNet
 
 SPECTRUM_INPUTS = 4
 """Probe inputs whose Jacobian is taken: each gives min(width, input size) values."""
 
 
 def has_spectrum(model: BatchedNet) -> bool:
-    """Only the plain MLP has a Jacobian written out here (other models: none)."""
-    return isinstance(model, BatchedMLP)
+    """Whether the model's Jacobian is a product of its layers' (other models: none here)."""
+    return model.is_dense_chain
 
 
 @torch.no_grad()
@@ -30,10 +31,10 @@ def jacobian(model: BatchedNet, x: Tensor) -> Tensor:
     x is (1, inputs, ...) as the probe batch; h^L is the last hidden layer's output after
     its activation. Built from the top down, so each product is width × width × width.
     """
-    trace = model.trace(x)
+    layers = model.capture(x).layers
     backward = ACTIVATION_BACKWARDS[model.activation]
-    slopes = [backward(torch.ones_like(pre), pre, post)
-              for pre, post in zip(trace.pre, trace.post)]  # (runs, inputs, width) each
+    slopes = [backward(torch.ones_like(layer.pre), layer.pre, layer.output)
+              for layer in layers]  # (runs, inputs, width) each
     weights = [torch.stack([model.weight(layer, run) for run in range(model.runs)])
                for layer in range(model.hidden_layers)]  # (runs, out, in) each
     top = len(weights) - 1

@@ -3,7 +3,8 @@
 These are the quantities of Glorot & Bengio (2010) and He et al. (2015): how the spread of
 activations and of back-propagated gradients changes with depth, plus two symptoms a
 curve alone hides: dead ReLU units and hidden units that are exact copies of each other
-(symmetry that was never broken). All are computed on the stacked model at once.
+(symmetry that was never broken). They are computed from the model's `capture` of its
+probed layers, the same way for every architecture.
 
 Gradients are of the batch-mean cross-entropy on the probe. `grad_std` is the std of
 ∂L/∂h, h a layer's output *after* its activation; `pre_grad_std` is the std of ∂L/∂s, s
@@ -15,11 +16,10 @@ from __future__ import annotations
 import math
 
 import torch
-import torch.nn.functional as F
 from torch import Tensor
 
 from inittui.core.events import LayerStats
-from inittui.core.models import ACTIVATION_BACKWARDS, BatchedNet
+from inittui.core.models import BatchedNet
 from inittui.core.models.activations import ACTIVATIONS
 
 RELU_FAMILY = tuple(name for name, info in ACTIVATIONS.items() if info.family == "relu")
@@ -30,62 +30,49 @@ this fraction of the layer's largest |activation| in that run."""
 
 
 def layer_statistics(model: BatchedNet, x: Tensor, y: Tensor) -> list[tuple[LayerStats, ...]]:
-    """Statistics of every hidden layer of every run on one probe batch; index by run."""
-    with torch.enable_grad():
-        trace = model.trace(x)
-        for hidden in trace.post:
-            hidden.retain_grad()
-        runs, batch, classes = trace.logits.shape
-        losses = F.cross_entropy(trace.logits.reshape(-1, classes),
-                                 y.expand(runs, -1).reshape(-1), reduction="none")
-        params = [model.weight_parameter(layer) for layer in range(model.hidden_layers)]
-        grads = torch.autograd.grad(losses.view(runs, batch).mean(dim=1).sum(),
-                                    [*trace.post, *params])
-    hidden_grads, weight_grads = grads[:len(trace.post)], grads[len(trace.post):]
+    """Statistics of every probed layer of every run on one probe batch; index by run."""
+    capture = model.capture(x, y)
     columns: dict[str, list[list[float]]] = {name: [] for name in (
         "act_mean", "act_std", "grad_std", "pre_grad_std", "wgrad_std", "dead_frac",
         "dead_units", "distinct_units", "pre_act_std")}
-    backward = ACTIVATION_BACKWARDS[model.activation]
     histograms = []
     with torch.no_grad():
-        for layer, (hidden, grad, wgrad) in enumerate(zip(trace.post, hidden_grads,
-                                                          weight_grads)):
-            acts = model.units(layer, hidden.detach())
-            flat = acts.flatten(1)
+        for layer in capture.layers:
+            assert layer.grad is not None and layer.pre_grad is not None \
+                and layer.weight_grad is not None  # taken with labels
+            flat = layer.output.flatten(1)
+            activation = layer.activation or "linear"
             columns["act_mean"].append(flat.mean(dim=1).tolist())
             columns["act_std"].append(std_per_run(flat, run_axes=1).tolist())
-            columns["grad_std"].append(
-                std_per_run(model.units(layer, grad).flatten(1), run_axes=1).tolist())
-            pre_grad = backward(grad, trace.pre[layer].detach(), hidden.detach())
+            columns["grad_std"].append(std_per_run(layer.grad.flatten(1), run_axes=1).tolist())
             columns["pre_grad_std"].append(
-                std_per_run(model.units(layer, pre_grad).flatten(1), run_axes=1).tolist())
-            columns["pre_act_std"].append(std_per_run(
-                model.units(layer, trace.pre[layer].detach()).flatten(1), run_axes=1).tolist())
+                std_per_run(layer.pre_grad.flatten(1), run_axes=1).tolist())
+            columns["pre_act_std"].append(std_per_run(layer.pre.flatten(1), run_axes=1).tolist())
             columns["wgrad_std"].append(
-                std_per_run(model.run_view(layer, wgrad), run_axes=2).tolist())
-            dead = dead_units(acts, model.activation)
-            columns["dead_frac"].append(dead_fraction(acts, model.activation).tolist())
+                std_per_run(layer.weight_grad, run_axes=layer.weight_run_axes).tolist())
+            dead = dead_units(layer.output, activation)
+            columns["dead_frac"].append(dead_fraction(layer.output, activation).tolist())
             columns["dead_units"].append(dead.sum(dim=1).tolist())
-            columns["distinct_units"].append(distinct_units(acts, dead).tolist())
+            columns["distinct_units"].append(distinct_units(layer.output, dead).tolist())
             histograms.append(histogram(flat))
     return [
         tuple(
             LayerStats(
-                layer=layer + 1,
-                act_mean=columns["act_mean"][layer][run],
-                act_std=columns["act_std"][layer][run],
-                grad_std=columns["grad_std"][layer][run],
-                wgrad_std=columns["wgrad_std"][layer][run],
-                dead_frac=columns["dead_frac"][layer][run],
-                distinct_units=int(columns["distinct_units"][layer][run]),
-                units=model.layers[layer].out_features,
-                hist_range=histograms[layer][0][run],
-                hist_counts=tuple(histograms[layer][1][run]),
-                dead_units=int(columns["dead_units"][layer][run]),
-                pre_grad_std=columns["pre_grad_std"][layer][run],
-                pre_act_std=columns["pre_act_std"][layer][run],
+                layer=index + 1,
+                act_mean=columns["act_mean"][index][run],
+                act_std=columns["act_std"][index][run],
+                grad_std=columns["grad_std"][index][run],
+                wgrad_std=columns["wgrad_std"][index][run],
+                dead_frac=columns["dead_frac"][index][run],
+                distinct_units=int(columns["distinct_units"][index][run]),
+                units=layer.output.shape[2],
+                hist_range=histograms[index][0][run],
+                hist_counts=tuple(histograms[index][1][run]),
+                dead_units=int(columns["dead_units"][index][run]),
+                pre_grad_std=columns["pre_grad_std"][index][run],
+                pre_act_std=columns["pre_act_std"][index][run],
             )
-            for layer in range(len(trace.post))
+            for index, layer in enumerate(capture.layers)
         )
         for run in range(model.runs)
     ]

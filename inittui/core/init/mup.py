@@ -10,8 +10,8 @@ weight's init std and learning rate carry the 1/m (the μP table without multipl
 of the paper); the network computes the same function and, for SGD, takes the same steps;
 for Adam the steps differ only through Adam's eps.
 
-The rules, for width multipliers m_in = fan_in / base fan_in and m_out = fan_out / base
-fan_out (1 for the input and class dimensions, which do not grow):
+The rules for an MLP, for width multipliers m_in = fan_in / base fan_in and m_out = fan_out /
+base fan_out (1 for the input and class dimensions, which do not grow):
 
     parameter       init                         Adam lr     SGD lr
     input weight    as drawn at the base shape   1           m_out
@@ -25,7 +25,8 @@ by √(fan at the shape / fan at the base shape); one with a fixed std (normal, 
 as drawn. For the usual fan_in initializers this is exactly what set_base_shapes'
 rescale_params does to PyTorch's default init.
 
-Other models (resmlp, gpt) go the general way the `mup` package goes: the model is built at
+Every model (mlp, resmlp, gpt) reaches them the general way the `mup` package goes, by
+parameter name on its plain module, whichever stacked model trains it: the model is built at
 the base width and at twice it, and a dimension of a parameter that differs between the two
 grows with width ("infinite", in mup's words). A tensor with two such dimensions is
 matrix-like (hidden weights: init /√m_in, Adam lr /m_in, SGD lr ·m_out/m_in), one with one
@@ -48,54 +49,9 @@ from torch import nn
 
 from inittui.core.errors import SpecError
 from inittui.core.init.registry import BiasChoice, InitializerChoice
-from inittui.core.init.roles import EMBEDDING
-from inittui.core.models import BatchedMLP, BatchedNet
+from inittui.core.init.roles import BIAS, EMBEDDING, READOUT, RESIDUAL, parameter_roles
+from inittui.core.models import BatchedNet, plain_model
 from inittui.core.spec.experiment import MUP_MODELS, ExperimentSpec, RunPlan
-
-
-@dataclass(frozen=True)
-class LayerScaling:
-    """μP's factors for one layer of one run (all 1 under SP)."""
-
-    role: str  # "input", "hidden" or "output"
-    fan_in: int
-    fan_out: int
-    base_fan_in: int
-    base_fan_out: int
-
-    @property
-    def width_mult_in(self) -> float:
-        return self.fan_in / self.base_fan_in
-
-    @property
-    def width_mult_out(self) -> float:
-        return self.fan_out / self.base_fan_out
-
-    def weight_lr(self, optimizer: str) -> float:
-        """The layer weight's learning-rate multiplier (MuAdam's and MuSGD's rules)."""
-        if self.role == "output":
-            return 1 / self.width_mult_in  # MuReadout's 1/m folded into the weight
-        if optimizer == "adam":
-            return 1 / self.width_mult_in if self.role == "hidden" else 1.0
-        return self.width_mult_out / self.width_mult_in
-
-    def bias_lr(self, optimizer: str) -> float:
-        """The bias's learning-rate multiplier (the output bias is class-sized: 1)."""
-        return self.width_mult_out if optimizer == "sgd" else 1.0
-
-    def weight_init(self, choice: InitializerChoice) -> float:
-        """Factor on a weight drawn at the actual shape with `choice`."""
-        base = _base_shape_factor(choice, self.fan_in, self.fan_out,
-                                  self.base_fan_in, self.base_fan_out)
-        if self.role == "hidden":
-            return base / math.sqrt(self.width_mult_in)
-        if self.role == "output":
-            return base / self.width_mult_in
-        return base
-
-    def bias_init(self, choice: BiasChoice) -> float:
-        """Factor on a bias drawn at the actual fan_in (only pytorch-default depends on it)."""
-        return _base_shape_factor(choice, self.fan_in, 1, self.base_fan_in, 1)
 
 
 def _fan(choice: InitializerChoice | BiasChoice, fan_in: float, fan_out: float
@@ -117,23 +73,6 @@ def _base_shape_factor(choice: InitializerChoice | BiasChoice, fan_in: int, fan_
     base = _fan(choice, base_fan_in, base_fan_out)
     assert base is not None
     return math.sqrt(fan / base)
-
-
-def layer_scalings(model: BatchedNet, base_width: int) -> list[LayerScaling]:
-    """The MLP fast path's layers: role and fans, at its shape and at the base shape (hidden =
-    base_width). Other models go through model_scaling."""
-    if not isinstance(model, BatchedMLP):
-        raise TypeError("layer_scalings reads the mlp fast path; use model_scaling")
-    last = len(model.layers) - 1
-    scalings = []
-    for index, layer in enumerate(model.layers):
-        role = "input" if index == 0 else "output" if index == last else "hidden"
-        scalings.append(LayerScaling(
-            role, layer.in_features, layer.out_features,
-            base_fan_in=layer.in_features if index == 0 else base_width,
-            base_fan_out=layer.out_features if index == last else base_width,
-        ))
-    return scalings
 
 
 def check_parametrization(spec: ExperimentSpec) -> None:
@@ -250,9 +189,6 @@ def model_scaling(spec: ExperimentSpec, data: DataShape) -> ModelScaling:
     As mup's set_base_shapes(model, base, delta=...): a dimension that differs between the
     two grows with width; the base model's size of it is its base size.
     """
-    from inittui.core.init.roles import BIAS, READOUT, parameter_roles
-    from inittui.core.models import plain_model
-
     def built(width: int | None) -> nn.Module:
         hidden = spec.hidden if width is None else (width,) * len(spec.hidden)
         with torch.device("meta"):
@@ -284,8 +220,6 @@ def model_scaling(spec: ExperimentSpec, data: DataShape) -> ModelScaling:
 def _layer_choice(role: str, run_choice: InitializerChoice, spec: ExperimentSpec,
                   ) -> InitializerChoice:
     """The initializer roles.draw_run used for a weight of this role."""
-    from inittui.core.init.roles import READOUT, RESIDUAL
-
     if role == READOUT and spec.output_init:
         return spec.output_init
     if role == RESIDUAL and spec.residual_init:
@@ -298,68 +232,36 @@ def rescale_initialization(model: BatchedNet, runs: Sequence[RunPlan],
                            spec: ExperimentSpec, data: DataShape | None = None) -> None:
     """Turn every run's standard draws (initialize_runs) into μP's; nothing under SP.
 
-    data (its input shape and classes) is needed for models other than the plain MLP,
-    which are built at the base width to find which dimensions grow.
+    data (its input shape and classes) builds the model at the base width, to find which
+    dimensions grow.
     """
     if spec.param != "mup":
         return
     check_parametrization(spec)
-    if not isinstance(model, BatchedMLP):
-        _rescale_general(model, runs, spec, model_scaling(spec, _needed(data)))
-        return
-    scalings = layer_scalings(model, spec.base_width)
-    output_choice = spec.output_init
+    scaling = model_scaling(spec, _needed(data))
     for run in runs:
-        choice, bias_choice = run.init, run.bias_init
-        for index, scaling in enumerate(scalings):
-            layer_choice = output_choice if output_choice and scaling.role == "output" \
-                else choice
-            model.weight(index, run.index).mul_(scaling.weight_init(layer_choice))
-            model.bias(index, run.index).mul_(scaling.bias_init(bias_choice))
-
-
-def _needed(data: DataShape | None) -> DataShape:
-    if data is None:
-        raise TypeError("μP on a general model needs the data's input shape and classes")
-    return data
-
-
-def _rescale_general(model: BatchedNet, runs: Sequence[RunPlan], spec: ExperimentSpec,
-                     scaling: ModelScaling) -> None:
-    from inittui.core.init.roles import BIAS
-    from inittui.core.models.stacked import StackedModel
-
-    assert isinstance(model, StackedModel)
-    for run in runs:
-        choice, bias_choice = run.init, run.bias_init
         for name, tensor in scaling.tensors.items():
             if tensor.role == BIAS:
-                factor = scaling.bias_init(name, bias_choice)
+                factor = scaling.bias_init(name, run.bias_init)
             elif len(tensor.shape) >= 2:
-                factor = tensor.init(_layer_choice(tensor.role, choice, spec))
+                factor = tensor.init(_layer_choice(tensor.role, run.init, spec))
             else:
                 factor = 1.0  # norm gains and shifts, a branch's scalar gain: as constructed
             if factor != 1.0:
-                model.parameter(name)[run.index].mul_(factor)
+                model.run_tensor(name, run.index).mul_(factor)
 
 
 def lr_multipliers(model: BatchedNet, spec: ExperimentSpec,
                    data: DataShape | None = None) -> list[float]:
     """One learning-rate multiplier per tensor of `model.parameters()`, in that order."""
-    parameters = list(model.parameters())
     if spec.param != "mup":
-        return [1.0] * len(parameters)
-    if not isinstance(model, BatchedMLP):
-        from inittui.core.models.stacked import StackedModel
+        return [1.0] * len(model.names)
+    tensors = model_scaling(spec, _needed(data)).tensors
+    return [tensors[name].lr(spec.optimizer) for name in model.names]
 
-        assert isinstance(model, StackedModel)
-        tensors = model_scaling(spec, _needed(data)).tensors
-        return [tensors[name].lr(spec.optimizer) for name in model.names]
-    scalings = layer_scalings(model, spec.base_width)
-    by_tensor: dict[int, float] = {}
-    for index, scaling in enumerate(scalings):
-        weight = model.weight_parameter(index)
-        bias = model.first_bias if index == 0 else model.biases[index - 1]
-        by_tensor[id(weight)] = scaling.weight_lr(spec.optimizer)
-        by_tensor[id(bias)] = scaling.bias_lr(spec.optimizer)
-    return [by_tensor[id(parameter)] for parameter in parameters]
+
+def _needed(data: DataShape | None) -> DataShape:
+    if data is None:
+        raise TypeError("μP needs the data's input shape and classes, to build the model "
+                        "at its base width")
+    return data

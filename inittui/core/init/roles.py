@@ -112,18 +112,17 @@ def _fan_in(weight: Tensor) -> int:
     return weight.shape[1] * math.prod(weight.shape[2:])
 
 
-def check_structure(model: nn.Module | None, init: InitializerChoice,
+def check_structure(model: nn.Module, init: InitializerChoice,
                     residual_init: InitializerChoice | None, model_name: str) -> None:
     """Refuse a structural scheme (or --residual-init) on a model without the structure."""
     name, needs = init.info.name, init.info.needs
-    branches = residual_branches(model) if model is not None else []
+    branches = residual_branches(model)
     if residual_init and not branches:
         raise SpecError("residual-init", f"--residual-init needs residual branches; model "
                                          f"'{model_name}' has none (use {RESIDUAL_MODELS})")
     if not needs:
         return
-    embeddings = model is not None and any(isinstance(m, nn.Embedding)
-                                           for m in model.modules())
+    embeddings = any(isinstance(m, nn.Embedding) for m in model.modules())
     has = {
         "residual branches": bool(branches),
         "residual branches with a scalar gain": bool(branches)

@@ -1,158 +1,41 @@
-"""Many copies of one network as a single module: parameters stacked on a leading run axis.
+"""The plain MLP written out: one `BatchedNet` whose passes are explicit batched products.
 
-Runs are ordered seed-major (run = seed_index * inits + init_index). All runs of one seed
-see the same minibatch, so an MLP's first layer for those runs is one matrix product, and
-every later layer is a batched product over runs. Each run's weights stay independent:
-nothing mixes values across the run axis, so summing per-run losses gives every run the
-gradient it would get alone.
-
-Training goes through `loss_and_gradients`; the MLP writes its backward pass out (see
-there), every other model uses autograd.
+The general path (`stacked.py`) vmaps copies of `models.mlp.MLP`; this one stores the same
+parameters in the layout its products want and writes the backward pass out (see
+`loss_and_gradients`), which makes the default sweep faster (benchmarks/README.md). All
+runs of one seed see the same minibatch, so the first layer for those runs is one matrix
+product, and every later layer is a batched product over runs. Its plain names, probes and
+draws are `MLP`'s: a test holds both paths to the same numbers in float64.
 """
 
 from __future__ import annotations
 
-import math
+import re
 from dataclasses import dataclass
+from functools import partial
 from itertools import pairwise
 
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from inittui.core.models.activations import ACTIVATION_BACKWARDS, ACTIVATION_FUNCTIONS
+from inittui.core.models.activations import ACTIVATION_BACKWARDS
+from inittui.core.models.batched_net import BatchedNet, Capture, LayerCapture, LayerShape
+from inittui.core.models.mlp import MLP
 
+EVAL_CHUNK = 2048
+"""Samples per evaluation forward: the MLP keeps no more than each layer's output."""
 
-def per_run_loss_and_correct(logits: Tensor, labels: Tensor) -> tuple[Tensor, Tensor]:
-    """Mean cross-entropy and correct predictions per sample, each of shape (runs,).
-
-    logits are (runs, batch, classes) and labels (runs, batch); a sequence model's are
-    (runs, batch, tokens, classes) and (runs, batch, tokens): its loss is the mean over
-    every token and a sample counts as the fraction of its tokens predicted right, so
-    dividing by the number of samples gives next-token accuracy.
-    """
-    runs, classes = logits.shape[0], logits.shape[-1]
-    losses = F.cross_entropy(logits.reshape(-1, classes), labels.reshape(-1), reduction="none")
-    hits = logits.argmax(dim=-1) == labels
-    if hits.dim() == 2:
-        return losses.view(runs, -1).mean(dim=1), hits.sum(dim=1)
-    tokens = hits.shape[2]
-    return losses.view(runs, -1).mean(dim=1), hits.flatten(1).sum(dim=1).double() / tokens
-
-
-@dataclass(frozen=True)
-class LayerShape:
-    """One layer of a single run, in PyTorch's weight layout."""
-
-    kind: str  # "dense" or "conv"
-    in_features: int
-    out_features: int
-    kernel: int = 1
-
-    @property
-    def weight_shape(self) -> tuple[int, ...]:
-        if self.kind == "conv":
-            return (self.out_features, self.in_features, self.kernel, self.kernel)
-        return (self.out_features, self.in_features)
-
-    @property
-    def fan_in(self) -> int:
-        return self.in_features * self.kernel * self.kernel
-
-    @property
-    def parameters(self) -> int:
-        return math.prod(self.weight_shape) + self.out_features
+_NAME = re.compile(r"layers\.(\d+)\.(weight|bias)")
 
 
 @dataclass
 class Trace:
-    """A forward pass that kept every layer's tensors, for diagnostics and LSUV."""
+    """A forward pass that kept every layer's tensors."""
 
     logits: Tensor
-    pre: list[Tensor]  # pre-activations, one per layer, in the model's own layout
+    pre: list[Tensor]  # pre-activations, one per layer, (runs, batch, width)
     post: list[Tensor]  # post-activations of the hidden layers, as used downstream
-
-
-class BatchedNet(nn.Module):
-    """Base for stacked networks: per-run views of weights and of layer outputs."""
-
-    def __init__(self, layers: list[LayerShape], activation: str, seeds: int, inits: int):
-        super().__init__()
-        self.layers = layers
-        self.activation = activation
-        self.act = ACTIVATION_FUNCTIONS[activation]
-        self.seeds = seeds
-        self.inits = inits  # runs per seed: every initializer of every cell in a grid group
-        self.runs = seeds * inits
-
-    @property
-    def hidden_layers(self) -> int:
-        return len(self.layers) - 1
-
-    @property
-    def parameters_per_run(self) -> int:
-        return sum(layer.parameters for layer in self.layers)
-
-    def forward(self, x: Tensor) -> Tensor:
-        """Logits (runs, batch, classes) for x of shape (seeds or 1, batch, C, H, W)."""
-        return self.trace(x, keep=False).logits
-
-    def trace(self, x: Tensor, keep: bool = True) -> Trace:
-        """The forward pass; with keep, every layer's tensors too (training skips that)."""
-        raise NotImplementedError
-
-    def weight(self, layer: int, run: int) -> Tensor:
-        """A writable view of one run's weight, in PyTorch's (out, in[, k, k]) layout."""
-        raise NotImplementedError
-
-    def bias(self, layer: int, run: int) -> Tensor:
-        raise NotImplementedError
-
-    def units(self, layer: int, tensor: Tensor) -> Tensor:
-        """A layer output as (runs, samples, units); a conv unit is a channel."""
-        return tensor
-
-    def weight_parameter(self, layer: int) -> nn.Parameter:
-        """The stacked tensor holding every run's weight of one layer."""
-        raise NotImplementedError
-
-    def run_view(self, layer: int, stacked: Tensor) -> Tensor:
-        """A layer's stacked weight (or its gradient) with runs on two leading axes.
-
-        Axes 0 and 1 are the seed and the initializer; the rest hold that run's weights.
-        A view, never a copy: gathering a first layer run by run costs more than the
-        statistics taken over it.
-        """
-        return stacked.view(self.seeds, self.inits, -1, *stacked.shape[1:])
-
-    def per_run(self, values: Tensor) -> list[Tensor]:
-        """values of shape (runs,) shaped to broadcast over each parameter, in parameters()
-        order: a per-run learning rate or momentum as the optimizer needs it.
-
-        Parameters stacked as (runs, ...) take (runs, 1, ...); a layout that packs runs
-        differently (a first layer per seed, convs with runs as channel groups) overrides
-        `_spread`.
-        """
-        return [self._spread(name, parameter, values)
-                for name, parameter in self.named_parameters()]
-
-    def _spread(self, name: str, parameter: Tensor, values: Tensor) -> Tensor:
-        return values.view(self.runs, *[1] * (parameter.dim() - 1))
-
-    def loss_and_gradients(self, x: Tensor, labels: Tensor,
-                           active: Tensor) -> tuple[Tensor, Tensor]:
-        """Per-run mean loss and correct count on one minibatch, gradients in `.grad`.
-
-        x is (seeds, batch, ...) and labels (seeds, batch). Each parameter's `.grad` becomes
-        the gradient of the active runs' summed losses: every run gets exactly its own
-        gradient, and runs that are not active get none of theirs.
-        """
-        run_labels = labels.repeat_interleave(self.inits, dim=0)
-        loss, correct = per_run_loss_and_correct(self(x), run_labels)
-        for parameter in self.parameters():
-            parameter.grad = None
-        torch.where(active, loss, torch.zeros_like(loss)).sum().backward()
-        return loss.detach(), correct
 
 
 class BatchedMLP(BatchedNet):
@@ -174,6 +57,27 @@ class BatchedMLP(BatchedNet):
         self.biases = nn.ParameterList(
             nn.Parameter(torch.zeros(self.runs, 1, layer.out_features)) for layer in layers[1:]
         )
+        self.make = partial(MLP, (in_features,), classes, hidden, activation)
+        with torch.device("meta"):  # structure only: functional_call supplies the tensors
+            skeleton = self.make()
+        object.__setattr__(self, "_skeleton", skeleton)
+        self.probes = skeleton.probes()
+        last = len(layers) - 1
+        self.names = ["layers.0.weight", "layers.0.bias",
+                      *(f"layers.{i}.weight" for i in range(1, last + 1)),
+                      *(f"layers.{i}.bias" for i in range(1, last + 1))]  # parameters() order
+        self.eval_chunk = EVAL_CHUNK
+
+    @property
+    def skeleton(self) -> nn.Module:
+        return self._skeleton  # type: ignore[no-any-return]
+
+    @property
+    def is_dense_chain(self) -> bool:
+        return True
+
+    def forward(self, x: Tensor) -> Tensor:
+        return self.trace(x, keep=False).logits
 
     def _first_layer_units(self, tensor: Tensor) -> Tensor:
         seeds, batch, _ = tensor.shape
@@ -198,22 +102,52 @@ class BatchedMLP(BatchedNet):
                 pre.append(output)
         return Trace(logits=output, pre=pre, post=hidden)
 
-    def weight(self, layer: int, run: int) -> Tensor:
+    def parameter(self, name: str) -> nn.Parameter:
+        layer, kind = _layer_of(name)
         if layer == 0:
-            seed, init = divmod(run, self.inits)
-            width = self.layers[0].out_features
-            return self.first_weight[seed, :, init * width:(init + 1) * width].T
-        return self.weights[layer - 1][run].T
+            return self.first_weight if kind == "weight" else self.first_bias
+        return (self.weights if kind == "weight" else self.biases)[layer - 1]
 
-    def bias(self, layer: int, run: int) -> Tensor:
+    def run_tensor(self, name: str, run: int) -> Tensor:
+        layer, kind = _layer_of(name)
         if layer == 0:
             seed, init = divmod(run, self.inits)
             width = self.layers[0].out_features
-            return self.first_bias[seed, 0, init * width:(init + 1) * width]
+            columns = slice(init * width, (init + 1) * width)
+            if kind == "weight":
+                return self.first_weight[seed, :, columns].T
+            return self.first_bias[seed, 0, columns]
+        if kind == "weight":
+            return self.weights[layer - 1][run].T
         return self.biases[layer - 1][run, 0]
 
-    def weight_parameter(self, layer: int) -> nn.Parameter:
-        return self.first_weight if layer == 0 else self.weights[layer - 1]
+    def capture(self, x: Tensor, y: Tensor | None = None) -> Capture:
+        """The whole batch of runs in one trace; ∂L/∂s from ∂L/∂h through the activation's
+        own backward, as `loss_and_gradients` takes it."""
+        with torch.enable_grad() if y is not None else torch.no_grad():
+            trace = self.trace(x)
+            if y is not None:
+                for hidden in trace.post:
+                    hidden.retain_grad()
+                runs, batch, classes = trace.logits.shape
+                losses = F.cross_entropy(trace.logits.reshape(-1, classes),
+                                         y.expand(runs, -1).reshape(-1), reduction="none")
+                weights = [self.weight_parameter(layer) for layer in range(self.hidden_layers)]
+                found = torch.autograd.grad(losses.view(runs, batch).mean(dim=1).sum(),
+                                            [*trace.post, *weights])
+        layers = []
+        backward = ACTIVATION_BACKWARDS[self.activation]
+        with torch.no_grad():
+            for layer, (pre, post) in enumerate(zip(trace.pre, trace.post)):
+                pre, post = pre.detach(), post.detach()
+                grad = pre_grad = weight_grad = None
+                if y is not None:
+                    grad = found[layer]
+                    pre_grad = backward(grad, pre, post)
+                    weight_grad = self.run_view(layer, found[len(trace.post) + layer])
+                layers.append(LayerCapture(self.activation, post, pre, grad, pre_grad,
+                                           weight_grad, weight_run_axes=2))
+        return Capture(layers, trace.logits.detach())
 
     def _spread(self, name: str, parameter: Tensor, values: Tensor) -> Tensor:
         if name in ("first_weight", "first_bias"):  # (seeds, ., runs_per_seed * width)
@@ -278,6 +212,14 @@ class BatchedMLP(BatchedNet):
             if layer > 0:
                 grad = torch.bmm(grad, weights[layer].transpose(1, 2))
         return loss, correct
+
+
+def _layer_of(name: str) -> tuple[int, str]:
+    """(layer index, "weight" or "bias") of a plain MLP parameter name."""
+    found = _NAME.fullmatch(name)
+    if found is None:
+        raise KeyError(name)
+    return int(found.group(1)), found.group(2)
 
 
 def _grad_buffer(parameter: nn.Parameter) -> Tensor:

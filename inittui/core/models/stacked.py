@@ -7,24 +7,29 @@ per-run losses give each run exactly its own gradient, as the float64 tests chec
 against copies trained one by one. Buffers (BatchNorm's running statistics) are stacked
 too, so each run keeps its own.
 
-The plain MLP keeps its written-out fast path (`models/batched.py`); this path is the
-reference it is tested against and the path of every other model.
+The plain MLP keeps its written-out implementation of the same interface
+(`batched_mlp.py`); this path is the reference it is tested against and the path of every
+other model.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from functools import partial
 
 import torch
+import torch.nn.functional as F
 from torch import Tensor, nn
 from torch.func import functional_call, stack_module_state
 
 from inittui.core.errors import SpecError
-from inittui.core.models.batched_mlp import (
-    BatchedMLP,
+from inittui.core.models.activations import Activation
+from inittui.core.models.batched_mlp import BatchedMLP
+from inittui.core.models.batched_net import (
     BatchedNet,
+    Capture,
+    LayerCapture,
     LayerShape,
     per_run_loss_and_correct,
 )
@@ -69,28 +74,31 @@ class StackedModel(BatchedNet):
         self.index = {name: index for index, name in enumerate(self.names)}
         # One copy holds the structure; its own tensors are replaced on every call. (Not
         # moved to "meta": Module.to unties tied weights, such as gpt's head.)
-        object.__setattr__(self, "skeleton", base)
+        object.__setattr__(self, "_skeleton", base)
         self.make = make
         self.eval_chunk = EVAL_CHUNK
-        self._per_run = sum(math.prod(p.shape[1:]) for p in self.stacked)
 
     @property
-    def parameters_per_run(self) -> int:
-        return self._per_run
+    def skeleton(self) -> nn.Module:
+        return self._skeleton  # type: ignore[no-any-return]
 
     def parameter(self, name: str) -> nn.Parameter:
         """The stacked tensor of the named parameter, runs on axis 0."""
         return self.stacked[self.index[name]]
 
+    def run_tensor(self, name: str, run: int) -> Tensor:
+        return self.parameter(name)[run]
+
     def stacked_buffers(self) -> list[Tensor]:
         return [getattr(self, f"buffer_{index}") for index in range(len(self.buffer_names))]
 
-    def run_state(self, run: int) -> dict[str, Tensor]:
-        """One run's parameters and buffers by name, as views (for functional_call)."""
-        state = {name: p[run] for name, p in zip(self.names, self.stacked)}
-        state.update({name: b[run] for name, b in zip(self.buffer_names,
-                                                      self.stacked_buffers())})
-        return state
+    def run_buffers(self, run: int) -> dict[str, Tensor]:
+        return {name: b[run] for name, b in zip(self.buffer_names, self.stacked_buffers())}
+
+    def reset_buffers(self, reference: nn.Module) -> None:
+        buffers = dict(reference.named_buffers())
+        for name, stacked in zip(self.buffer_names, self.stacked_buffers()):
+            stacked.copy_(buffers[name].expand_as(stacked))
 
     def call(self, x: Tensor, train: bool, buffers: list[Tensor] | None = None) -> Tensor:
         """Every run's output on x of shape (seeds or 1, batch, ...): (runs, batch, ...).
@@ -127,29 +135,80 @@ class StackedModel(BatchedNet):
         torch.where(active, loss, torch.zeros_like(loss)).sum().backward()
         return loss.detach(), correct
 
-    def weight(self, layer: int, run: int) -> Tensor:
-        return self.parameter(self._weight_name(layer))[run]
+    def capture(self, x: Tensor, y: Tensor | None = None) -> Capture:
+        """Each run alone, forward hooks on the probed modules (an activation module's
+        input is the pre-activation), autograd for the gradients; buffers copied."""
+        skeleton = self.skeleton
+        probes = self.probes
+        after_activation = [isinstance(skeleton.get_submodule(p.module), Activation)
+                            for p in probes]
+        columns: list[list[list[Tensor]]] = [[[] for _ in probes] for _ in range(5)]
+        logits = []
+        skeleton.train(True)
+        for run in range(self.runs):
+            state = {name: p[run].detach().requires_grad_(y is not None)
+                     for name, p in zip(self.names, self.stacked)}
+            state.update({name: b.clone() for name, b in self.run_buffers(run).items()})
+            captured: list[tuple[Tensor, Tensor]] = []
+            handles = [skeleton.get_submodule(probe.module).register_forward_hook(
+                partial(_keep, captured)) for probe in probes]
+            try:
+                with torch.enable_grad() if y is not None else torch.no_grad():
+                    out = functional_call(skeleton, state, (x[run // self.inits]
+                                                            if x.shape[0] > 1 else x[0],))
+                    found = _gradients(out, y, captured, after_activation,
+                                       [state[probe.weight] for probe in probes])
+            finally:
+                for handle in handles:
+                    handle.remove()
+            logits.append(out.detach())
+            for layer, ((pre, output), grads) in enumerate(zip(captured, found)):
+                nan = torch.full_like(units(output), float("nan"))
+                values = (units(output.detach()),
+                          units(pre.detach()) if after_activation[layer] else nan, *grads)
+                for column, value in zip(columns, values):
+                    column[layer].append(value)
+        layers = [LayerCapture(probe.activation, *(torch.stack(column[layer])
+                                                   if column[layer] else None
+                                                   for column in columns), weight_run_axes=1)
+                  for layer, probe in enumerate(probes)]
+        return Capture(layers, torch.stack(logits))
 
-    def bias(self, layer: int, run: int) -> Tensor:
-        return self.parameter(self._weight_name(layer).removesuffix("weight") + "bias")[run]
 
-    def weight_parameter(self, layer: int) -> nn.Parameter:
-        return self.parameter(self._weight_name(layer))
+def _keep(into: list[tuple[Tensor, Tensor]], module: object, args: tuple[Tensor, ...],
+          output: Tensor) -> None:
+    into.append((args[0], output))
 
-    def _weight_name(self, layer: int) -> str:
-        if layer < len(self.probes):
-            return self.probes[layer].weight
-        return f"{readout_of(self.skeleton)}.weight"  # type: ignore[arg-type]
 
-    @contextmanager
-    def one_run(self, run: int, train: bool = True) -> Iterator[Callable[[Tensor], Tensor]]:
-        """A function computing run `run` alone (unbatched), with copied buffers, so that
-        diagnostics and LSUV can use ordinary hooks and leave the running stats as they are."""
-        skeleton: nn.Module = self.skeleton  # type: ignore[assignment]
-        skeleton.train(train)
-        state = self.run_state(run)
-        state.update({name: state[name].clone() for name in self.buffer_names})
-        yield lambda x: functional_call(skeleton, state, (x,))
+def _gradients(logits: Tensor, y: Tensor | None, captured: list[tuple[Tensor, Tensor]],
+               after_activation: list[bool], weights: list[Tensor]
+               ) -> list[tuple[Tensor, ...]]:
+    """(∂L/∂output, ∂L/∂pre, ∂L/∂weight) of each probe for one run (none without labels):
+    zero where the loss does not reach, NaN for a probe with no pre-activation."""
+    outputs = [output for _, output in captured]
+    if y is None or not outputs:
+        return [() for _ in outputs]
+    loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1))
+    pres = [pre for (pre, _), flag in zip(captured, after_activation) if flag]
+    found = torch.autograd.grad(loss, [*outputs, *weights, *pres], allow_unused=True)
+    pre_found = iter(found[2 * len(outputs):])
+    result = []
+    for layer, output in enumerate(outputs):
+        grad, wgrad = found[layer], found[len(outputs) + layer]
+        pre_grad = next(pre_found) if after_activation[layer] else None
+        result.append((units(grad) if grad is not None else torch.zeros_like(units(output)),
+                       units(pre_grad) if pre_grad is not None
+                       else torch.full_like(units(output), float("nan")),
+                       wgrad if wgrad is not None else torch.zeros_like(weights[layer])))
+    return result
+
+
+def units(output: Tensor) -> Tensor:
+    """A layer output as (samples, units): a conv's unit is a channel at one position, a
+    sequence model's a feature at one token."""
+    if output.dim() == 4:
+        return output.permute(0, 2, 3, 1).reshape(-1, output.shape[1])
+    return output.reshape(-1, output.shape[-1])
 
 
 def _layer_shape(model: nn.Module, weight_name: str) -> LayerShape:
@@ -215,12 +274,3 @@ def build_model(spec: ExperimentSpec, input_shape: tuple[int, ...],
                           spec.seeds, per_seed)
     return StackedModel(plain_model(spec, input_shape, classes), spec.activation,
                         spec.seeds, per_seed)
-
-
-def plain_copy(model: StackedModel, run: int) -> nn.Module:
-    """One run as an ordinary module holding copies of its tensors (for tests, export)."""
-    with torch.device(model.stacked[0].device):
-        plain = model.make().to(model.stacked[0].dtype)
-    state = {name: tensor.detach().clone() for name, tensor in model.run_state(run).items()}
-    plain.load_state_dict(state, strict=False)  # a tied weight is loaded once, by its name
-    return plain

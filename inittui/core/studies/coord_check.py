@@ -25,7 +25,6 @@ from inittui.core.errors import SpecError
 from inittui.core.init.apply import DATA_STREAM, generator, initialize_runs
 from inittui.core.init.mup import check_parametrization, rescale_initialization
 from inittui.core.models import BatchedNet, build_model
-from inittui.core.models.stacked import StackedModel
 from inittui.core.spec.experiment import MUP_MODELS, ExperimentSpec
 from inittui.core.studies.records import OUTPUT, CoordPoint
 from inittui.core.training.device import check_fits, resolve_device
@@ -70,34 +69,12 @@ def batches(spec: ExperimentSpec, data: DataSplits, steps: int,
 
 
 def layer_l1(model: BatchedNet, x: Tensor) -> list[Tensor]:
-    """Mean |value| per run of each hidden layer's output, then of the logits."""
-    if isinstance(model, StackedModel):
-        return _probe_l1(model, x)
-    trace = model.trace(x)
-    return [tensor.abs().flatten(1).mean(dim=1) for tensor in (*trace.post, trace.logits)]
-
-
-def _probe_l1(model: StackedModel, x: Tensor) -> list[Tensor]:
-    """The general path: each run alone, a forward hook on every probed module (what the
-    layers view shows), then the logits; training mode, running statistics left alone."""
-    skeleton = model.skeleton
-    values = torch.zeros(len(model.probes) + 1, model.runs, dtype=torch.float64)
-    def keep(at: int, run: int) -> Callable[..., None]:
-        def hook(module: object, args: object, output: Tensor) -> None:  # None: output kept
-            values[at, run] = output.abs().mean()
-        return hook
-
-    for run in range(model.runs):
-        handles = [skeleton.get_submodule(probe.module).register_forward_hook(keep(index, run))
-                   for index, probe in enumerate(model.probes)]
-        try:
-            with model.one_run(run) as forward:
-                logits = forward(x[run // model.inits] if x.shape[0] > 1 else x[0])
-        finally:
-            for handle in handles:
-                handle.remove()
-        values[-1, run] = logits.abs().mean()
-    return list(values)
+    """Mean |value| per run of each probed layer's output (what the layers view shows: the
+    MLP's hidden layers after the activation, resmlp's stem and blocks, gpt's blocks), then
+    of the logits; training mode, running statistics left alone."""
+    capture = model.capture(x)
+    return [tensor.abs().flatten(1).mean(dim=1)
+            for tensor in (*(layer.output for layer in capture.layers), capture.logits)]
 
 
 def coord_check(spec: ExperimentSpec, widths: Sequence[int] = DEFAULT_WIDTHS,

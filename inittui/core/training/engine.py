@@ -17,9 +17,9 @@ import torch
 from torch import Tensor
 
 from inittui.core.data.datasets import DataSplits, load_dataset
-from inittui.core.diagnostics.hooks import statistics
 from inittui.core.diagnostics.predicted import run_theories, with_predictions
 from inittui.core.diagnostics.spectrum import SPECTRUM_INPUTS, has_spectrum, singular_values
+from inittui.core.diagnostics.stats import layer_statistics
 from inittui.core.events import (
     EpochFinished,
     EventSink,
@@ -105,7 +105,7 @@ def evaluate(model: BatchedNet, x: Tensor, y: Tensor) -> tuple[Tensor, Tensor]:
     """Loss and accuracy of every run on a whole split, in chunks; shape (runs,) each."""
     loss_sum = torch.zeros(model.runs, device=x.device, dtype=torch.float64)
     correct = torch.zeros(model.runs, device=x.device, dtype=torch.float64)
-    chunk = getattr(model, "eval_chunk", EVAL_CHUNK)
+    chunk = model.eval_chunk
     for start in range(0, len(x), chunk):
         chunk_x, chunk_y = x[start:start + chunk], y[start:start + chunk]
         logits = model(chunk_x.unsqueeze(0))
@@ -264,7 +264,7 @@ class Sweep:
     def _report_layers(self, epoch: int) -> None:
         if not self.spec.diagnostics:
             return
-        stats = statistics(self.model, self.probe_x, self.probe_y)
+        stats = layer_statistics(self.model, self.probe_x, self.probe_y)
         theories = run_theories(self.spec, [state.plan for state in self.runs],
                                 self.probe_x) if epoch == 0 else {}
         spectra = singular_values(self.model, self.probe_x[:, :SPECTRUM_INPUTS]).tolist() \
