@@ -364,7 +364,7 @@ class Invocation:
 def headless_coord_check(run: Invocation) -> int:
     from inittui.headless.coord_check import run_coord_check
 
-    return run_coord_check(run.spec, run.out, run.overwrite, run.widths, run.coord_steps,
+    return run_coord_check(run.spec.first_cell(), run.out, run.overwrite, run.widths, run.coord_steps,
                            run.signals, run.figures)
 
 
@@ -389,7 +389,7 @@ def app_coord_check(run: Invocation) -> int:
     from inittui.tui.width_app import coord_check_app
 
     run.app_keys()
-    coord_check_app(run.spec, run.widths, run.coord_steps, run.load).run()
+    coord_check_app(run.spec.first_cell(), run.widths, run.coord_steps, run.load).run()
     return 0
 
 

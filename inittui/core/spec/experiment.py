@@ -5,8 +5,11 @@ same spellings and reject bad values with the same one-line messages.
 
 The grid fields (hidden, activation, batch size, lr, momentum) take lists: a spec with
 several values on any of them is a grid, the product of every listed value (see
-`core/training/plan.py`). The single field always holds the first value, so code that reads
-`spec.lr` of a one-cell spec is unchanged; `axis_values` gives every listed value.
+`core/training/plan.py`). Each value has one home: what was asked is the spec's
+(`axis_values`: every listed value; `only`: the one value of a field that is no axis), and
+the value a run trains with is the run's (`RunPlan.setting`). The field itself holds the
+first listed value so that a spec stays one constructible dataclass; code asks `only` or
+the run, never the field of a grid.
 """
 
 from __future__ import annotations
@@ -140,6 +143,19 @@ class ExperimentSpec:
         """Every value listed for a grid field (one value when it is not an axis)."""
         return dict(self.axes).get(name, (getattr(self, name),))
 
+    def only(self, name: str) -> Any:
+        """The one value asked for a grid field; an axis has none (each run has its own,
+        `RunPlan.setting`), so asking is a bug, not a silent first value."""
+        values = self.axis_values(name)
+        if len(values) != 1:
+            raise ValueError(f"the spec lists {len(values)} values of {name}: ask the run")
+        return values[0]
+
+    def first_cell(self) -> ExperimentSpec:
+        """The one-cell spec of the grid's first cell: every axis at its first listed value
+        (what a check of one model, such as the coordinate check, takes of a grid)."""
+        return replace(self, axes=(), **{name: values[0] for name, values in self.axes})
+
     def with_axis(self, name: str, values: Iterable[Any]) -> ExperimentSpec:
         """A copy with a grid field set to values (duplicates dropped, order kept)."""
         unique = tuple(dict.fromkeys(values))
@@ -214,8 +230,10 @@ class RunPlan:
         return f"{self.cell}/{own}" if self.cell else own
 
     def setting(self, name: str, spec: ExperimentSpec) -> Any:
-        """This run's value of a grid field: its cell's in a grid, else the spec's."""
-        return dict(self.settings).get(name, getattr(spec, name))
+        """This run's value of a grid field (lr, hidden, ...): its cell's in a grid, else the
+        one value its spec asked for."""
+        settings = dict(self.settings)
+        return settings[name] if name in settings else spec.only(name)
 
 
 def default_hidden(model: str) -> tuple[int, ...]:

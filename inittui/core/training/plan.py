@@ -60,7 +60,11 @@ class Cell:
 
 @dataclass(frozen=True)
 class Group:
-    """One batched model: a single-valued spec and its runs, each with its own lr and momentum.
+    """One batched model: the spec of its shapes and its runs, each with its own lr and momentum.
+
+    `spec` holds what the runs share (one architecture, activation and batch size, and every
+    field that is no axis); the lr and momentum a run trains with are the run's own
+    (`run_lrs`, `run_momenta`), never the spec's.
 
     Runs are seed-major, then cell, then initializer, so one seed's runs (every cell and
     initializer of it) share one minibatch order: the comparison is paired across cells too.
@@ -175,7 +179,7 @@ def plan_grid(spec: ExperimentSpec) -> GridPlan:
 
 def _group(index: int, count: int, spec: ExperimentSpec, cells: list[Cell]) -> Group:
     first = cells[0]
-    group_spec = replace(spec, axes=(), **{name: first.value(name) for name in GRID_FIELDS})
+    group_spec = replace(spec, axes=(), **{name: first.value(name) for name in SHAPE_FIELDS})
     grid = spec.is_grid
     runs = []
     for seed in spec.run_seeds:

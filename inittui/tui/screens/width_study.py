@@ -136,7 +136,7 @@ class CoordCheckScreen(Screen[None]):
         """The check's own lr: its points' (a saved file's), else the spec it computes."""
         lr = next((point.lr for point in shown if point.lr is not None), None)
         if lr is None and self.compute and self.spec is not None:
-            lr = self.spec.lr
+            lr = self.spec.only("lr")
         optimizer = f"{self.spec.optimizer} " if self.spec is not None else ""
         return f"{optimizer}lr {lr:g} · " if lr is not None else \
             f"{optimizer}lr not recorded in the file · "
