@@ -364,8 +364,8 @@ class Invocation:
 def headless_coord_check(run: Invocation) -> int:
     from inittui.headless.coord_check import run_coord_check
 
-    return run_coord_check(run.spec.first_cell(), run.out, run.overwrite, run.widths, run.coord_steps,
-                           run.signals, run.figures)
+    return run_coord_check(run.spec.first_cell(), run.out, run.overwrite, run.widths,
+                           run.coord_steps, run.signals, run.figures)
 
 
 def headless_study(run: Invocation) -> int:

@@ -78,8 +78,9 @@ def _run(spec: ExperimentSpec, out: Path | None, overwrite: bool, widths: Sequen
     def work() -> None:
         coord_check(spec, widths, steps, stop=stop, on_width=on_width)
 
-    print(f"coordinate check ({spec.param}, {spec.optimizer} lr {spec.only('lr'):g}, {spec.model} of "
-          f"{depth_label(spec.model, len(spec.only('hidden')))}, {spec.dataset}): widths "
+    print(f"coordinate check ({spec.param}, {spec.optimizer} lr {spec.only('lr'):g}, "
+          f"{spec.model} of {depth_label(spec.model, len(spec.only('hidden')))}, "
+          f"{spec.dataset}): widths "
           f"{', '.join(map(str, widths))}, steps 0-{steps}", flush=True)
     run_writing(work, "inittui-coord-check", records, "coordinate check")
     if points:

@@ -123,7 +123,8 @@ def _run(spec: ExperimentSpec, study: TransferStudy, out: Path | None, overwrite
 
     print(f"learning-rate transfer: {total} cells ({', '.join(study.params)} × widths "
           f"{', '.join(map(str, study.widths))} × lr {', '.join(f'{lr:g}' for lr in study.lrs)})"
-          f"; {spec.model} of {depth_label(spec.model, len(spec.first_cell().hidden))}, {spec.optimizer}, "
+          f"; {spec.model} of {depth_label(spec.model, len(spec.first_cell().hidden))}, "
+          f"{spec.optimizer}, "
           f"{spec.epochs} epoch{'s' * (spec.epochs != 1)}, {spec.inits[0]}, {spec.dataset}; "
           f"{len(study.params) * len(study.widths)} batched groups (a width each) of "
           f"{len(study.lrs) * spec.seeds} runs", flush=True)

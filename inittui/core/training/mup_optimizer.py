@@ -7,6 +7,7 @@ this module turns them into the optimizer step, which is training's business.
 from __future__ import annotations
 
 from collections.abc import Sequence
+
 from torch import Tensor, nn
 
 from inittui.core.init.mup import DataShape, lr_multipliers
