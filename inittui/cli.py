@@ -33,9 +33,9 @@ from inittui.interrupts import StopSignals
 from inittui.web.serve import serve
 
 if TYPE_CHECKING:
+    from inittui.core.events import SweepTrainer
     from inittui.core.spec.presets import TransferStudy
     from inittui.core.training.plan import GridPlan
-    from inittui.headless.cluster import Runner
     from inittui.headless.figures import FigureRequest
 
 DEFAULTS = ExperimentSpec()
@@ -311,13 +311,13 @@ def main(ctx: click.Context, download: bool, diagnostics: bool, preset: str | No
     if signals is not None and signals.received is not None:
         click.echo(f"{signals.name} before training started; no file was touched", err=True)
         ctx.exit(signals.exit_code)
-    runner = _cluster_runner(cluster, address, headless)
+    trainer = _cluster_trainer(cluster, address, headless)
     try:
         widths = parse_widths(coord_widths)
     except SpecError as error:
         raise click.BadParameter(str(error), ctx=ctx, param_hint="'--coord-widths'") from None
     run = Invocation(spec, preset, study, out, stats_out, spectrum_out, overwrite, load, widths,
-                     coord_steps, signals, runner, rank_by, axis_metric)
+                     coord_steps, signals, trainer, rank_by, axis_metric)
     try:
         if figures is not None:
             from inittui.headless.figures import figure_request
@@ -350,7 +350,7 @@ class Invocation:
     widths: tuple[int, ...]
     coord_steps: int
     signals: StopSignals | None
-    runner: Runner | None
+    trainer: SweepTrainer | None
     rank_by: str
     axis_metric: str | None
     figures: FigureRequest | None = None
@@ -380,7 +380,7 @@ def headless_sweep(run: Invocation) -> int:
     from inittui.headless.sweep import run_headless
 
     return run_headless(run.spec, run.out, run.stats_out, run.overwrite, run.signals,
-                        run.runner, run.rank_by, _axis_metric(run.axis_metric, run.preset,
+                        run.trainer, run.rank_by, _axis_metric(run.axis_metric, run.preset,
                                                               run.spec),
                         run.spectrum_out, run.figures)
 
@@ -407,7 +407,7 @@ def app_sweep(run: Invocation) -> int:
 
     run.app_keys()
     app = create_app(run.spec, out=run.out, overwrite=run.overwrite, load=run.load,
-                     preset=run.preset, engine=run.runner)
+                     preset=run.preset, engine=run.trainer)
     app.run()
     return app.return_code or 0  # a crash in the app is 1, never 0
 
@@ -452,8 +452,9 @@ def _print_plan(grid: GridPlan, spec: ExperimentSpec, study: TransferStudy | Non
         click.echo(line)
 
 
-def _cluster_runner(cluster: str, address: str | None, headless: bool) -> Runner | None:
-    """The runner --cluster asks for (None: the local engine); exits 1 without the extra."""
+def _cluster_trainer(cluster: str, address: str | None,
+                     headless: bool) -> SweepTrainer | None:
+    """The trainer --cluster asks for (None: the local engine); exits 1 without the extra."""
     if address is not None and cluster != "ray":
         raise click.UsageError("--address needs --cluster ray")
     if address is not None and not address.strip():
@@ -461,12 +462,12 @@ def _cluster_runner(cluster: str, address: str | None, headless: bool) -> Runner
                                "leave it out for a local Ray")
     if cluster != "ray":
         return None
-    from inittui.headless.cluster import EXTRA_MISSING, ray_available, ray_runner
+    from inittui.headless.cluster import EXTRA_MISSING, ray_available, ray_trainer
 
     if not ray_available():
         click.echo(f"error: {EXTRA_MISSING}", err=True)
         sys.exit(1)
-    return ray_runner(address, keep=not headless)  # the app's next sweep reuses Ray
+    return ray_trainer(address, keep=not headless)  # the app's next sweep reuses Ray
 
 
 main.add_command(serve)

@@ -40,11 +40,11 @@ def test_only_the_output_bias_learns_from_zero_weights_and_biases(tiny_spec) -> 
     """What the hint says, checked on the engine's own model after training."""
     from dataclasses import replace
 
-    from inittui.core.training.engine import Sweep
+    from inittui.core.training.engine import GroupTraining
     from inittui.core.training.plan import plan_grid
 
     spec = replace(tiny_spec, inits=("zeros",), epochs=1, activation="tanh")
-    sweep = Sweep(plan_grid(spec).groups[0], lambda event: None)
+    sweep = GroupTraining(plan_grid(spec).groups[0], lambda event: None)
     output = len(sweep.model.layers) - 1
     before = sweep.model.bias(output, 0).clone()
     sweep.run()
