@@ -17,16 +17,15 @@ import click
 
 from inittui import __version__
 from inittui.core.errors import InittuiError, SpecError, shown_path
+from inittui.core.spec.architecture import parse_widths
 from inittui.core.spec.experiment import (
     MODEL_HIDDEN,
     MUP_MODELS,
     ExperimentSpec,
     check_spec,
     default_hidden,
-    format_field,
-    parse_field,
-    parse_widths,
 )
+from inittui.core.spec.fields import format_field, parse_field
 from inittui.core.spec.presets import get_preset
 from inittui.figures.command import plot
 from inittui.interrupts import StopSignals

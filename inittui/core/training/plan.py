@@ -17,12 +17,8 @@ from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 from inittui.core.errors import SpecError, option
-from inittui.core.spec.experiment import (
-    GRID_FIELDS,
-    SHAPE_FIELDS,
-    ExperimentSpec,
-    RunPlan,
-)
+from inittui.core.spec.experiment import ExperimentSpec, RunPlan
+from inittui.core.spec.fields import GRID_FIELDS, SHAPE_FIELDS
 from inittui.core.spec.labels import LABEL_NAMES, format_value
 
 MAX_RUNS_WITHOUT_CONFIRM = 10_000

@@ -19,7 +19,8 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from inittui.core.errors import InittuiError
-from inittui.core.spec.experiment import PARAMETRIZATIONS, ExperimentSpec
+from inittui.core.spec.experiment import ExperimentSpec
+from inittui.core.spec.fields import PARAMETRIZATIONS
 from inittui.core.spec.presets import TransferStudy
 from inittui.core.studies.records import (
     OUTPUT,
