@@ -353,6 +353,21 @@ def stopped_line(signals: StopSignals, records: RecordFile | None, out: Path | N
     return f"{signals.name}: stopped{saved}"
 
 
+def end_of_study(signals: StopSignals, records: RecordFile | None, out: Path | None,
+                 finished: str, written: str, console: Console,
+                 write_figures: Callable[[], None] | None = None) -> int:
+    """How a width study ends: its figures (whether it finished or was stopped), then the
+    stop line (exit 130 or 143) or where its rows were written (exit 0)."""
+    if write_figures is not None:
+        write_figures()
+    if signals.received is not None:
+        print(stopped_line(signals, records, out, finished), file=sys.stderr)
+        return signals.exit_code
+    if out is not None:
+        console.print(f"{written} written to {shown_path(out)}", markup=False)
+    return EXIT_OK
+
+
 def one_line(error: BaseException, what: str = "training") -> InittuiError:
     """Any failure in a headless worker thread, as the one-line error the CLI prints."""
     if isinstance(error, InittuiError):
