@@ -11,8 +11,9 @@ every round (rounds interleave the variants, so machine load hits them alike):
    shuffled, `loss.item()` per batch -- one model after another, so its epoch for the 4
    initializers is 4 model-epochs; to bound the run time each round trains one epoch of
    2 of them, in turn (all 4 every two rounds);
-2. inittui's engine through its public path (`Sweep` on an `ExperimentSpec`) on the same
-   work: the 4 initializers as one stacked model, and 16 runs (4 initializers x 4 seeds).
+2. inittui's engine through its public path (`GroupTraining` on an `ExperimentSpec`) on
+   the same work: the 4 initializers as one stacked model, and 16 runs (4 initializers x
+   4 seeds).
 
 An engine epoch is timed by the engine itself (`EpochFinished.wall_s`: training only,
 from the permutation to the epoch's metrics on the host); "cycle" adds what the engine
@@ -62,7 +63,7 @@ from inittui.core.events import (
 )
 from inittui.core.models import BatchedMLP
 from inittui.core.spec.experiment import ExperimentSpec
-from inittui.core.training.engine import Sweep, single_group
+from inittui.core.training.engine import GroupTraining, single_group
 from inittui.core.training.optimizers import make_optimizer
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
@@ -180,7 +181,8 @@ class EngineTiming:
 def engine_sweep(spec: ExperimentSpec) -> EngineTiming:
     """Run one sweep and time it from its events (stamped as they arrive)."""
     stamped: list[tuple[float, Event]] = []
-    sweep = Sweep(single_group(spec), lambda event: stamped.append((time.perf_counter(), event)))
+    sweep = GroupTraining(single_group(spec),
+                          lambda event: stamped.append((time.perf_counter(), event)))
     sweep.run()
     timing = EngineTiming(runs=len(sweep.runs), samples=len(sweep.data.x_train))
     last_end = next(t for t, e in stamped if isinstance(e, GroupStarted))

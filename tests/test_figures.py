@@ -232,10 +232,10 @@ def test_a_series_has_the_apps_colour_darkened_for_paper_in_every_figure(
 
     from inittui.core.results.reading import read_results
     from inittui.figures.style import darkened
-    from inittui.tui.groups import run_groups
+    from inittui.tui.groups import seed_groups
 
     app_colours = {group.label: tuple(c / 255 for c in darkened(group.color))
-                   for group in run_groups(read_results(inputs.results))}
+                   for group in seed_groups(read_results(inputs.results))}
     data = load_files([inputs.results, inputs.stats])
     for kind in ("curves", "layer-stds"):
         figure = KINDS[kind].figure(data, PlotOptions())

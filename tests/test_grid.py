@@ -366,3 +366,20 @@ def test_mup_multipliers_scale_each_runs_own_lr_in_a_grid_group() -> None:
         elif name.startswith("weights"):
             assert per_run[0].unique().tolist() == pytest.approx([lrs[0] * factor])
             assert per_run[1].unique().tolist() == pytest.approx([lrs[1] * factor])
+
+
+def test_a_run_trains_with_its_own_settings_and_a_group_spec_holds_only_its_shapes() -> None:
+    plan = plan_grid(grid(lr="1e-3,1e-2", hidden="16;8"))
+    for group in plan.groups:
+        assert {run.setting("hidden", group.spec) for run in group.runs} == {group.spec.hidden}
+        assert [run.setting("lr", group.spec) for run in group.runs] == group.run_lrs()
+    assert [plan.groups[0].run_lrs(), plan.groups[1].run_lrs()] == [[1e-3] * 2 + [1e-2] * 2] * 2
+
+
+def test_an_optimizer_for_a_grid_is_given_its_runs_lrs() -> None:
+    """A grid's spec has no one lr: without the runs' lrs there is nothing to step with."""
+    model = BatchedMLP(4, (8,), 3, "relu", seeds=1, inits=2)
+    with pytest.raises(ValueError, match="ask the run"):
+        make_optimizer(grid(lr="1e-3,1e-2"), model)
+    assert isinstance(make_optimizer(grid(lr="1e-3,1e-2"), model, [1e-3, 1e-2], [0.9] * 2),
+                      PerRunAdam)

@@ -40,11 +40,11 @@ def test_only_the_output_bias_learns_from_zero_weights_and_biases(tiny_spec) -> 
     """What the hint says, checked on the engine's own model after training."""
     from dataclasses import replace
 
-    from inittui.core.training.engine import Sweep
+    from inittui.core.training.engine import GroupTraining
     from inittui.core.training.plan import plan_grid
 
     spec = replace(tiny_spec, inits=("zeros",), epochs=1, activation="tanh")
-    sweep = Sweep(plan_grid(spec).groups[0], lambda event: None)
+    sweep = GroupTraining(plan_grid(spec).groups[0], lambda event: None)
     output = len(sweep.model.layers) - 1
     before = sweep.model.bias(output, 0).clone()
     sweep.run()
@@ -71,3 +71,18 @@ def test_a_unit_normal_init_explodes() -> None:
 
 def test_a_diverged_run_is_explained() -> None:
     assert any("diverged" in hint for hint in hints_for("he-normal", status="diverged"))
+
+
+def test_a_hint_reads_each_runs_own_activation_in_a_grid() -> None:
+    """he-normal saturates tanh units: the tanh cell of a relu,tanh grid says so, though the
+    grid's first activation is relu."""
+    from inittui.core.training.plan import plan_grid
+
+    spec = ExperimentSpec(inits=("he-normal",)).with_text(activation="relu,tanh")
+    runs = plan_grid(spec).runs
+    book = ResultsBook()
+    book.apply(SweepStarted(spec, runs, "cpu", 1, 1))
+    for run in runs:
+        book.apply(EpochFinished(run, 1, 1.0, 0.5, 1.0, 0.5, 0.1))
+        book.apply(RunFinished(run, "ok", 1, None))
+    assert any("with tanh its larger variance saturates" in hint for hint in pitfalls(book))

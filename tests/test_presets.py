@@ -20,7 +20,7 @@ from inittui.core.results.axes import AxisSeries, axis_series, depth_series
 from inittui.core.results.book import ResultsBook, SweepRecord
 from inittui.core.spec.experiment import ExperimentSpec
 from inittui.core.spec.presets import PRESETS, apply_preset
-from inittui.core.training.engine import Sweep
+from inittui.core.training.engine import GroupTraining
 from inittui.core.training.plan import plan_grid
 from inittui.core.training.sweep import run_sweep
 
@@ -63,7 +63,7 @@ def layers_at_init(name: str, **overrides: str) -> dict[str, list[tuple[LayerSta
     engine's own model, drawn and measured on its probe as in a sweep, without training."""
     spec = apply_preset(ExperimentSpec(device="cpu"), name).with_text(
         seeds=str(SEEDS), **overrides)
-    sweep = Sweep(plan_grid(spec).groups[0], lambda event: None)
+    sweep = GroupTraining(plan_grid(spec).groups[0], lambda event: None)
     stats = layer_statistics(sweep.model, sweep.probe_x, sweep.probe_y)
     found: dict[str, list[tuple[LayerStats, ...]]] = {}
     for state, layers in zip(sweep.runs, stats, strict=True):

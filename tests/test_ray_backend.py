@@ -286,11 +286,11 @@ def test_headless_on_ray_writes_the_local_csv_apart_from_wall_time_and_device(
 @pytest.mark.slow
 async def test_the_app_trains_on_ray_and_ranks_what_a_local_run_ranks(local_ray: object) -> None:
     from inittui.core.results.book import ResultsBook, leaderboard
-    from inittui.headless.cluster import ray_runner
+    from inittui.headless.cluster import ray_trainer
     from inittui.tui.app import create_app
 
     said: list[str] = []
-    app = create_app(GROUP, engine=ray_runner(None, announce=said.append, keep=True))
+    app = create_app(GROUP, engine=ray_trainer(None, announce=said.append, keep=True))
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.app.workers.wait_for_complete()
         await pilot.press("ctrl+r")

@@ -93,3 +93,16 @@ def test_a_grid_round_trips_through_its_text() -> None:
     spec = ExperimentSpec().with_text(lr="1e-4,1e-2", hidden="64x5,32;16", momentum="0,0.9",
                                       activation="tanh,relu", batch_size="16,32")
     assert ExperimentSpec().with_text(**spec.as_text()) == spec
+
+
+def test_a_fields_one_value_is_the_specs_and_an_axis_has_none() -> None:
+    """What was asked has one home: a field given one value answers `only`; a listed
+    field has no single value (each run has its own), and asking is an error, not the
+    first value."""
+    spec = ExperimentSpec().with_text(lr="3e-4,1e-3", activation="tanh")
+    assert spec.only("activation") == "tanh" and spec.only("momentum") == 0.9
+    with pytest.raises(ValueError, match="lists 2 values of lr: ask the run"):
+        spec.only("lr")
+    first = spec.first_cell()
+    assert not first.is_grid and first.only("lr") == 3e-4 and first.only("activation") == "tanh"
+    assert ExperimentSpec().first_cell() == ExperimentSpec()

@@ -122,3 +122,18 @@ async def test_focus_starts_on_the_results_after_load(tmp_path: Path) -> None:
         await pilot.press("enter")  # so enter opens the row the status line speaks of
         await pilot.pause()
         assert isinstance(app.screen, RunDetailScreen)
+
+
+def test_a_grid_runs_details_name_its_own_cells_settings() -> None:
+    """The detail line of a run in a grid says the lr, sizes and activation it trained with,
+    not the grid's first cell's."""
+    from inittui.core.training.plan import plan_grid
+    from inittui.tui.screens.run_detail import describe
+
+    grid = spec(hidden=(16,)).with_text(lr="1e-3,1e-2", hidden="16;8x2", activation="relu,tanh")
+    run = next(run for run in plan_grid(grid).runs
+               if run.cell == "lr=1e-2,hidden=8,8,activation=tanh")
+    assert describe(grid, run, "cpu") == (f"{DATA} · mlp 8,8 tanh · adam lr 0.01 · batch 64 "
+                                          "· cpu")
+    one = spec(hidden=(16,))
+    assert describe(one, one.runs()[0], "") == f"{DATA} · mlp 16 relu · adam lr 0.001 · batch 64"

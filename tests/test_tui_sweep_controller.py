@@ -126,7 +126,7 @@ def assert_whole(out: Path, epochs_seen: int | None, wait_s: float = 0) -> None:
 
 async def test_the_book_is_grouped_and_ranked_once_per_event(monkeypatch) -> None:  # type: ignore[no-untyped-def]
     calls = {"groups": 0, "ranking": 0}
-    real_groups, real_ranking = app_module.run_groups, app_module.leaderboard
+    real_groups, real_ranking = app_module.seed_groups, app_module.leaderboard
 
     def counting_groups(book):  # type: ignore[no-untyped-def]
         calls["groups"] += 1
@@ -136,7 +136,7 @@ async def test_the_book_is_grouped_and_ranked_once_per_event(monkeypatch) -> Non
         calls["ranking"] += 1
         return real_ranking(book, **options)
 
-    monkeypatch.setattr(app_module, "run_groups", counting_groups)
+    monkeypatch.setattr(app_module, "seed_groups", counting_groups)
     monkeypatch.setattr(app_module, "leaderboard", counting_ranking)
     events = []
     app = create_app(ExperimentSpec(

@@ -5,6 +5,7 @@ Front ends consume these and nothing else, so any front end sees exactly the sam
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -202,3 +203,6 @@ Event = (
     | RunFinished | SweepFinished
 )
 EventSink = Callable[[Event], None]
+SweepTrainer = Callable[[ExperimentSpec, EventSink, threading.Event], None]
+"""What trains a spec's sweep, reporting to a sink until the event is set: the core's
+`run_sweep`, the Ray trainer of `--cluster ray`, or a test's stand-in."""

@@ -1,8 +1,8 @@
 """`--cluster ray`: the headless run's engine swapped for Ray tasks, with one-line notices.
 
-Builds a runner with the engine's signature (spec, on_event, stop), so headless and the
+Builds a trainer with the engine's signature (spec, on_event, stop), so headless and the
 app write the same files and show the same progress whichever runs the groups. Ray loads
-only when the runner is called.
+only when the trainer is called.
 """
 
 from __future__ import annotations
@@ -13,10 +13,9 @@ import threading
 import time
 from collections.abc import Callable
 
-from inittui.core.events import EventSink
+from inittui.core.events import EventSink, SweepTrainer
 from inittui.core.spec.experiment import ExperimentSpec
 
-Runner = Callable[[ExperimentSpec, EventSink, threading.Event], None]
 EXTRA_MISSING = "--cluster ray needs the 'cluster' extra: pip install 'inittui[cluster]'"
 
 
@@ -31,9 +30,9 @@ def say(line: str) -> None:
     print(line, file=sys.stderr, flush=True)
 
 
-def ray_runner(address: str | None, retries: int = 1,
-               announce: Callable[[str], None] = say, keep: bool = False) -> Runner:
-    """A runner training each group of a spec as a Ray task (local Ray without address).
+def ray_trainer(address: str | None, retries: int = 1,
+               announce: Callable[[str], None] = say, keep: bool = False) -> SweepTrainer:
+    """A sweep trainer that trains each group of a spec as a Ray task (local Ray without address).
 
     keep: stay connected after a sweep (the app: its next sweep starts at once).
     """

@@ -8,21 +8,18 @@ temporary file until the first width is in, no symbolic links or pipes).
 from __future__ import annotations
 
 import math
-import sys
 from collections.abc import Sequence
+from functools import partial
 from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
 
-from inittui.core.errors import shown_path
 from inittui.core.spec.experiment import ExperimentSpec
 from inittui.core.studies.records import COORD_COLUMNS, CoordPoint, depth_label, growth, row
 from inittui.headless.figures import FigureRequest
-from inittui.headless.sweep import run_writing, stopped_line
+from inittui.headless.sweep import end_of_study, run_writing
 from inittui.interrupts import StopSignals
-
-EXIT_OK = 0
 
 
 def growth_table(points: Sequence[CoordPoint], step: int) -> Table:
@@ -78,20 +75,18 @@ def _run(spec: ExperimentSpec, out: Path | None, overwrite: bool, widths: Sequen
     def work() -> None:
         coord_check(spec, widths, steps, stop=stop, on_width=on_width)
 
-    print(f"coordinate check ({spec.param}, {spec.optimizer} lr {spec.lr:g}, {spec.model} of "
-          f"{depth_label(spec.model, len(spec.hidden))}, {spec.dataset}): widths "
+    print(f"coordinate check ({spec.param}, {spec.optimizer} lr {spec.only('lr'):g}, "
+          f"{spec.model} of {depth_label(spec.model, len(spec.only('hidden')))}, "
+          f"{spec.dataset}): widths "
           f"{', '.join(map(str, widths))}, steps 0-{steps}", flush=True)
     run_writing(work, "inittui-coord-check", records, "coordinate check")
     if points:
         for step in sorted({1, steps} & {p.step for p in points}):
             console.print(growth_table(points, step))
+    write_figures = None
     if figures is not None:
         from inittui.headless.figures import write_coord_figures
 
-        write_coord_figures(figures, points)
-    if signals.received is not None:
-        print(stopped_line(signals, records, out, "widths"), file=sys.stderr)
-        return signals.exit_code
-    if out is not None:
-        console.print(f"coordinate check written to {shown_path(out)}", markup=False)
-    return EXIT_OK
+        write_figures = partial(write_coord_figures, figures, points)
+    return end_of_study(signals, records, out, "widths", "coordinate check", console,
+                        write_figures)

@@ -8,15 +8,14 @@ width and the best lr per width, for each parametrization.
 
 from __future__ import annotations
 
-import sys
 import time
 from collections.abc import Sequence
+from functools import partial
 from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
 
-from inittui.core.errors import shown_path
 from inittui.core.spec.experiment import ExperimentSpec
 from inittui.core.spec.presets import TransferStudy
 from inittui.core.studies.records import (
@@ -28,10 +27,8 @@ from inittui.core.studies.records import (
     row,
 )
 from inittui.headless.figures import FigureRequest
-from inittui.headless.sweep import run_writing, stopped_line
+from inittui.headless.sweep import end_of_study, run_writing
 from inittui.interrupts import StopSignals
-
-EXIT_OK = 0
 
 
 def loss_table(cells: Sequence[TransferCell], param: str) -> Table:
@@ -123,7 +120,8 @@ def _run(spec: ExperimentSpec, study: TransferStudy, out: Path | None, overwrite
 
     print(f"learning-rate transfer: {total} cells ({', '.join(study.params)} × widths "
           f"{', '.join(map(str, study.widths))} × lr {', '.join(f'{lr:g}' for lr in study.lrs)})"
-          f"; {spec.model} of {depth_label(spec.model, len(spec.hidden))}, {spec.optimizer}, "
+          f"; {spec.model} of {depth_label(spec.model, len(spec.first_cell().hidden))}, "
+          f"{spec.optimizer}, "
           f"{spec.epochs} epoch{'s' * (spec.epochs != 1)}, {spec.inits[0]}, {spec.dataset}; "
           f"{len(study.params) * len(study.widths)} batched groups (a width each) of "
           f"{len(study.lrs) * spec.seeds} runs", flush=True)
@@ -133,13 +131,9 @@ def _run(spec: ExperimentSpec, study: TransferStudy, out: Path | None, overwrite
     if cells:
         console.print(best_lr_table(cells))
     console.print(f"{len(cells)} cells in {time.monotonic() - started:.0f}s")
+    write_figures = None
     if figures is not None:
         from inittui.headless.figures import write_study_figures
 
-        write_study_figures(figures, spec, cells, stop)
-    if signals.received is not None:
-        print(stopped_line(signals, records, out, "cells"), file=sys.stderr)
-        return signals.exit_code
-    if out is not None:
-        console.print(f"cells written to {shown_path(out)}", markup=False)
-    return EXIT_OK
+        write_figures = partial(write_study_figures, figures, spec, cells, stop)
+    return end_of_study(signals, records, out, "cells", "cells", console, write_figures)

@@ -38,8 +38,8 @@ from inittui.core.training.plan import plural
 from inittui.interrupts import Abandoned, StopSignals, run_to_the_end
 
 if TYPE_CHECKING:
+    from inittui.core.events import SweepTrainer
     from inittui.core.results.writing import RecordFile, ResultFiles
-    from inittui.headless.cluster import Runner
     from inittui.headless.figures import FigureRequest
 
 EXIT_OK, EXIT_ERROR = 0, 1
@@ -161,7 +161,7 @@ class ProgressReporter:
 
 def run_headless(spec: ExperimentSpec, out: Path | None, stats_out: Path | None,
                  overwrite: bool, signals: StopSignals | None = None,
-                 runner: Runner | None = None, rank_by: str = "cell",
+                 trainer: SweepTrainer | None = None, rank_by: str = "cell",
                  axis_metric: str | None = None, spectrum_out: Path | None = None,
                  figures: FigureRequest | None = None) -> int:
     """Train spec, write the files as it goes, print the leaderboard; return the exit code.
@@ -170,7 +170,7 @@ def run_headless(spec: ExperimentSpec, out: Path | None, stats_out: Path | None,
     spectrum_out: a CSV of every run's Jacobian singular values at initialization.
     figures: where to draw the figures of what ran, at the end (headless/figures.py).
 
-    runner: what trains the spec (default: the local engine; `inittui.headless.cluster` has Ray's).
+    trainer: what trains the spec (default: the local engine; `inittui.headless.cluster` has Ray's).
 
     signals: the command line installs them before anything slow is imported, so that a
     Ctrl+C during start-up is caught too; without them, they are installed here.
@@ -178,7 +178,7 @@ def run_headless(spec: ExperimentSpec, out: Path | None, stats_out: Path | None,
     own_signals = signals is None
     signals = signals or StopSignals().install()
     try:
-        return _run(spec, out, stats_out, overwrite, signals, runner, rank_by, axis_metric,
+        return _run(spec, out, stats_out, overwrite, signals, trainer, rank_by, axis_metric,
                     spectrum_out, figures)
     finally:
         if own_signals:
@@ -186,7 +186,7 @@ def run_headless(spec: ExperimentSpec, out: Path | None, stats_out: Path | None,
 
 
 def _run(spec: ExperimentSpec, out: Path | None, stats_out: Path | None, overwrite: bool,
-         signals: StopSignals, runner: Runner | None, rank_by: str = "cell",
+         signals: StopSignals, trainer: SweepTrainer | None, rank_by: str = "cell",
          axis_metric: str | None = None, spectrum_out: Path | None = None,
          figures: FigureRequest | None = None) -> int:
     from inittui.core.results.writing import ResultFiles
@@ -212,10 +212,10 @@ def _run(spec: ExperimentSpec, out: Path | None, stats_out: Path | None, overwri
     outlet = Outlet(sinks)
 
     def train() -> None:
-        if runner is None:
-            from inittui.core.training.sweep import run_sweep as local_runner
+        if trainer is None:
+            from inittui.core.training.sweep import run_sweep as local_trainer
         if not stop.is_set():
-            (runner or local_runner)(spec, outlet, stop)
+            (trainer or local_trainer)(spec, outlet, stop)
 
     try:
         failure = run_to_the_end(train, "inittui-engine", signals)
@@ -351,6 +351,21 @@ def stopped_line(signals: StopSignals, records: RecordFile | None, out: Path | N
     saved = f"; finished {finished} are in {shown_path(out)}" \
         if records is not None and records.rows else ""
     return f"{signals.name}: stopped{saved}"
+
+
+def end_of_study(signals: StopSignals, records: RecordFile | None, out: Path | None,
+                 finished: str, written: str, console: Console,
+                 write_figures: Callable[[], None] | None = None) -> int:
+    """How a width study ends: its figures (whether it finished or was stopped), then the
+    stop line (exit 130 or 143) or where its rows were written (exit 0)."""
+    if write_figures is not None:
+        write_figures()
+    if signals.received is not None:
+        print(stopped_line(signals, records, out, finished), file=sys.stderr)
+        return signals.exit_code
+    if out is not None:
+        console.print(f"{written} written to {shown_path(out)}", markup=False)
+    return EXIT_OK
 
 
 def one_line(error: BaseException, what: str = "training") -> InittuiError:

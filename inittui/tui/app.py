@@ -28,6 +28,7 @@ from inittui.core.events import (
     StepLosses,
     SweepFinished,
     SweepStarted,
+    SweepTrainer,
 )
 from inittui.core.init.registry import registry
 from inittui.core.results.book import LeaderRow, ResultsBook, leaderboard
@@ -39,7 +40,7 @@ from inittui.core.theory.readings import phase_rows
 from inittui.tui.app_signals import SignalsAndCtrlC
 from inittui.tui.commands import InittuiCommands
 from inittui.tui.coord_choice import coord_check_choice
-from inittui.tui.groups import SeedGroup, group_key, run_groups
+from inittui.tui.groups import SeedGroup, group_key, seed_groups
 from inittui.tui.main_screen import GRID_VIEWS, WIDE, MainScreen
 from inittui.tui.messages import SweepEnded, SweepEvent, SweepProgress
 from inittui.tui.results.curves import METRICS, SMOOTHING
@@ -52,9 +53,9 @@ from inittui.tui.screens.export import ExportScreen, default_export_path
 from inittui.tui.screens.help import HelpScreen
 from inittui.tui.screens.phase import PhaseScreen
 from inittui.tui.screens.run_detail import RunDetailScreen
-from inittui.tui.sweep_controller import SWEEP_GROUP, Engine, SweepController
+from inittui.tui.sweep_controller import SWEEP_WORKERS, SweepController
 
-__all__ = ["GRID_VIEWS", "WIDE", "Engine", "InittuiApp", "create_app"]
+__all__ = ["GRID_VIEWS", "WIDE", "InittuiApp", "create_app"]
 
 CURVE_ACTIONS = frozenset({"cycle_metric", "toggle_log", "toggle_x", "cycle_smoothing",
                            "toggle_crop", "toggle_focus", "filter", "move_cursor"})
@@ -181,7 +182,7 @@ class InittuiApp(SignalsAndCtrlC, App[None]):
     """Only groups whose label contains this (any case) are plotted; empty: all."""
 
     def __init__(self, spec: ExperimentSpec, out: Path | None = None, overwrite: bool = False,
-                 load: Path | None = None, engine: Engine | None = None,
+                 load: Path | None = None, engine: SweepTrainer | None = None,
                  preset: str | None = None) -> None:
         super().__init__()
         self.spec = spec
@@ -389,10 +390,10 @@ class InittuiApp(SignalsAndCtrlC, App[None]):
         worker = event.worker
         if event.state == WorkerState.ERROR:
             text = error_text(worker.error) if worker.error is not None else "unknown error"
-            title = {SWEEP_GROUP: "Run failed", "torch": "Cannot load torch"}.get(
+            title = {SWEEP_WORKERS: "Run failed", "torch": "Cannot load torch"}.get(
                 worker.group, "Error")
             self.notify(text, title=title, severity="error", timeout=10, markup=False)
-            if worker.group == SWEEP_GROUP and not self.closing:
+            if worker.group == SWEEP_WORKERS and not self.closing:
                 self.main.status.say(f"run failed: {text}", error=True)
             if worker.group == "load":
                 self.loading = False
@@ -412,7 +413,7 @@ class InittuiApp(SignalsAndCtrlC, App[None]):
         """Group and rank the book (once: the other panels reuse it), then show it all."""
         main = self.main
         board = main.leaderboard
-        self._shown = Shown(run_groups(self.book), leaderboard(self.book, by=board.by))
+        self._shown = Shown(seed_groups(self.book), leaderboard(self.book, by=board.by))
         groups, rows = self._shown.groups, self._shown.rows
         visible = self._visible(groups)
         order = [group_key(row.sweep, row.init, row.cell) for row in rows]
@@ -787,7 +788,7 @@ class InittuiApp(SignalsAndCtrlC, App[None]):
 
 
 def create_app(spec: ExperimentSpec, out: Path | None = None, overwrite: bool = False,
-               load: Path | None = None, engine: Engine | None = None,
+               load: Path | None = None, engine: SweepTrainer | None = None,
                preset: str | None = None) -> InittuiApp:
     """The app for a spec (pre-filled into the setup panel); shared by CLI and tests.
 

@@ -16,9 +16,9 @@ from inittui.tui.groups import SeedGroup
 
 def settings_text(spec: ExperimentSpec) -> str:
     """The settings a check trains with, as the screen names them."""
-    return (f"{spec.inits[0]}, {spec.model} {format_value('hidden', spec.hidden)} "
-            f"{spec.activation}, {spec.optimizer} lr {format_value('lr', spec.lr)}, "
-            f"batch {spec.batch_size}")
+    return (f"{spec.inits[0]}, {spec.model} {format_value('hidden', spec.only('hidden'))} "
+            f"{spec.only('activation')}, {spec.optimizer} lr "
+            f"{format_value('lr', spec.only('lr'))}, batch {spec.only('batch_size')}")
 
 
 def coord_check_choice(setup: ExperimentSpec, row: SeedGroup | None,
@@ -34,6 +34,6 @@ def coord_check_choice(setup: ExperimentSpec, row: SeedGroup | None,
         spec = replace(row_spec, axes=(), inits=(row.init,), **cell)
         where = "the leaderboard's leading row" if leading else "the highlighted row"
     else:
-        spec = replace(setup, axes=(), inits=setup.inits[:1])
+        spec = replace(setup.first_cell(), inits=setup.inits[:1])
         where = "the setup's first grid cell" if setup.is_grid else "the setup"
     return spec, f"{where}: {settings_text(spec)}"

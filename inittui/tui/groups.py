@@ -32,7 +32,7 @@ def group_key(sweep: int, init: str, cell: str = "") -> str:
     return f"{sweep}:{cell}/{init}" if cell else f"{sweep}:{init}"
 
 
-def run_groups(book: ResultsBook) -> list[SeedGroup]:
+def seed_groups(book: ResultsBook) -> list[SeedGroup]:
     """Every group of the book in order of appearance; labels carry the sweep when needed."""
     several = len(book.sweeps) > 1
     groups: list[SeedGroup] = []

@@ -12,29 +12,25 @@ and closed by it when the app is closing, after its last write.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
 from pathlib import Path
 
 from textual.app import App
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from inittui.core.events import Event, EventSink, StepProgress
+from inittui.core.events import Event, StepProgress, SweepTrainer
 from inittui.core.results.book import ResultsBook
 from inittui.core.results.writing import ResultFiles
 from inittui.core.spec.experiment import ExperimentSpec
 from inittui.tui.messages import SweepEnded, SweepEvent, SweepProgress
 
-Engine = Callable[[ExperimentSpec, EventSink, threading.Event], None]
-"""What trains a sweep: `run_sweep` or a stand-in with its signature (tests)."""
-
-SWEEP_GROUP = "sweep"
+SWEEP_WORKERS = "sweep"
 """The worker group of training threads (the app words their failures)."""
 
 
 class SweepController:
     """Runs one sweep at a time for the app; the `--out` file is shared by its sweeps."""
 
-    def __init__(self, app: App[object], engine: Engine | None = None,
+    def __init__(self, app: App[object], engine: SweepTrainer | None = None,
                  out: Path | None = None, overwrite: bool = False,
                  load: Path | None = None) -> None:
         self._app = app
@@ -80,7 +76,7 @@ class SweepController:
         with self._lock:
             self._thread_running = True
         self._worker = self._app.run_worker(
-            lambda: self._train(spec, self._writer), name="sweep", group=SWEEP_GROUP,
+            lambda: self._train(spec, self._writer), name="sweep", group=SWEEP_WORKERS,
             thread=True, exclusive=True, exit_on_error=False)
 
     def stop(self) -> None:

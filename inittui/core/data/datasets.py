@@ -22,7 +22,7 @@ import torch
 from inittui.core.data.splits import TEST_FRACTION, DataSplits
 from inittui.core.data.text import load_text
 from inittui.core.errors import DataError, option, shown_path
-from inittui.core.spec.experiment import TEXT_DATASETS, parse_dataset, synthetic_params
+from inittui.core.spec.data_fields import TEXT_DATASETS, parse_dataset, synthetic_params
 
 MNIST_5K_FILE = "mnist_5k.npz"
 SPLIT_SEED = 0  # fixed, not the training seed: the same samples are held out in every run

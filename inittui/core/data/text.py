@@ -15,7 +15,7 @@ import torch
 
 from inittui.core.data.splits import TEST_FRACTION, DataSplits
 from inittui.core.errors import DataError
-from inittui.core.spec.experiment import text_params
+from inittui.core.spec.data_fields import text_params
 
 TEXT_FILE = "macbeth.txt"
 SYNTHETIC_TEXT_SEED = 0

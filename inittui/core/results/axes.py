@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from inittui.core.results.book import RunRecord, SweepRecord, mean_curve
-from inittui.core.spec.experiment import GRID_FIELDS
+from inittui.core.spec.fields import GRID_FIELDS
 from inittui.core.spec.labels import LABEL_NAMES, format_value
 
 AXIS_METRICS: dict[str, str] = {

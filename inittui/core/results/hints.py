@@ -26,7 +26,8 @@ def pitfalls(book: ResultsBook) -> list[str]:
 
 
 def _run_hints(record: RunRecord, spec: ExperimentSpec) -> list[str]:
-    init, bias, activation = record.plan.init, record.plan.bias_init, spec.activation
+    init, bias = record.plan.init, record.plan.bias_init
+    activation = record.plan.setting("activation", spec)  # the run's own, in a grid too
     params, info = init.params, init.info  # a label this version does not know: no entry
     hints = []
     if record.status == "diverged":

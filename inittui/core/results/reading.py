@@ -36,13 +36,9 @@ from inittui.core.results.schema import (
     STATUSES,
     TEXT_COLUMNS,
 )
-from inittui.core.spec.experiment import (
-    GRID_FIELDS,
-    ExperimentSpec,
-    RunPlan,
-    parse_architecture,
-    parse_field,
-)
+from inittui.core.spec.architecture import parse_architecture
+from inittui.core.spec.experiment import ExperimentSpec, RunPlan
+from inittui.core.spec.fields import GRID_FIELDS, parse_field
 
 
 @dataclass

@@ -44,11 +44,7 @@ from inittui.core.results.safe_files import (
     same_file,
 )
 from inittui.core.results.schema import RESULT_COLUMNS, STATS_COLUMNS
-from inittui.core.spec.experiment import (
-    NORMED_MODELS,
-    ExperimentSpec,
-    RunPlan,
-)
+from inittui.core.spec.experiment import NORMED_MODELS, ExperimentSpec, RunPlan
 
 
 def _number(value: float | None) -> str:

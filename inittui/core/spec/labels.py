@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from inittui.core.spec.experiment import format_architecture
+from inittui.core.spec.architecture import format_architecture
 
 LABEL_NAMES = {"batch_size": "batch"}
 """A field's name in a cell label, where it is not the field's own."""

@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from inittui.core.errors import SpecError, unknown_name
-from inittui.core.spec.experiment import PARAMETRIZATIONS, ExperimentSpec
+from inittui.core.spec.experiment import ExperimentSpec
+from inittui.core.spec.fields import PARAMETRIZATIONS
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from statistics import fmean
 
 from inittui.core.data.datasets import DataSplits, load_dataset
@@ -39,7 +39,7 @@ def study_grids(spec: ExperimentSpec, study: TransferStudy) -> list[ExperimentSp
 
 def cell_specs(spec: ExperimentSpec, study: TransferStudy) -> list[ExperimentSpec]:
     """Every cell as a single-valued spec (parametrization, width, lr), in training order."""
-    return [replace(grid, axes=(), hidden=hidden, lr=lr)
+    return [grid.with_values(hidden=(hidden,), lr=(lr,))
             for grid in study_grids(spec, study)
             for hidden in grid.axis_values("hidden") for lr in grid.axis_values("lr")]
 

@@ -41,7 +41,7 @@ from inittui.core.models.stacked import build_model, validate
 from inittui.core.spec.experiment import ExperimentSpec, RunPlan, is_user_model
 from inittui.core.training.device import check_fits, resolve_device
 from inittui.core.training.mup_optimizer import ParametrizedOptimizer, make_parametrized_optimizer
-from inittui.core.training.plan import Group, plan_grid
+from inittui.core.training.plan import BatchedGroup, plan_grid
 
 PROGRESS_INTERVAL_S = 0.25
 EVAL_CHUNK = 2048
@@ -116,10 +116,10 @@ def evaluate(model: BatchedNet, x: Tensor, y: Tensor) -> tuple[Tensor, Tensor]:
     return loss_sum / len(x), correct.double() / len(x)
 
 
-class Sweep:
+class GroupTraining:
     """One batched group's training state; `run` trains it to the end or until `stop` is set."""
 
-    def __init__(self, group: Group, on_event: EventSink,
+    def __init__(self, group: BatchedGroup, on_event: EventSink,
                  stop: threading.Event | None = None, data: DataSplits | None = None):
         spec = group.spec
         self.group = group
@@ -294,13 +294,13 @@ def _is_finite(value: float) -> bool:
     return value == value and abs(value) != float("inf")
 
 
-def run_group(group: Group, on_event: EventSink, stop: threading.Event | None = None,
+def run_group(group: BatchedGroup, on_event: EventSink, stop: threading.Event | None = None,
               data: DataSplits | None = None) -> None:
     """Train one batched group: GroupStarted, its runs' events, GroupFinished."""
-    Sweep(group, on_event, stop, data).run()
+    GroupTraining(group, on_event, stop, data).run()
 
 
-def single_group(spec: ExperimentSpec) -> Group:
+def single_group(spec: ExperimentSpec) -> BatchedGroup:
     """A spec of one cell as its one group (for tests and benchmarks of a single model)."""
     plan = plan_grid(spec)
     if len(plan.groups) != 1:

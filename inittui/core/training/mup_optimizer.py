@@ -7,7 +7,6 @@ this module turns them into the optimizer step, which is training's business.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 
 from torch import Tensor, nn
 
@@ -17,28 +16,29 @@ from inittui.core.spec.experiment import ExperimentSpec
 from inittui.core.training.optimizers import Optimizer, make_optimizer
 
 
-class GroupedOptimizer:
+class MultiplierOptimizers:
     """One optimizer per distinct learning-rate multiplier, stepped together.
 
     The adapter until the stacked optimizer takes a per-tensor multiplier list itself: each
-    group is the ordinary optimizer with lr·multiplier, so every tensor steps exactly as it
-    would alone.
+    set of tensors sharing a multiplier gets the ordinary optimizer with lr·multiplier, so
+    every tensor steps exactly as it would alone. lr and momentum are every run's (one
+    value for all runs: otherwise the per-run step takes the multipliers).
     """
 
     def __init__(self, spec: ExperimentSpec, parameters: Sequence[nn.Parameter],
-                 multipliers: Sequence[float]) -> None:
-        groups: dict[float, list[Tensor]] = {}
+                 multipliers: Sequence[float], lr: float, momentum: float) -> None:
+        by_multiplier: dict[float, list[Tensor]] = {}
         for parameter, multiplier in zip(parameters, multipliers, strict=True):
-            groups.setdefault(multiplier, []).append(parameter)
-        self.optimizers = [make_optimizer(replace(spec, lr=spec.lr * multiplier), tensors)
-                           for multiplier, tensors in groups.items()]
+            by_multiplier.setdefault(multiplier, []).append(parameter)
+        self.optimizers = [make_optimizer(spec, tensors, [lr * multiplier], [momentum])
+                           for multiplier, tensors in by_multiplier.items()]
 
     def step(self) -> None:
         for optimizer in self.optimizers:
             optimizer.step()
 
 
-ParametrizedOptimizer = Optimizer | GroupedOptimizer
+ParametrizedOptimizer = Optimizer | MultiplierOptimizers
 
 
 def make_parametrized_optimizer(spec: ExperimentSpec, model: BatchedNet,
@@ -47,16 +47,17 @@ def make_parametrized_optimizer(spec: ExperimentSpec, model: BatchedNet,
                                 data: DataShape | None = None) -> ParametrizedOptimizer:
     """The spec's optimizer over the model, with μP's per-layer learning rates when asked.
 
-    lrs and momenta give each run its own (a grid group's cells); with several, μP's
-    multipliers go into the one per-run optimizer step instead of one optimizer per group.
+    lrs and momenta give each run its own (a batched group's runs); without them every run
+    takes the one lr and momentum a one-cell spec asks for. With several, μP's multipliers
+    go into the one per-run optimizer step instead of one optimizer per multiplier.
     data is needed under μP for models other than the plain MLP (see rescale_initialization).
     """
-    parameters = list(model.parameters())
-    shared = len(set(lrs or ())) <= 1 and len(set(momenta or ())) <= 1
     if spec.param != "mup":
         return make_optimizer(spec, model, lrs, momenta)
-    if shared:
-        base = replace(spec, lr=lrs[0] if lrs else spec.lr,
-                       momentum=momenta[0] if momenta else spec.momentum)
-        return GroupedOptimizer(base, parameters, lr_multipliers(model, base, data))
-    return make_optimizer(spec, model, lrs, momenta, lr_multipliers(model, spec, data))
+    lrs = list(lrs) if lrs else [spec.only("lr")]
+    momenta = list(momenta) if momenta else [spec.only("momentum")]
+    multipliers = lr_multipliers(model, spec, data)
+    if len(set(lrs)) == 1 and len(set(momenta)) == 1:
+        return MultiplierOptimizers(spec, list(model.parameters()), multipliers, lrs[0],
+                                    momenta[0])
+    return make_optimizer(spec, model, lrs, momenta, multipliers)

@@ -162,23 +162,22 @@ def make_optimizer(spec: ExperimentSpec, model: RunLayout | Sequence[Tensor],
                    lr_multipliers: Sequence[float] | None = None) -> Optimizer:
     """Adam or SGD (with momentum) over a stacked model's parameters.
 
-    lrs and momenta give every run its own (default: the spec's, for every run);
-    lr_multipliers scale the lr of each parameter tensor, in `parameters()` order (μP's
-    per-layer learning rates). With one lr and momentum for all and no multipliers, the
-    fused kernels run; otherwise the per-run optimizers, which need the model's layout.
+    lrs and momenta give every run its own (a grid group's runs'); without them every run
+    takes the one lr and momentum a one-cell spec asks for. lr_multipliers scale the lr of
+    each parameter tensor, in `parameters()` order (μP's per-layer learning rates). With one
+    lr and momentum for all and no multipliers, the fused kernels run; otherwise the
+    per-run optimizers, which need the model's layout.
     """
     params = list(model.parameters()) if hasattr(model, "parameters") else list(model)
-    shared = ((lrs is None or len(set(lrs)) == 1)
-              and (momenta is None or len(set(momenta)) == 1) and lr_multipliers is None)
-    if shared:
-        lr = lrs[0] if lrs else spec.lr
-        momentum = momenta[0] if momenta else spec.momentum
-        return _shared_optimizer(spec.optimizer, params, lr, momentum)
+    lrs = list(lrs) if lrs else [spec.only("lr")]
+    momenta = list(momenta) if momenta else [spec.only("momentum")]
+    if len(set(lrs)) == 1 and len(set(momenta)) == 1 and lr_multipliers is None:
+        return _shared_optimizer(spec.optimizer, params, lrs[0], momenta[0])
     if not hasattr(model, "per_run"):
         raise TypeError("per-run learning rates need the stacked model, not its parameters")
     layout: RunLayout = model  # type: ignore[assignment]
     device, dtype = params[0].device, params[0].dtype
-    run_lrs = torch.tensor(lrs if lrs is not None else [spec.lr] * layout.runs,
+    run_lrs = torch.tensor(lrs if len(lrs) > 1 else lrs * layout.runs,
                            dtype=dtype, device=device)
     step_sizes = layout.per_run(run_lrs)
     if lr_multipliers is not None:
@@ -188,8 +187,8 @@ def make_optimizer(spec: ExperimentSpec, model: RunLayout | Sequence[Tensor],
         step_sizes = [size * factor for size, factor in zip(step_sizes, lr_multipliers)]
     if spec.optimizer == "adam":
         return PerRunAdam(params, step_sizes)
-    run_momenta = torch.tensor(momenta if momenta is not None else
-                               [spec.momentum] * layout.runs, dtype=dtype, device=device)
+    run_momenta = torch.tensor(momenta if len(momenta) > 1 else momenta * layout.runs,
+                               dtype=dtype, device=device)
     return PerRunSGD(params, step_sizes, layout.per_run(run_momenta))
 
 

@@ -2,7 +2,7 @@
 
 Runs that share shapes (one architecture, activation and batch size) differ only in their
 initial weights, seed, learning rate and momentum, so they train as ONE stacked model whose
-optimizer takes the lr and momentum as per-run tensors. Each such set is a `Group`; groups
+optimizer takes the lr and momentum as per-run tensors. Each such set is a `BatchedGroup`; groups
 run one after another here (`LocalBackend`), or elsewhere through any object with the same
 `run_groups` method (the Ray backend). Either way the driver, `run_grid`, reports one
 sweep: one SweepStarted, every group's events, one SweepFinished.
@@ -17,12 +17,8 @@ from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 from inittui.core.errors import SpecError, option
-from inittui.core.spec.experiment import (
-    GRID_FIELDS,
-    SHAPE_FIELDS,
-    ExperimentSpec,
-    RunPlan,
-)
+from inittui.core.spec.experiment import ExperimentSpec, RunPlan
+from inittui.core.spec.fields import GRID_FIELDS, SHAPE_FIELDS
 from inittui.core.spec.labels import LABEL_NAMES, format_value
 
 MAX_RUNS_WITHOUT_CONFIRM = 10_000
@@ -59,8 +55,12 @@ class Cell:
 
 
 @dataclass(frozen=True)
-class Group:
-    """One batched model: a single-valued spec and its runs, each with its own lr and momentum.
+class BatchedGroup:
+    """One batched model: the spec of its shapes and its runs, each with its own lr and momentum.
+
+    `spec` holds what the runs share (one architecture, activation and batch size, and every
+    field that is no axis); the lr and momentum a run trains with are the run's own
+    (`run_lrs`, `run_momenta`), never the spec's.
 
     Runs are seed-major, then cell, then initializer, so one seed's runs (every cell and
     initializer of it) share one minibatch order: the comparison is paired across cells too.
@@ -99,7 +99,7 @@ class GridPlan:
 
     spec: ExperimentSpec
     cells: tuple[Cell, ...]
-    groups: tuple[Group, ...]
+    groups: tuple[BatchedGroup, ...]
 
     @property
     def runs(self) -> tuple[RunPlan, ...]:
@@ -173,9 +173,9 @@ def plan_grid(spec: ExperimentSpec) -> GridPlan:
     return GridPlan(spec, cells, groups)
 
 
-def _group(index: int, count: int, spec: ExperimentSpec, cells: list[Cell]) -> Group:
+def _group(index: int, count: int, spec: ExperimentSpec, cells: list[Cell]) -> BatchedGroup:
     first = cells[0]
-    group_spec = replace(spec, axes=(), **{name: first.value(name) for name in GRID_FIELDS})
+    group_spec = replace(spec, axes=(), **{name: first.value(name) for name in SHAPE_FIELDS})
     grid = spec.is_grid
     runs = []
     for seed in spec.run_seeds:
@@ -184,13 +184,13 @@ def _group(index: int, count: int, spec: ExperimentSpec, cells: list[Cell]) -> G
                 runs.append(RunPlan(
                     index=len(runs), init=init, seed=seed, bias_init=spec.bias_init,
                     cell=cell.label, settings=cell.values if grid else ()))
-    return Group(index, group_spec, tuple(cells), tuple(runs), count)
+    return BatchedGroup(index, group_spec, tuple(cells), tuple(runs), count)
 
 
 class Backend(Protocol):
     """Where groups train; events come back through on_event in the driver's process."""
 
-    def run_groups(self, groups: Sequence[Group], on_event: Any,
+    def run_groups(self, groups: Sequence[BatchedGroup], on_event: Any,
                    stop: threading.Event, data: Any = None) -> None: ...
 
 

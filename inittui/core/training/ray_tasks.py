@@ -12,40 +12,37 @@ again, up to `retries` times; training is deterministic, so the events the first
 already delivered are recognised and not repeated. A group that still cannot finish is
 reported as failed, with the reason, and the other groups' results are kept.
 
-Ray is imported only here, and only when a cluster run starts (the `cluster` extra).
+Ray is imported only here and in `ray_session`, and only when a cluster run starts (the
+`cluster` extra). Joining Ray is `ray_session`'s; what comes home, `ray_delivery`'s.
 """
 
 from __future__ import annotations
 
-import contextlib
-import logging
-import os
-import socket
 import threading
 import time
-from collections.abc import Callable, Hashable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import Any
 
-from inittui.core.errors import InittuiError
-from inittui.core.events import (
-    EpochFinished,
-    Event,
-    EventSink,
-    GroupFinished,
-    LayerStatsReady,
-    RunDiverged,
-    RunFinished,
-    RunStarted,
-    StepProgress,
-    SweepFinished,
-    SweepStarted,
+from inittui.core.events import Event, EventSink, SweepFinished
+from inittui.core.spec.experiment import ExperimentSpec
+from inittui.core.training.ray_delivery import (
+    Delivery,
+    GroupFailed,
+    GroupRetried,
+    close_failed,
+    deliver_pending,
 )
-from inittui.core.spec.experiment import ExperimentSpec, RunPlan
+from inittui.core.training.ray_session import ClusterError, ray_session
 
-Group = Any
+__all__ = ["ClusterError", "GroupFailed", "GroupRetried", "RayBackend", "ray_session",
+           "run_groups_on_ray"]
+"""The cluster run's public names, wherever they are defined (`ray_session`: joining Ray;
+`ray_delivery`: what comes home)."""
+
+TaskWork = Any
 """What one task trains: a whole ExperimentSpec (one sweep), or a grid's batched group
-(`inittui.core.training.plan.Group`, trained by the engine's `run_group`)."""
+(`inittui.core.training.plan.BatchedGroup`, trained by the engine's `run_group`)."""
 
 FLUSH_INTERVAL_S = 0.2
 """How often a task sends its events home: often enough for a live progress bar, seldom
@@ -53,143 +50,7 @@ enough that the channel is not a bottleneck."""
 POLL_S = 0.05
 
 
-class ClusterError(InittuiError):
-    """Ray could not be started or joined, or a group could not be trained on it."""
-
-
-@dataclass(frozen=True)
-class GroupFailed:
-    """A group's task could not finish on the cluster; its unfinished runs have no results.
-
-    Sent after the runs' `RunFinished(status="failed")`, once the group's earlier events
-    have been delivered."""
-
-    group: int
-    runs: tuple[RunPlan, ...]
-    reason: str
-
-
-@dataclass(frozen=True)
-class GroupRetried:
-    """A group's worker died; the group runs again (attempt counts from 1)."""
-
-    group: int
-    attempt: int
-    reason: str
-
-
-@dataclass
-class _Delivery:
-    """What the driver has passed on for one group, so a retry's repeats are dropped."""
-
-    delivered: set[Hashable] = field(default_factory=set)
-    progress: tuple[int, int] = (0, 0)
-    pending: list[Event] = field(default_factory=list)
-    runs: tuple[RunPlan, ...] = ()
-    finished: set[int] = field(default_factory=set)
-    epochs: dict[int, int] = field(default_factory=dict)
-    done: bool = False
-
-    def admit(self, event: Event) -> bool:
-        """True for an event not delivered before (a retry replays the same training)."""
-        if isinstance(event, StepProgress):
-            position = (event.epoch, event.step)
-            if position <= self.progress:
-                return False
-            self.progress = position
-            return True
-        key = _event_key(event)
-        if key is None:
-            return True
-        if key in self.delivered:
-            return False
-        self.delivered.add(key)
-        if isinstance(event, SweepStarted):
-            self.runs = event.runs
-        elif isinstance(event, EpochFinished):
-            self.epochs[event.run.index] = event.epoch
-        elif isinstance(event, RunFinished):
-            self.finished.add(event.run.index)
-        return True
-
-
-def _event_key(event: Event) -> Hashable | None:
-    """What makes an event unique within a group; None for one that cannot be told apart."""
-    if isinstance(event, SweepStarted):
-        return ("sweep",)
-    if isinstance(event, SweepFinished):
-        return ("end",)
-    if isinstance(event, (RunStarted, RunDiverged, RunFinished)):
-        return (type(event).__name__, event.run.index)
-    if isinstance(event, (EpochFinished, LayerStatsReady)):
-        return (type(event).__name__, event.run.index, event.epoch)
-    try:  # any other event: a retry repeats it exactly (it carries no wall time)
-        return (type(event).__name__, hash(event), event)
-    except TypeError:  # unhashable: let it through
-        return None
-
-
-def _ray() -> Any:
-    try:
-        import ray
-    except ImportError:
-        raise ClusterError("Ray is not installed") from None
-    return ray
-
-
-@contextlib.contextmanager
-def ray_session(address: str | None = None, num_cpus: int | None = None,
-                keep: bool = False) -> Iterator[Any]:
-    """Join the cluster at address, or start a local Ray bound to 127.0.0.1; on exit,
-    disconnect (a local instance is shut down) unless keep is set, for the next sweep of
-    a long-lived program (Ray then shuts down when the process exits). A program that has
-    connected Ray itself keeps its connection."""
-    os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")  # nothing reported home
-    if address is None:
-        # Read when ray is imported (and by every Ray process): listeners on loopback only.
-        os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")
-    ray = _ray()
-    if ray.is_initialized():  # the program connected Ray itself: use it, leave it running
-        yield ray
-        return
-    kwargs: dict[str, Any] = {"include_dashboard": False, "logging_level": logging.ERROR,
-                              "log_to_driver": False}
-    if address is None:
-        kwargs.update(_node_ip_address="127.0.0.1", num_cpus=num_cpus)
-    else:
-        _check_reachable(address)
-        kwargs.update(address=address)
-    try:
-        ray.init(**kwargs)
-    except (ConnectionError, ValueError, RuntimeError) as error:
-        where = f"the Ray cluster at {address}" if address else "a local Ray instance"
-        raise ClusterError(f"could not start or join {where}: "
-                           f"{str(error).strip().splitlines()[0]}") from None
-    if keep:
-        yield ray
-        return
-    try:
-        yield ray
-    finally:
-        ray.shutdown()
-
-
-def _check_reachable(address: str, timeout_s: float = 10.0) -> None:
-    """A quick TCP connect first: ray.init keeps retrying an address nobody answers (and
-    cannot be interrupted meanwhile), so a wrong one would look like a hang."""
-    if address == "auto":
-        return
-    host, _, port = address.removeprefix("ray://").rpartition(":")
-    if not host or not port.isdigit():
-        raise ClusterError(f"the Ray address '{address}' is not HOST:PORT or ray://HOST:PORT")
-    try:
-        socket.create_connection((host.strip("[]"), int(port)), timeout=timeout_s).close()
-    except OSError as error:
-        raise ClusterError(f"cannot reach the Ray cluster at {address}: "
-                           f"{error.strerror or error}") from None
-
-
-def _train_group(group: Group, channel: Any, index: int, attempt: int) -> None:
+def _train_group(group: TaskWork, channel: Any, index: int, attempt: int) -> None:
     """The task: train one group, sending events home in batches; stop when asked."""
     import ray
 
@@ -244,7 +105,7 @@ class _Channel:
         return self.stop
 
 
-def _task_options(ray: Any, group: Group) -> tuple[dict[str, Any], Group]:
+def _task_options(ray: Any, group: TaskWork) -> tuple[dict[str, Any], TaskWork]:
     """Resources for a group's task, and the group as the worker should run it.
 
     A group asking for a GPU (cuda, or auto on a cluster that has GPUs) gets one, which
@@ -263,7 +124,7 @@ def _task_options(ray: Any, group: Group) -> tuple[dict[str, Any], Group]:
             on_gpu if whole else replace(group, spec=on_gpu))
 
 
-def run_groups_on_ray(groups: Sequence[Group], on_event: EventSink,
+def run_groups_on_ray(groups: Sequence[TaskWork], on_event: EventSink,
                       stop: threading.Event | None = None, *, ray: Any,
                       retries: int = 1, on_notice: Callable[[object], None] | None = None
                       ) -> None:
@@ -278,7 +139,7 @@ def run_groups_on_ray(groups: Sequence[Group], on_event: EventSink,
     notice = on_notice or (lambda _: None)
     remote_train = ray.remote(_train_group)
     channel = ray.remote(num_cpus=0)(_Channel).remote()
-    deliveries = [_Delivery() for _ in groups]
+    deliveries = [Delivery() for _ in groups]
     attempts = [1] * len(groups)
     prepared = [_task_options(ray, group) for group in groups]
 
@@ -326,7 +187,7 @@ def run_groups_on_ray(groups: Sequence[Group], on_event: EventSink,
                     tasks[submit(index)] = index
                     continue
                 deliver_pending(ray, channel, deliveries)
-                failures.append(_fail(deliveries[index], groups[index], index, reason))
+                failures.append(close_failed(deliveries[index], groups[index], index, reason))
             else:
                 deliver_pending(ray, channel, deliveries)
             deliveries[index].done = True
@@ -339,39 +200,6 @@ def run_groups_on_ray(groups: Sequence[Group], on_event: EventSink,
         raise ClusterError(f"{len(failures)} of {len(groups)} groups failed on Ray "
                            f"(group {first.group + 1}: {first.reason}); the other groups' "
                            "results are kept")
-
-
-def deliver_pending(ray: Any, channel: Any, deliveries: list[_Delivery]) -> None:
-    """Move what the channel holds into the groups' pending lists (a finished task's
-    last events are in the channel before its result is)."""
-    for index, _attempt, events in ray.get(channel.drain.remote()):
-        deliveries[index].pending.extend(events)
-
-
-def _fail(delivery: _Delivery, group: Group, index: int, reason: str) -> GroupFailed:
-    """Close a group that cannot finish: its unfinished runs end as failed.
-
-    A grid's runs were all announced by the driver's SweepStarted, so they always end
-    here; a whole spec's only if its task got as far as announcing them."""
-    whole = isinstance(group, ExperimentSpec)
-    runs = delivery.runs or _runs_of(group)
-    unfinished = tuple(run for run in runs if run.index not in delivery.finished)
-    if whole and not delivery.runs:
-        return GroupFailed(index, unfinished, reason)
-    delivery.pending.extend(RunFinished(run, "failed", delivery.epochs.get(run.index, 0), None)
-                            for run in unfinished)
-    if whole:
-        delivery.pending.append(SweepFinished(stopped=False, wall_s=0.0))
-    else:  # closed even if its GroupStarted never got home (the worker died before a flush)
-        delivery.pending.append(GroupFinished(group.index, group.groups, stopped=False,
-                                              wall_s=0.0))
-    return GroupFailed(index, unfinished, reason)
-
-
-def _runs_of(group: Any) -> tuple[RunPlan, ...]:
-    """A spec's runs (a method), or a grid group's (a field)."""
-    runs = group.runs
-    return tuple(runs() if callable(runs) else runs)
 
 
 def _reason(error: BaseException) -> str:

@@ -20,10 +20,11 @@ def study_grids(spec: ExperimentSpec, study: TransferStudy) -> list[ExperimentSp
     """One grid per parametrization: widths × lrs, one initializer (the spec's first)."""
     if not study.widths or not study.lrs:
         raise SpecError("preset", "a learning-rate transfer study needs widths and lrs")
-    depth = len(spec.hidden)
+    base = spec.first_cell()  # the study's own widths and lrs replace any listed values
+    depth = len(base.hidden)
     grids = []
     for param in study.params:
-        grid = replace(spec, param=param, inits=spec.inits[:1], axes=())
+        grid = replace(base, param=param, inits=spec.inits[:1])
         grid = grid.with_axis("hidden", [(width,) * depth for width in study.widths])
         grids.append(grid.with_axis("lr", study.lrs))
     return grids

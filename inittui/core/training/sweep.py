@@ -25,13 +25,13 @@ from inittui.core.results.writing import new_sweep_id
 from inittui.core.spec.experiment import ExperimentSpec
 from inittui.core.training.device import check_fits, is_out_of_memory, resolve_device
 from inittui.core.training.engine import estimated_bytes, run_group
-from inittui.core.training.plan import Backend, GridPlan, Group, plan_grid
+from inittui.core.training.plan import Backend, BatchedGroup, GridPlan, plan_grid
 
 
 class LocalBackend:
     """Groups one after another in this process, sharing the loaded data."""
 
-    def run_groups(self, groups: Sequence[Group], on_event: Any,
+    def run_groups(self, groups: Sequence[BatchedGroup], on_event: Any,
                    stop: threading.Event, data: Any = None) -> None:
         for group in groups:
             if stop.is_set():
@@ -39,7 +39,7 @@ class LocalBackend:
             run_group(group, on_event, stop, data)
 
 
-def parameters_per_run(group: Group, data: Any) -> int:
+def parameters_per_run(group: BatchedGroup, data: Any) -> int:
     """One run's parameter count, from a model built without memory."""
     with torch.device("meta"):
         return build_model(group.spec, data.input_shape, data.num_classes,

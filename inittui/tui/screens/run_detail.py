@@ -12,7 +12,7 @@ from textual.markup import escape
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Static
 
-from inittui.core.spec.experiment import ExperimentSpec
+from inittui.core.spec.experiment import ExperimentSpec, RunPlan
 from inittui.tui.groups import SeedGroup, format_number, hex_color
 
 COLUMNS: tuple[tuple[str, int], ...] = (
@@ -21,13 +21,14 @@ COLUMNS: tuple[tuple[str, int], ...] = (
 )
 
 
-def describe(spec: ExperimentSpec, device: str) -> str:
-    """The sweep's configuration on one line."""
-    hidden = ",".join(map(str, spec.hidden))
+def describe(spec: ExperimentSpec, run: RunPlan, device: str) -> str:
+    """The configuration of one of the group's runs on one line: the sweep's settings and
+    the run's own lr, hidden, ... (its grid cell's)."""
+    hidden = ",".join(map(str, run.setting("hidden", spec)))
     output = f" · output layer {spec.output_init}" if spec.output_init else ""
-    return (f"{spec.dataset} · {spec.model} {hidden} {spec.activation}{output} · "
-            f"{spec.optimizer} lr {spec.lr:g} · batch {spec.batch_size}"
-            + (f" · {device}" if device else ""))
+    return (f"{spec.dataset} · {spec.model} {hidden} {run.setting('activation', spec)}"
+            f"{output} · {spec.optimizer} lr {run.setting('lr', spec):g} · batch "
+            f"{run.setting('batch_size', spec)}" + (f" · {device}" if device else ""))
 
 
 class RunDetailScreen(ModalScreen[None]):
@@ -57,7 +58,8 @@ class RunDetailScreen(ModalScreen[None]):
         with Vertical() as box:
             box.border_title = escape(f"{self.group.label} · sweep {self.group.sweep}")
             box.border_subtitle = "escape goes back"
-            yield Static(Text(describe(self.spec, self.device)), id="detail-config")
+            yield Static(Text(describe(self.spec, self.group.records[0].plan, self.device)),
+                         id="detail-config")
             yield DataTable(cursor_type="row", zebra_stripes=True, id="detail-table")
         yield Footer(compact=True, show_command_palette=False)  # its own keys, not the app's
 

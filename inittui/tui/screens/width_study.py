@@ -19,7 +19,8 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from inittui.core.errors import InittuiError
-from inittui.core.spec.experiment import PARAMETRIZATIONS, ExperimentSpec
+from inittui.core.spec.experiment import ExperimentSpec
+from inittui.core.spec.fields import PARAMETRIZATIONS
 from inittui.core.spec.presets import TransferStudy
 from inittui.core.studies.records import (
     OUTPUT,
@@ -136,7 +137,7 @@ class CoordCheckScreen(Screen[None]):
         """The check's own lr: its points' (a saved file's), else the spec it computes."""
         lr = next((point.lr for point in shown if point.lr is not None), None)
         if lr is None and self.compute and self.spec is not None:
-            lr = self.spec.lr
+            lr = self.spec.only("lr")
         optimizer = f"{self.spec.optimizer} " if self.spec is not None else ""
         return f"{optimizer}lr {lr:g} · " if lr is not None else \
             f"{optimizer}lr not recorded in the file · "

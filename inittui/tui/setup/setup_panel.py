@@ -13,7 +13,8 @@ from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Static
 
 from inittui.core.errors import InittuiError
-from inittui.core.spec.experiment import ExperimentSpec, parse_inits
+from inittui.core.spec.experiment import ExperimentSpec
+from inittui.core.spec.fields import parse_inits
 from inittui.core.spec.presets import TransferStudy, get_preset
 from inittui.tui.setup.initializer_picker import InitializerPicker
 from inittui.tui.setup.spec_form import SpecForm

@@ -17,17 +17,10 @@ from textual.suggester import SuggestFromList
 from textual.widgets import Input, Label, Select, Static
 
 from inittui.core.errors import SpecError
-from inittui.core.spec.experiment import (
-    ACTIVATIONS,
-    DATASETS,
-    MODELS,
-    NORMS,
-    OPTIMIZERS,
-    ExperimentSpec,
-    default_hidden,
-    format_field,
-    parse_field,
-)
+from inittui.core.spec.activations import ACTIVATIONS
+from inittui.core.spec.data_fields import DATASETS
+from inittui.core.spec.experiment import ExperimentSpec, default_hidden
+from inittui.core.spec.fields import MODELS, NORMS, OPTIMIZERS, format_field, parse_field
 from inittui.core.spec.presets import PRESETS, get_preset
 from inittui.core.training.study_plan import study_line
 
