@@ -18,14 +18,8 @@ from inittui.core.spec.experiment import ExperimentSpec, RunPlan
 from inittui.tui.app import InittuiApp, create_app
 from inittui.tui.groups import SeedGroup
 from inittui.tui.plots import integer_ticks, log_ticks, theme_colors, value_ticks
-from inittui.tui.results.curves import (
-    CurvesPlot,
-    CurvesView,
-    draw_order,
-    fitted_range,
-    smoothed,
-    step_series,
-)
+from inittui.tui.results.curve_series import draw_order, fitted_range, smoothed, step_series
+from inittui.tui.results.curves import CurvesPlot, CurvesView
 from inittui.tui.results.leaderboard import Leaderboard
 from tests.conftest import notes, trained
 
@@ -114,7 +108,7 @@ def test_step_losses_are_bucketed_into_a_mean_and_a_seed_band() -> None:
 
 
 def test_the_y_range_fits_what_is_drawn_and_crops_to_the_best_fifth() -> None:
-    from inittui.tui.results.curves import Series
+    from inittui.tui.results.curve_series import Series
 
     series = [Series(_group("a"), [1, 2], [0.1, 0.1], [0.1, 0.1], [0.1, 0.1]),
               Series(_group("b"), [1, 2], [0.5, 0.9], [0.5, 0.9], [0.5, 0.9])]

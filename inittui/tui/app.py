@@ -42,7 +42,7 @@ from inittui.tui.coord_choice import coord_check_choice
 from inittui.tui.groups import SeedGroup, group_key, run_groups
 from inittui.tui.main_screen import GRID_VIEWS, WIDE, MainScreen
 from inittui.tui.messages import SweepEnded, SweepEvent, SweepProgress
-from inittui.tui.results.curves import METRICS, SMOOTHING
+from inittui.tui.results.curve_series import METRICS, SMOOTHING
 from inittui.tui.results.grid_progress import GridProgress
 from inittui.tui.results.heatmap import Heatmap, HeatmapView
 from inittui.tui.results.leaderboard import Leaderboard
