@@ -30,6 +30,7 @@ from inittui.tui.results.sensitivity import SensitivityView
 from inittui.tui.results.status_line import StatusLine
 from inittui.tui.setup.initializer_picker import InitializerPicker
 from inittui.tui.setup.setup_panel import SetupPanel
+from inittui.tui.styles import stylesheet
 
 WIDE = 110
 """Terminal width from which the setup panel stays open beside the results."""
@@ -47,41 +48,7 @@ class MainScreen(Screen[None]):
         (0, "-narrow"), (WIDE, "-wide")]
 
     SCOPED_CSS = False  # the rules name MainScreen and its layout classes themselves
-    DEFAULT_CSS = """
-    MainScreen {
-        #body { height: 1fr; }
-        #results { width: 1fr; height: 1fr; }
-        #views { height: 1fr; min-height: 6; }
-        #curves, #layers, #sensitivity, #heatmap, #depth { height: 1fr; }
-        #board { height: auto; }
-        #filter { height: 1; margin: 0 1; }
-        #filter.-hidden { display: none; }
-        HintsPanel { max-height: 3; }
-    }
-    MainScreen.-wide {
-        #body { layout: horizontal; }
-        #setup { width: 36; height: 1fr; border: round $primary 50%; }
-        #setup:focus-within { border: round $primary; }
-        #setup-summary { display: none; }
-    }
-    MainScreen.-narrow {
-        #body { layout: vertical; }
-        #setup { height: auto; }
-        #setup-body { display: none; }
-        FinalBars { display: none; }
-        HintsPanel { max-height: 2; }
-        Leaderboard { max-height: 8; }
-    }
-    MainScreen.-narrow.-setup-open {
-        #setup { height: 1fr; }
-        #setup-body { display: block; }
-        #results { display: none; }
-    }
-    MainScreen.-grid-view {
-        FinalBars { display: none; }
-        Leaderboard { max-height: 8; }
-    }
-    """
+    DEFAULT_CSS = stylesheet("main_screen.tcss")
 
     class Ready(Message):
         """Every panel is mounted: the app may fill them (its own mount comes earlier)."""

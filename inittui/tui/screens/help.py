@@ -15,6 +15,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from inittui.tui.results.leaderboard import Leaderboard
+from inittui.tui.styles import stylesheet
 
 MORE_KEYS: tuple[tuple[str, str], ...] = (
     ("tab / shift+tab", "move between setup, leaderboard and the form's fields"),
@@ -86,13 +87,7 @@ class HelpScreen(ModalScreen[None]):
         Binding("escape,question_mark,f1,q", "dismiss", "Close", id="close-help"),
     ]
 
-    DEFAULT_CSS = """
-    HelpScreen { align: center middle; }
-    HelpScreen > VerticalScroll {
-        width: 84; max-width: 100%; height: auto; max-height: 100%;
-        border: round $accent; background: $surface; padding: 0 1;
-    }
-    """
+    DEFAULT_CSS = stylesheet("help.tcss")
 
     def compose(self) -> ComposeResult:
         with VerticalScroll() as box:
