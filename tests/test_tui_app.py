@@ -155,9 +155,9 @@ async def test_comparing_finished_runs_with_the_keyboard() -> None:
 
         first = board.highlighted_key
         await pilot.press("space")  # hide the leader from the plots
-        assert app.hidden_groups == frozenset({first}) and len(curves.shown_groups) == 1
+        assert app.main.hidden_groups == frozenset({first}) and len(curves.shown_groups) == 1
         await pilot.press("space")
-        assert app.hidden_groups == frozenset() and len(curves.shown_groups) == 2
+        assert app.main.hidden_groups == frozenset() and len(curves.shown_groups) == 2
 
         await pilot.press("enter")  # its per-epoch table
         await pilot.pause()
@@ -173,13 +173,13 @@ async def test_comparing_finished_runs_with_the_keyboard() -> None:
 
         await pilot.press("L")
         layers = app.query_one(LayersView)
-        assert app.view == "layers" and layers.shown_epoch == 2
+        assert app.main.view == "layers" and layers.shown_epoch == 2
         await pilot.press("left_square_bracket", "left_square_bracket")
         assert layers.shown_epoch == 0  # the initialization
         await pilot.press("full_stop", "full_stop")
         assert layers.histogram_layer == 2  # there are two hidden layers
         await pilot.press("L")
-        assert app.view == "curves"
+        assert app.main.view == "curves"
 
 
 async def test_the_cursor_stays_on_the_leader_until_the_user_picks_a_row() -> None:

@@ -245,7 +245,7 @@ async def test_slash_filters_runs_by_label_and_escape_clears_it() -> None:
                            "1:zeros": "○"}  # the board says which rows are not drawn
         assert app.focused is app.query_one(Leaderboard) and "filter “he”" in header(app)
         await pilot.press("escape")
-        assert len(curves(app).shown_groups) == 4 and app.filter_text == ""
+        assert len(curves(app).shown_groups) == 4 and app.main.filter_text == ""
 
 
 async def test_seeds_are_drawn_as_a_band_around_the_mean() -> None:

@@ -40,19 +40,19 @@ async def test_g_h_d_switch_to_the_grid_views_and_back() -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         await trained(pilot)
         await pilot.press("g")
-        assert app.view == "sensitivity"
+        assert app.main.view == "sensitivity"
         plot = app.query_one(SensitivityPlot)
         assert plot.axis == "lr" and plot.metric == "best_val_acc"
         await pilot.press("m")
         assert plot.metric == "final_train_loss"
         await pilot.press("g")
-        assert app.view == "curves"
+        assert app.main.view == "curves"
         await pilot.press("h")
-        assert app.view == "heatmap" and app.query_one(Heatmap).has_focus
+        assert app.main.view == "heatmap" and app.query_one(Heatmap).has_focus
         await pilot.press("d")
-        assert app.view == "depth"
+        assert app.main.view == "depth"
         await pilot.press("d")
-        assert app.view == "curves"
+        assert app.main.view == "curves"
 
 
 async def test_heatmap_arrows_move_and_enter_opens_that_cells_curves() -> None:
@@ -66,7 +66,7 @@ async def test_heatmap_arrows_move_and_enter_opens_that_cells_curves() -> None:
         await pilot.press("right", "right", "down")
         assert table.cell_under_cursor == "lr=1e-2"
         await pilot.press("enter")
-        assert app.view == "curves"
+        assert app.main.view == "curves"
         assert app.query_one("#filter", Input).value == "@ lr=1e-2"
         shown = {group.label for group in app.query_one(CurvesView).shown_groups}
         assert shown == {"zeros @ lr=1e-2", "xavier-normal @ lr=1e-2", "he-normal @ lr=1e-2"}
@@ -164,7 +164,7 @@ async def test_n_steps_through_each_axis_then_axis_against_axis_and_i_picks_the_
         assert header(app).startswith(
             "best val acc by learning rate × hidden layers for xavier-normal · mean of 2 seeds")
         await pilot.press("down", "right", "enter")  # lr 1e-3 at 20 layers
-        assert app.view == "curves"
+        assert app.main.view == "curves"
         assert app.query_one("#filter", Input).value == "@ lr=1e-3,hidden=64x20"
         await pilot.press("h", "n")  # depth down, lr across
         assert (table.axis, table.init) == ("lr", "xavier-normal")
