@@ -105,7 +105,7 @@ class InittuiApp(SignalsAndCtrlC, App[None]):
 
     @on(MainScreen.Ready)
     def _on_main_ready(self) -> None:
-        """The panels are mounted: start loading, show the book, place the focus."""
+        """The panels are mounted: start loading, then let the screen show what there is."""
         main = self.main
         self.install_signal_handlers()
         self.call_after_refresh(self._import_torch)
@@ -115,8 +115,7 @@ class InittuiApp(SignalsAndCtrlC, App[None]):
             self._load_results(self.load)
         else:
             main.say_ready()
-        main.show_book()
-        main.focus_first(results=self.load is not None)
+        main.begin(results_first=self.load is not None)
 
     def on_unmount(self) -> None:
         self.sweeps.close()  # stops the engine; its thread closes the file after its last row

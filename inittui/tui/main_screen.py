@@ -175,13 +175,16 @@ class MainScreen(BookShowing, Screen[None]):
         yield KeyFooter()
 
     def on_mount(self) -> None:
-        self.picker.set_registry(registry())  # torch-free, instant
         self._panels_ready = True
         self.post_message(self.Ready())
 
-    def focus_first(self, results: bool) -> None:
-        """Results first when there are some to look at (after --load) or no room for both."""
-        wide_and_empty = self.app.size.width >= WIDE and not results
+    def begin(self, results_first: bool) -> None:
+        """Fill the picker, show the book and place the focus, in one go (the setup scrolls
+        to the focus as the list fills): on the results when there are some to look at
+        (after --load) or no room for both."""
+        self.picker.set_registry(registry())  # torch-free, instant
+        self.show_book()
+        wide_and_empty = self.app.size.width >= WIDE and not results_first
         (self.initializer_list if wide_and_empty else self.leaderboard).focus()
 
     # ── what the app tells the screen ─────────────────────────────────────────────────
