@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from textual.app import App
 from textual.binding import Binding
 from textual.css.stylesheet import Stylesheet
 from textual.widgets import Input
@@ -45,7 +46,7 @@ def test_the_app_binds_only_the_global_keys() -> None:
 
 def test_every_main_screen_key_is_the_screens_own_action_and_not_the_apps() -> None:
     keys = [binding for binding in MainScreen.BINDINGS if isinstance(binding, Binding)]
-    assert len(keys) == 27 and not GLOBAL_KEYS & set(ids(MainScreen))
+    assert len(keys) == 26 and not GLOBAL_KEYS & set(ids(MainScreen))
     for binding in keys:
         assert hasattr(MainScreen, f"action_{action_name(binding)}"), binding.action
         assert not hasattr(InittuiApp, f"action_{action_name(binding)}"), binding.action
@@ -98,8 +99,9 @@ def test_every_screen_stylesheet_is_a_tcss_file_that_parses() -> None:
              for name in re.findall(r'stylesheet\("([^"]+)"\)', path.read_text())}
     files = {path.name for path in (TUI / "styles").glob("*.tcss")}
     assert named == files and "main_screen.tcss" in files
+    variables = App[None]().get_css_variables()  # the theme's $primary, $warning, ...
     for name in sorted(files):
-        sheet = Stylesheet()
+        sheet = Stylesheet(variables=variables)
         sheet.add_source(styles.stylesheet(name), read_from=(name, ""))
         sheet.parse()  # raises on a CSS error
         assert sheet.rules, name
