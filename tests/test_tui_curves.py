@@ -9,7 +9,6 @@ from __future__ import annotations
 import itertools
 import math
 
-from canned import STEPS_PER_EPOCH, canned_engine  # tests/canned.py
 from rich.text import Text
 from textual.widgets import Input, Static
 
@@ -21,6 +20,7 @@ from inittui.tui.plots import integer_ticks, log_ticks, theme_colors, value_tick
 from inittui.tui.results.curve_series import draw_order, fitted_range, smoothed, step_series
 from inittui.tui.results.curves import CurvesPlot, CurvesView
 from inittui.tui.results.leaderboard import Leaderboard
+from tests.canned import STEPS_PER_EPOCH, canned_engine
 from tests.conftest import notes, trained
 
 SIZE = (120, 40)

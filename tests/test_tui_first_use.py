@@ -29,10 +29,18 @@ from inittui.tui.screens.help import HelpScreen
 from inittui.tui.screens.width_study import CoordCheckScreen, LrTransferScreen
 from inittui.tui.width_app import WidthStudyApp
 from tests.canned_grid import canned_grid_engine
-from tests.conftest import palette_search, ready, trained, wait_until
-from tests.test_tui_grid import grid_app, grid_spec
-from tests.test_tui_setup_form import WIDE, form_app, type_into
-from tests.test_width_screens import COORD_CSV
+from tests.conftest import (
+    COORD_CSV,
+    WIDE,
+    form_app,
+    grid_app,
+    grid_spec,
+    palette_search,
+    ready,
+    trained,
+    type_into,
+    wait_until,
+)
 
 
 async def test_the_forms_hidden_sizes_follow_the_model_until_the_user_sets_them() -> None:

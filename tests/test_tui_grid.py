@@ -9,7 +9,6 @@ from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
 from inittui.core.events import GridStarted, GroupStarted, RunFinished, StepProgress
-from inittui.core.spec.experiment import ExperimentSpec
 from inittui.core.training.plan import plan_grid
 from inittui.tui.app import InittuiApp, create_app
 from inittui.tui.results.curves import CurvesView
@@ -18,21 +17,11 @@ from inittui.tui.results.heatmap import Heatmap
 from inittui.tui.results.leaderboard import Leaderboard
 from inittui.tui.results.sensitivity import SensitivityPlot
 from tests.canned_grid import canned_grid_engine
-from tests.conftest import trained
+from tests.conftest import grid_app, grid_spec, trained
 
 SnapCompare = Callable[..., bool]
-LR_GRID = "1e-4,1e-3,1e-2,1e-1"
 
 
-def grid_spec(**text: str) -> ExperimentSpec:
-    base = ExperimentSpec(inits=("zeros", "xavier-normal", "he-normal"),
-                          dataset="synthetic:train=256,val=64,test=64,side=8", epochs=3,
-                          seeds=2, device="cpu")
-    return base.with_text(**{"lr": LR_GRID, **text})
-
-
-def grid_app(**text: str) -> InittuiApp:
-    return create_app(grid_spec(**text), engine=canned_grid_engine)
 
 
 async def test_g_h_d_switch_to_the_grid_views_and_back() -> None:

@@ -22,7 +22,6 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Input
 
-from inittui.core.events import StepProgress
 from inittui.core.init.registry import registry
 from inittui.core.results.book import ResultsBook
 from inittui.core.spec.experiment import ExperimentSpec
@@ -188,18 +187,6 @@ class MainScreen(BookShowing, Screen[None]):
         (self.initializer_list if wide_and_empty else self.leaderboard).focus()
 
     # ── what the app tells the screen ─────────────────────────────────────────────────
-
-    def say(self, message: str, error: bool = False) -> None:
-        """One line in the status line (training, loading, a saved file, an error)."""
-        self.status.say(message, error)
-
-    def show_progress(self, progress: StepProgress, epochs: int, runs: int) -> None:
-        """The step inside the epoch, and the time left once a step has been timed."""
-        self.status.progress(progress, epochs, runs)
-
-    def say_ready(self) -> None:
-        self.say("ready · ctrl+r trains the chosen initializers · s edits the setup · "
-                 "? lists every key")
 
     def show_setup_error(self) -> None:
         """The setup cannot run: unfold it at its first invalid field."""

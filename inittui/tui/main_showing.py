@@ -1,4 +1,5 @@
-"""What the main screen's panels show of the book: grouped and ranked once per change.
+"""What the main screen shows: the book, grouped and ranked once per change, and the
+status line's news.
 
 Every panel (curves, leaderboard, bars, hints, layers, the grid view on screen) is shown
 from one `Shown`, so an epoch of N runs is grouped and ranked once, not once per panel.
@@ -9,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from inittui.core.events import StepProgress
 from inittui.core.results.book import LeaderRow, ResultsBook, leaderboard
 from inittui.tui.grid_metric import GridMetric
 from inittui.tui.groups import SeedGroup, group_key, run_groups
@@ -28,7 +30,7 @@ class Shown:
 
 
 class BookShowing(MainPanels):
-    """Shows the book in MainScreen's panels (a mixin: `self` is that screen)."""
+    """Shows the book and the news in MainScreen's panels (a mixin: `self` is that screen)."""
 
     if TYPE_CHECKING:  # MainScreen's state
         book: ResultsBook
@@ -37,6 +39,18 @@ class BookShowing(MainPanels):
         view: str
         filter_text: str
         hidden_groups: frozenset[str]
+
+    def say(self, message: str, error: bool = False) -> None:
+        """One line in the status line (training, loading, a saved file, an error)."""
+        self.status.say(message, error)
+
+    def show_progress(self, progress: StepProgress, epochs: int, runs: int) -> None:
+        """The step inside the epoch, and the time left once a step has been timed."""
+        self.status.progress(progress, epochs, runs)
+
+    def say_ready(self) -> None:
+        self.say("ready · ctrl+r trains the chosen initializers · s edits the setup · "
+                 "? lists every key")
 
     def _visible(self, groups: list[SeedGroup]) -> list[SeedGroup]:
         """The groups the plots draw: not hidden, and matching the `/` filter."""
