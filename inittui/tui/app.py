@@ -144,14 +144,14 @@ class InittuiApp(SignalsAndCtrlC, App[None]):
             return  # a question is open, or a width study trains on its own screen
         main = self.main
         try:
-            spec = main.setup.spec()
+            spec = main.setup_spec()
             check_spec(spec)
         except SpecError as error:
             self.notify(error_text(error), title="Fix the setup to run", severity="error",
                         markup=False)
             main.show_setup_error()
             return
-        study = main.setup.study
+        study = main.setup_study
         if study is not None:  # a learning-rate transfer study: on its own screen
             self.push_screen(LrTransferScreen(spec=spec, study=study))
             return
@@ -241,7 +241,7 @@ class InittuiApp(SignalsAndCtrlC, App[None]):
                 self.notify(f"{event.spec.dataset} read from {event.data_source}",
                             title="Data", markup=False)
             main.say(f"training {len(event.runs)} runs on {event.device} · "
-                       f"{event.parameters_per_run:,} parameters each · ctrl+x stops")
+                     f"{event.parameters_per_run:,} parameters each · ctrl+x stops")
         elif isinstance(event, SweepFinished):
             self._say_finished(event.stopped)
         if isinstance(event, (SweepStarted, EpochFinished, RunFinished, LayerStatsReady)) or (

@@ -31,7 +31,7 @@ def open_coord_check(main: MainScreen) -> None:
     from inittui.tui.screens.width_study import CoordCheckScreen
 
     try:
-        setup = main.setup.spec()
+        setup = main.setup_spec()
     except SpecError as error:
         main.notify(error_text(error), title="Fix the setup first", severity="error",
                     markup=False)

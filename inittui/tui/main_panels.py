@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 from textual.widgets import ContentSwitcher, Input, SelectionList
 
+from inittui.core.spec.experiment import ExperimentSpec
+from inittui.core.spec.presets import TransferStudy
 from inittui.tui.key_footer import KeyFooter
 from inittui.tui.results.curves import CurvesView
 from inittui.tui.results.depth_profile import DepthProfileView
@@ -44,6 +46,15 @@ class MainPanels:
     @property
     def setup(self) -> SetupPanel:
         return self.query_one(SetupPanel)
+
+    def setup_spec(self) -> ExperimentSpec:
+        """The spec the setup panel describes (SpecError names a field that does not parse)."""
+        return self.setup.spec()
+
+    @property
+    def setup_study(self) -> TransferStudy | None:
+        """The study ctrl+r trains instead of one sweep: the chosen preset's, if it is one."""
+        return self.setup.study
 
     @property
     def picker(self) -> InitializerPicker:
