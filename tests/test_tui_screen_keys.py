@@ -10,12 +10,14 @@ from textual.app import App
 from textual.binding import Binding
 from textual.css.stylesheet import Stylesheet
 from textual.widgets import Input
+from textual.widgets._footer import FooterKey
 
 from inittui.core.spec.experiment import ExperimentSpec
 from inittui.tui import styles
 from inittui.tui.app import InittuiApp, create_app
 from inittui.tui.key_order import KEY_ORDER, in_key_order
 from inittui.tui.main_screen import MainScreen
+from inittui.tui.results.leaderboard import Leaderboard
 from inittui.tui.screens.confirm import ConfirmScreen
 from inittui.tui.screens.help import HelpScreen
 from tests.canned import canned_engine
@@ -92,6 +94,18 @@ async def test_the_global_keys_act_over_the_main_screen_and_its_keys_stay_on_it(
         assert isinstance(app.screen, ConfirmScreen)  # the screen's clear asks first
         await pilot.press("n")
         assert app.screen is app.main and app.book.sweeps
+
+
+async def test_the_footer_is_one_row_of_the_focused_widgets_then_the_apps_and_screens_keys(
+        ) -> None:
+    """As when the app bound every key: the leaderboard's, Textual's ctrl+q, then KEY_ORDER."""
+    app = canned_app()
+    async with app.run_test(size=(400, 40)) as pilot:  # room for every key
+        await trained(pilot, then_escape=True)
+        assert isinstance(app.focused, Leaderboard)
+        assert [key.key for key in app.screen.query(FooterKey)] == [
+            "space", "ctrl+q", "ctrl+r", "s", "question_mark", "m", "l", "x", "a", "z", "f",
+            "slash", "L", "g", "h", "d", "b", "c"]
 
 
 def test_every_screen_stylesheet_is_a_tcss_file_that_parses() -> None:
