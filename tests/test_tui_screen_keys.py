@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 from textual.app import App
 from textual.binding import Binding
 from textual.css.stylesheet import Stylesheet
@@ -20,6 +21,7 @@ from inittui.tui.main_screen import MainScreen
 from inittui.tui.results.leaderboard import Leaderboard
 from inittui.tui.screens.confirm import ConfirmScreen
 from inittui.tui.screens.help import HelpScreen
+from inittui.tui.screens.width_study import CoordCheckScreen
 from tests.canned import canned_engine
 from tests.conftest import trained
 
@@ -94,6 +96,27 @@ async def test_the_global_keys_act_over_the_main_screen_and_its_keys_stay_on_it(
         assert isinstance(app.screen, ConfirmScreen)  # the screen's clear asks first
         await pilot.press("n")
         assert app.screen is app.main and app.book.sweeps
+
+
+@pytest.mark.slow
+async def test_on_a_width_study_the_main_screens_keys_neither_show_nor_act() -> None:
+    """The coordinate check covers the main screen: its footer offers its own keys and the
+    global ones, and a main-screen key does not change the hidden screen behind it."""
+    spec = ExperimentSpec(dataset="synthetic:train=200,val=50,test=50,side=8", hidden=(16,),
+                          inits=("he-normal",), device="cpu")
+    app = create_app(spec)
+    async with app.run_test(size=(300, 40)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.press("escape", "w")
+        await pilot.pause()
+        assert isinstance(app.screen, CoordCheckScreen)
+        shown = {key.key for key in app.screen.query(FooterKey)}
+        assert {"p", "escape", "ctrl+r", "question_mark"} <= shown
+        assert not shown & {"s", "m", "L", "c"}
+        await pilot.press("L", "m")
+        assert app.main.view == "curves" and app.main.curves.metric == "val_acc"
+        await pilot.press("escape")
+        assert app.screen is app.main
 
 
 async def test_the_footer_is_one_row_of_the_focused_widgets_then_the_apps_and_screens_keys(
