@@ -11,12 +11,11 @@ from __future__ import annotations
 import threading
 from dataclasses import replace
 
-from canned import canned_engine_with_layers  # tests/canned.py
-from canned_grid import canned_grid_engine  # tests/canned_grid.py
-
 from inittui.core.events import EventSink, LayerStatsReady, RunStarted, TheoryReady
 from inittui.core.spec.experiment import ExperimentSpec
 from inittui.core.theory.predict import NoTheory, run_theory
+from tests.canned import canned_engine_with_layers
+from tests.canned_grid import canned_grid_engine
 
 PREDICTED_OVER_MEASURED = {"xavier-normal": 1.6}
 OTHERWISE = 0.6

@@ -1,6 +1,7 @@
 """Shared fixtures and helpers: tiny real data sets so that every core test trains in well under a
-second, one way to wait for the app under a Pilot, and CSV readers. Import helpers from here
-(`from tests.conftest import trained`), never from another test module."""
+second, the apps the TUI tests share, one way to wait for the app under a Pilot, and CSV
+readers. Import helpers from here (`from tests.conftest import trained`) or from the helper
+modules beside it (`from tests.canned import canned_engine`), never from a test module."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from textual.app import App
@@ -18,7 +20,20 @@ from textual.widgets import Input, Static
 
 from inittui.core.spec.experiment import ExperimentSpec
 
+if TYPE_CHECKING:
+    from inittui.tui.app import InittuiApp
+
 TINY_DATA = "synthetic:train=256,val=64,test=64,side=6,classes=4"
+WIDE = (120, 40)
+FORM_DATA = "synthetic:train=200,val=50,test=50,side=8"
+TUI_DATA = "synthetic:train=256,val=64,test=64,side=8"
+LR_GRID = "1e-4,1e-3,1e-2,1e-1"
+"""The terminal of most app tests: wide enough that the setup panel stays open."""
+STUDY_FILES = Path(__file__).parent / "data"
+COORD_CSV = STUDY_FILES / "coord_check_mnist5k.csv"
+TRANSFER_CSV = STUDY_FILES / "mup2022_reduced.csv"
+GPT_TRANSFER_CSV = STUDY_FILES / "mup2022_gpt_text.csv"
+"""Saved width studies (a coordinate check, two learning-rate transfers) the screens load."""
 
 
 @pytest.fixture
@@ -86,6 +101,50 @@ async def trained(pilot: Pilot, *, then_escape: bool = False) -> None:
     if then_escape:
         await pilot.press("escape")
     await pilot.pause()
+
+
+def tui_spec(**changes: object) -> ExperimentSpec:
+    """Two initializers on tiny synthetic data: a sweep takes a fraction of a second."""
+    values: dict[str, object] = dict(inits=("zeros", "he-normal"), dataset=TUI_DATA,
+                                     hidden=(16,), epochs=2, device="cpu")
+    values.update(changes)
+    return ExperimentSpec(**values)  # type: ignore[arg-type]
+
+
+def form_app(**changes: object) -> InittuiApp:
+    """The app on a tiny setup of two initializers, trained by the real engine (changes:
+    ExperimentSpec fields)."""
+    from inittui.tui.app import create_app
+
+    values: dict[str, object] = dict(inits=("zeros", "he-normal"), dataset=FORM_DATA,
+                                     hidden=(16,), epochs=1, device="cpu",
+                                     diagnostics=False)
+    values.update(changes)
+    return create_app(ExperimentSpec(**values))  # type: ignore[arg-type]
+
+
+def grid_spec(**text: str) -> ExperimentSpec:
+    """A learning-rate grid of three initializers and two seeds (text: fields as typed)."""
+    base = ExperimentSpec(inits=("zeros", "xavier-normal", "he-normal"),
+                          dataset="synthetic:train=256,val=64,test=64,side=8", epochs=3,
+                          seeds=2, device="cpu")
+    return base.with_text(**{"lr": LR_GRID, **text})
+
+
+def grid_app(**text: str) -> InittuiApp:
+    """The app on grid_spec, fed canned grid events."""
+    from inittui.tui.app import create_app
+    from tests.canned_grid import canned_grid_engine
+
+    return create_app(grid_spec(**text), engine=canned_grid_engine)
+
+
+async def type_into(pilot: Pilot, field_id: str, text: str) -> None:
+    """Focus a field, empty it with its own keys and type `text` key by key."""
+    field = pilot.app.query_one(f"#{field_id}", Input)
+    field.focus()
+    await pilot.press("home", "ctrl+k", *text)
+    assert field.value == text
 
 
 # ── Files as a test reads them back ────────────────────────────────────────────────────

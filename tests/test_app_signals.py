@@ -4,45 +4,33 @@ how to quit wherever the focus is."""
 
 from __future__ import annotations
 
-import csv
 import os
 import signal
-import time
 from pathlib import Path
 
-from textual.pilot import Pilot
 from textual.widgets import Input
 
 from inittui.core.spec.experiment import ExperimentSpec
 from inittui.tui.app import create_app
+from tests.conftest import csv_rows, wait_until
 
 SPEC = ExperimentSpec(inits=("zeros", "he-normal"), hidden=(16,), epochs=200, device="cpu",
                       dataset="synthetic:train=2000,val=100,test=100,side=8")
-
-
-def rows(path: Path) -> list[dict[str, str]]:
-    with path.open(newline="") as handle:
-        return list(csv.DictReader(handle))
-
-
-async def until(pilot: Pilot, condition: object, timeout_s: float = 60) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not condition():  # type: ignore[operator]
-        assert time.monotonic() < deadline, "timed out"
-        await pilot.pause(0.1)
 
 
 async def test_sigterm_in_the_app_writes_stopped_rows_and_exits_143(tmp_path: Path) -> None:
     out = tmp_path / "r.csv"
     app = create_app(SPEC, out=out)
     async with app.run_test(size=(120, 40)) as pilot:
-        await until(pilot, lambda: all(w.is_finished for w in app.workers))
+        await wait_until(pilot, lambda: all(w.is_finished for w in app.workers),
+                         "the app's workers to end")
         await pilot.press("ctrl+r")
-        await until(pilot, lambda: out.exists() and len(rows(out)) >= 2)
+        await wait_until(pilot, lambda: out.exists() and len(csv_rows(out)) >= 2,
+                         "two rows in the results file")
         os.kill(os.getpid(), signal.SIGTERM)
-        await until(pilot, lambda: not app.is_running)
+        await wait_until(pilot, lambda: not app.is_running, "the app to exit")
     assert app.return_code == 143
-    table = rows(out)
+    table = csv_rows(out)
     stopped = [row for row in table if row["status"] == "stopped"]
     finished = [row for row in table if row["status"] == "ok"]
     assert sorted(row["init"] for row in stopped) == ["he-normal", "zeros"]
@@ -52,9 +40,10 @@ async def test_sigterm_in_the_app_writes_stopped_rows_and_exits_143(tmp_path: Pa
 async def test_sighup_when_idle_exits_129_at_once() -> None:
     app = create_app(SPEC)
     async with app.run_test(size=(120, 40)) as pilot:
-        await until(pilot, lambda: all(w.is_finished for w in app.workers))
+        await wait_until(pilot, lambda: all(w.is_finished for w in app.workers),
+                         "the app's workers to end")
         os.kill(os.getpid(), signal.SIGHUP)
-        await until(pilot, lambda: not app.is_running, 10)
+        await wait_until(pilot, lambda: not app.is_running, "the app to exit", 10)
     assert app.return_code == 129
 
 

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from figure_inputs import DATA
 from matplotlib.figure import Figure
 
 from inittui.cli import main
@@ -20,6 +19,7 @@ from inittui.figures.kinds import KINDS, PlotOptions
 from inittui.figures.writing import write_figure
 from inittui.headless.sweep import run_headless
 from inittui.interrupts import StopSignals
+from tests.figure_inputs import DATA
 
 pytestmark = pytest.mark.slow  # a real run, then ξ_c over the plane (seconds for tanh)
 

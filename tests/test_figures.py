@@ -12,12 +12,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from figure_inputs import Inputs, make_inputs, with_theory_columns, without_theory_columns
 
 from inittui.core.spec.presets import PRESETS
 from inittui.figures.data import FigureInputError, load_files
 from inittui.figures.kinds import KINDS, PlotOptions, chosen, drawable
 from inittui.figures.writing import write_figure
+from tests.figure_inputs import Inputs, make_inputs, with_theory_columns, without_theory_columns
 
 pytestmark = pytest.mark.slow  # the input files come from real runs (about 10 s)
 

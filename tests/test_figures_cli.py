@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from figure_inputs import DATA, Inputs, make_inputs
 
 from inittui.cli import main
+from tests.figure_inputs import DATA, Inputs, make_inputs
 
 ROOT = Path(__file__).resolve().parent.parent
 TINY = ["--dataset", DATA, "--hidden", "16", "--device", "cpu", "--batch-size", "32"]

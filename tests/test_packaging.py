@@ -58,6 +58,16 @@ def test_the_wheel_ships_the_bundled_mnist_file_unchanged(wheel: Path) -> None:
         assert archive.read(WHEEL_MEMBER) == BUNDLED.read_bytes()
 
 
+def test_the_wheel_ships_every_stylesheet_of_the_app(wheel: Path) -> None:
+    """The screens read their CSS from .tcss files: an install without them cannot start."""
+    sheets = sorted((REPO / "inittui" / "tui" / "styles").glob("*.tcss"))
+    assert sheets
+    with zipfile.ZipFile(wheel) as archive:
+        for sheet in sheets:
+            member = sheet.relative_to(REPO).as_posix()
+            assert archive.read(member) == sheet.read_bytes(), member
+
+
 def test_an_installed_wheel_loads_mnist_5k_from_any_directory(
     wheel: Path, tmp_path: Path
 ) -> None:

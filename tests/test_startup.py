@@ -8,7 +8,8 @@ an import watcher in its process notes when torch is imported. See
 from __future__ import annotations
 
 import pytest
-from startup_probe import launch_app
+
+from tests.startup_probe import launch_app
 
 TINY = ("--dataset", "synthetic:train=200,val=50,test=50,side=8", "--hidden", "16")
 

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import math
 
-from canned_theory import canned_grid_engine_with_theory
 from textual.widgets import Static
 
 from inittui.core.spec.experiment import ExperimentSpec
 from inittui.core.theory.mean_field import phase_of
 from inittui.tui.app import create_app
 from inittui.tui.results.heatmap import Heatmap
-from tests.test_tui_plot_check import SIZE, trained
+from tests.canned_theory import canned_grid_engine_with_theory
+from tests.conftest import WIDE, trained
 
 SIGMA_W2 = (1.0, 1.75, 3.0)
 DEPTHS = (10, 40, 70)
@@ -29,7 +29,7 @@ async def test_each_sigma_w2_row_marks_the_depths_beyond_its_6_xi_c():
         hidden=";".join(f"64x{d}" for d in DEPTHS), activation="tanh",
         bias_init="normal:std=0.2236", lr="1e-3")
     app = create_app(spec, engine=canned_grid_engine_with_theory)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=WIDE) as pilot:
         await trained(pilot)
         await pilot.press("h")
         await pilot.pause()
@@ -57,7 +57,7 @@ async def test_a_grid_without_a_depth_axis_or_theory_marks_nothing():
                           dataset="synthetic:train=256,val=64,test=64,side=8").with_text(
         lr="1e-4,1e-3,1e-2")
     app = create_app(spec, engine=canned_grid_engine_with_theory)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=WIDE) as pilot:
         await trained(pilot)
         await pilot.press("h")
         await pilot.pause()

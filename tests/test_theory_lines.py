@@ -10,12 +10,6 @@ predicts ∂L/∂h) and the note says so; a run without a prediction is named wi
 
 from __future__ import annotations
 
-from canned_theory import (
-    ZEROS_REASON,
-    canned_engine_with_theory,
-    canned_grid_engine_with_theory,
-)
-from plot_reader import assert_series, read_plot
 from textual.widgets import Static
 
 from inittui.core.results.axes import axis_position, depth_series
@@ -24,7 +18,13 @@ from inittui.tui.app import create_app
 from inittui.tui.results.depth_profile import PREDICTION_MARKER, DepthStatPlot, depth_colors
 from inittui.tui.results.layers_view import DepthPlot, layers_at
 from inittui.tui.results.predicted_lines import expected_spread, spread_text
-from tests.test_tui_plot_check import SIZE, trained
+from tests.canned_theory import (
+    ZEROS_REASON,
+    canned_engine_with_theory,
+    canned_grid_engine_with_theory,
+)
+from tests.conftest import WIDE, trained
+from tests.plot_reader import assert_series, read_plot
 
 DATA = "synthetic:train=256,val=64,test=64,side=8"
 
@@ -40,7 +40,7 @@ def _app(inits: tuple[str, ...] = ("xavier-normal", "he-normal", "zeros")):
 
 async def test_the_prediction_is_drawn_faint_in_each_runs_colour_where_its_values_are():
     app = _app()
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=WIDE) as pilot:
         await trained(pilot)
         await pilot.press("L", "left_square_bracket")  # at initialization
         await pilot.pause()
@@ -78,7 +78,7 @@ async def test_the_prediction_is_drawn_faint_in_each_runs_colour_where_its_value
 
 async def test_after_training_the_prediction_of_the_initialization_is_not_drawn():
     app = _app(("xavier-normal",))
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=WIDE) as pilot:
         await trained(pilot)
         await pilot.press("L")  # the newest epoch: 1
         await pilot.pause()
@@ -94,7 +94,7 @@ async def test_the_depth_profile_draws_the_predicted_last_layer_act_std_against_
                           epochs=2, seeds=2, device="cpu").with_text(
         lr="1e-3", hidden="64x10;64x20;64x30")
     app = create_app(spec, engine=canned_grid_engine_with_theory)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=WIDE) as pilot:
         await trained(pilot)
         await pilot.press("d")
         await pilot.pause()

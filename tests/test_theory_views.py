@@ -13,6 +13,7 @@ from inittui.core.spec.experiment import ExperimentSpec
 from inittui.core.theory.predict import run_theory
 from inittui.tui.app import create_app
 from inittui.tui.screens.phase import PhasePlot, PhaseScreen, shade
+from tests.conftest import wait_until
 
 INITS = ("he-normal", "variance-scaling:scale=3", "normal", "zeros")
 
@@ -42,18 +43,15 @@ async def test_p_opens_the_plane_with_each_run_and_its_reading():
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         await pilot.press("ctrl+r")
-        for _ in range(100):
-            await pilot.pause(0.05)
-            if app.book.sweeps and all(r.status == "ok" for r in app.book.current.runs.values()):
-                break
+        await wait_until(pilot, lambda: bool(app.book.sweeps) and all(
+            r.status == "ok" for r in app.book.current.runs.values()), "every run trained",
+            timeout_s=5)
         await pilot.press("p")
         await pilot.pause()
         screen = app.screen
         assert isinstance(screen, PhaseScreen)
-        for _ in range(600):  # ξ_c shading is computed in a worker
-            await pilot.pause(0.05)
-            if screen.query_one(PhasePlot).shading is not None:
-                break
+        await wait_until(pilot, lambda: screen.query_one(PhasePlot).shading is not None,
+                         "the ξ_c shading (computed in a worker)", timeout_s=30)
         plot = screen.query_one(PhasePlot)
         drawn = _drawn(plot)
         assert "tanh: mean-field phase at initialization" in drawn

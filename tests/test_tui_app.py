@@ -14,7 +14,6 @@ import threading
 from pathlib import Path
 
 from rich.console import Console
-from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, SelectionList, Static
 
 from inittui.core.events import Event, StepProgress
@@ -31,25 +30,19 @@ from inittui.tui.screens.export import ExportScreen
 from inittui.tui.screens.help import HelpScreen
 from inittui.tui.screens.run_detail import RunDetailScreen
 from inittui.tui.setup.initializer_picker import InitializerPicker
-from tests.conftest import notes, palette_search, ready, status, wait_until
+from tests.conftest import (
+    TUI_DATA,
+    WIDE,
+    notes,
+    palette_search,
+    ready,
+    status,
+    trained,
+    tui_spec,
+    wait_until,
+)
 
-TUI_DATA = "synthetic:train=256,val=64,test=64,side=8"
-WIDE = (120, 40)
 NARROW = (80, 24)
-
-
-def tui_spec(**changes: object) -> ExperimentSpec:
-    """Two initializers on tiny synthetic data: a sweep takes a fraction of a second."""
-    values: dict[str, object] = dict(inits=("zeros", "he-normal"), dataset=TUI_DATA,
-                                     hidden=(16,), epochs=2, device="cpu")
-    values.update(changes)
-    return ExperimentSpec(**values)  # type: ignore[arg-type]
-
-
-async def train(pilot: Pilot) -> None:
-    await ready(pilot)
-    await pilot.press("ctrl+r")
-    await ready(pilot)
 
 
 async def test_setup_is_prefilled_and_an_invalid_field_refuses_the_run() -> None:
@@ -148,16 +141,16 @@ async def test_progress_and_eta_show_only_while_training() -> None:
 async def test_comparing_finished_runs_with_the_keyboard() -> None:
     app = create_app(tui_spec(hidden=(16, 8)))
     async with app.run_test(size=NARROW) as pilot:
-        await train(pilot)
+        await trained(pilot)
         board = app.query_one(Leaderboard)
         assert app.focused is board
         curves = app.query_one(CurvesView)
 
         first = board.highlighted_key
         await pilot.press("space")  # hide the leader from the plots
-        assert app.hidden_groups == frozenset({first}) and len(curves.shown_groups) == 1
+        assert app.main.hidden_groups == frozenset({first}) and len(curves.shown_groups) == 1
         await pilot.press("space")
-        assert app.hidden_groups == frozenset() and len(curves.shown_groups) == 2
+        assert app.main.hidden_groups == frozenset() and len(curves.shown_groups) == 2
 
         await pilot.press("enter")  # its per-epoch table
         await pilot.pause()
@@ -173,19 +166,19 @@ async def test_comparing_finished_runs_with_the_keyboard() -> None:
 
         await pilot.press("L")
         layers = app.query_one(LayersView)
-        assert app.view == "layers" and layers.shown_epoch == 2
+        assert app.main.view == "layers" and layers.shown_epoch == 2
         await pilot.press("left_square_bracket", "left_square_bracket")
         assert layers.shown_epoch == 0  # the initialization
         await pilot.press("full_stop", "full_stop")
         assert layers.histogram_layer == 2  # there are two hidden layers
         await pilot.press("L")
-        assert app.view == "curves"
+        assert app.main.view == "curves"
 
 
 async def test_the_cursor_stays_on_the_leader_until_the_user_picks_a_row() -> None:
     app = create_app(tui_spec(inits=("zeros", "normal", "he-normal"), epochs=3, lr=0.01))
     async with app.run_test(size=NARROW) as pilot:
-        await train(pilot)  # zeros is listed first, and ranks last
+        await trained(pilot)  # zeros is listed first, and ranks last
         board = app.query_one(Leaderboard)
         ranking = [f"{row.sweep}:{row.init}" for row in leaderboard(app.book)]
         assert ranking[-1] == "1:zeros"
@@ -203,7 +196,7 @@ async def test_runs_stay_comparable_across_starts_export_and_clear(tmp_path: Pat
     taken.write_text("keep me")
     app = create_app(tui_spec())
     async with app.run_test(size=NARROW) as pilot:
-        await train(pilot)
+        await trained(pilot)
         app.query_one("#field-lr", Input).value = "0.01"
         await pilot.press("ctrl+r")
         await ready(pilot)
@@ -248,7 +241,7 @@ async def test_an_existing_out_file_is_refused_without_overwrite(tmp_path: Path)
     out.write_text("old")
     app = create_app(tui_spec(), out=out)
     async with app.run_test(size=NARROW) as pilot:
-        await train(pilot)
+        await trained(pilot)
         assert app.book.sweeps == [] and out.read_text() == "old"
         assert any("already exists" in note for note in notes(app, "error"))
 
@@ -274,14 +267,14 @@ async def test_a_bad_results_file_is_a_notification_not_a_crash(tmp_path: Path) 
     async with app.run_test(size=NARROW) as pilot:
         await ready(pilot)
         assert any("not an inittui results file" in note for note in notes(app, "error"))
-        await train(pilot)  # and the app still trains
+        await trained(pilot)  # and the app still trains
         assert app.query_one(Leaderboard).row_count == 2
 
 
 async def test_an_engine_error_is_a_notification_not_a_crash(tmp_path: Path) -> None:
     app = create_app(tui_spec(dataset="mnist", data_dir=str(tmp_path)))
     async with app.run_test(size=NARROW) as pilot:
-        await train(pilot)
+        await trained(pilot)
         assert app.is_running and not app.running
         errors = notes(app, "error")
         assert len(errors) == 1 and "\n" not in errors[0]
@@ -294,7 +287,7 @@ async def test_an_unexpected_engine_exception_is_reported_and_the_next_run_allow
 
     app = create_app(tui_spec(), engine=broken)
     async with app.run_test(size=NARROW) as pilot:
-        await train(pilot)
+        await trained(pilot)
         assert any("RuntimeError: boom" in note for note in notes(app, "error"))
         await pilot.press("ctrl+r")
         await ready(pilot)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import itertools
 import math
 
-from canned import STEPS_PER_EPOCH, canned_engine  # tests/canned.py
 from rich.text import Text
 from textual.widgets import Input, Static
 
@@ -18,15 +17,10 @@ from inittui.core.spec.experiment import ExperimentSpec, RunPlan
 from inittui.tui.app import InittuiApp, create_app
 from inittui.tui.groups import SeedGroup
 from inittui.tui.plots import integer_ticks, log_ticks, theme_colors, value_ticks
-from inittui.tui.results.curves import (
-    CurvesPlot,
-    CurvesView,
-    draw_order,
-    fitted_range,
-    smoothed,
-    step_series,
-)
+from inittui.tui.results.curve_series import draw_order, fitted_range, smoothed, step_series
+from inittui.tui.results.curves import CurvesPlot, CurvesView
 from inittui.tui.results.leaderboard import Leaderboard
+from tests.canned import STEPS_PER_EPOCH, canned_engine
 from tests.conftest import notes, trained
 
 SIZE = (120, 40)
@@ -114,7 +108,7 @@ def test_step_losses_are_bucketed_into_a_mean_and_a_seed_band() -> None:
 
 
 def test_the_y_range_fits_what_is_drawn_and_crops_to_the_best_fifth() -> None:
-    from inittui.tui.results.curves import Series
+    from inittui.tui.results.curve_series import Series
 
     series = [Series(_group("a"), [1, 2], [0.1, 0.1], [0.1, 0.1], [0.1, 0.1]),
               Series(_group("b"), [1, 2], [0.5, 0.9], [0.5, 0.9], [0.5, 0.9])]
@@ -251,7 +245,7 @@ async def test_slash_filters_runs_by_label_and_escape_clears_it() -> None:
                            "1:zeros": "○"}  # the board says which rows are not drawn
         assert app.focused is app.query_one(Leaderboard) and "filter “he”" in header(app)
         await pilot.press("escape")
-        assert len(curves(app).shown_groups) == 4 and app.filter_text == ""
+        assert len(curves(app).shown_groups) == 4 and app.main.filter_text == ""
 
 
 async def test_seeds_are_drawn_as_a_band_around_the_mean() -> None:

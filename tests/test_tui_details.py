@@ -8,9 +8,7 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from canned import canned_engine  # tests/canned.py
 from rich.segment import Segment
-from textual.pilot import Pilot
 from textual.widgets import Footer, Input, SelectionList, Static
 
 from inittui.core.results.book import ResultsBook
@@ -22,6 +20,8 @@ from inittui.tui.groups import PALETTE, hex_color
 from inittui.tui.results.hints_panel import HintsPanel
 from inittui.tui.results.leaderboard import Leaderboard
 from inittui.tui.screens.run_detail import RunDetailScreen
+from tests.canned import canned_engine
+from tests.conftest import trained
 
 WIDE = (120, 40)
 DATA = "synthetic:train=256,val=64,test=64,side=8"
@@ -34,13 +34,6 @@ def spec(**changes: object) -> ExperimentSpec:
     return ExperimentSpec(**values)  # type: ignore[arg-type]
 
 
-async def train(pilot: Pilot) -> None:
-    await pilot.app.workers.wait_for_complete()
-    await pilot.press("ctrl+r")
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-
-
 def hints(app: InittuiApp) -> str:
     return str(app.query_one(HintsPanel).render())
 
@@ -48,10 +41,10 @@ def hints(app: InittuiApp) -> str:
 async def test_hints_belong_to_their_sweep_and_leave_with_it() -> None:
     app = create_app(spec(activation="tanh"), engine=canned_engine)
     async with app.run_test(size=WIDE) as pilot:
-        await train(pilot)
+        await trained(pilot)
         assert "he-normal is derived for ReLU" in hints(app)
         app.query_one("#field-activation").value = "relu"  # type: ignore[attr-defined]
-        await train(pilot)
+        await trained(pilot)
         assert "derived for ReLU" not in hints(app)  # the tanh sweep's hint is gone
         assert "sweep 2: zeros" in hints(app)  # the newest sweep's own, said as its own
 
@@ -59,7 +52,7 @@ async def test_hints_belong_to_their_sweep_and_leave_with_it() -> None:
 async def test_the_highlighted_row_keeps_its_colour_dot_and_details_have_a_footer() -> None:
     app = create_app(spec(), engine=canned_engine)
     async with app.run_test(size=WIDE) as pilot:
-        await train(pilot)
+        await trained(pilot)
         board = app.query_one(Leaderboard)
         assert board.highlighted_key == "1:he-normal"
         row = board.render_line(1)  # the header is line 0; the cursor is on the first row

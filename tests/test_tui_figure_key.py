@@ -10,8 +10,7 @@ from pathlib import Path
 import pytest
 
 from inittui.tui.app import create_app
-from tests.conftest import ready, status, wait_until
-from tests.test_tui_app import WIDE, train, tui_spec
+from tests.conftest import WIDE, ready, status, trained, tui_spec, wait_until
 
 pytestmark = pytest.mark.slow
 
@@ -20,7 +19,7 @@ async def test_s_saves_the_curves_as_a_figure_and_the_screen_as_svg(tmp_path: Pa
     out = tmp_path / "results.csv"
     app = create_app(tui_spec(inits=("xavier-normal", "he-normal")), out=out)
     async with app.run_test(size=WIDE) as pilot:
-        await train(pilot)
+        await trained(pilot)
         await pilot.press("S")
         await wait_until(pilot, lambda: "figure saved to" in status(app), "the figure")
         found = re.search(r"figure saved to (\S+) · screenshot to (\S+)", status(app))

@@ -21,6 +21,7 @@ from inittui.core.spec.experiment import MODEL_HIDDEN, ExperimentSpec
 from inittui.core.spec.presets import PRESETS
 from inittui.core.studies.records import COORD_COLUMNS, read_coord_points
 from inittui.tui.app import InittuiApp, create_app
+from inittui.tui.main_screen import MainScreen
 from inittui.tui.results.curves import CurvesView
 from inittui.tui.results.heatmap import Heatmap
 from inittui.tui.results.leaderboard import Leaderboard
@@ -28,10 +29,18 @@ from inittui.tui.screens.help import HelpScreen
 from inittui.tui.screens.width_study import CoordCheckScreen, LrTransferScreen
 from inittui.tui.width_app import WidthStudyApp
 from tests.canned_grid import canned_grid_engine
-from tests.conftest import palette_search, ready, trained, wait_until
-from tests.test_tui_grid import grid_app, grid_spec
-from tests.test_tui_setup_form import WIDE, form_app, type_into
-from tests.test_width_screens import COORD_CSV
+from tests.conftest import (
+    COORD_CSV,
+    WIDE,
+    form_app,
+    grid_app,
+    grid_spec,
+    palette_search,
+    ready,
+    trained,
+    type_into,
+    wait_until,
+)
 
 
 async def test_the_forms_hidden_sizes_follow_the_model_until_the_user_sets_them() -> None:
@@ -115,11 +124,12 @@ def help_lines(app: InittuiApp) -> list[str]:
 
 
 def pressed_bindings() -> list[Binding]:
-    """Every key a user presses: the app's, the leaderboard's, the heatmap's, the width
-    check's (not the system's, nor one that only forwards to the app's own key)."""
-    return [binding for owner in (InittuiApp, Leaderboard, Heatmap, CoordCheckScreen)
+    """Every key a user presses: the app's, the main screen's, the leaderboard's, the
+    heatmap's, the width check's (not the system's, nor one that only forwards to the app's
+    or the screen's own key)."""
+    return [binding for owner in (InittuiApp, MainScreen, Leaderboard, Heatmap, CoordCheckScreen)
             for binding in owner.BINDINGS if isinstance(binding, Binding)
-            and not binding.system and not binding.action.startswith("app.")]
+            and not binding.system and not binding.action.startswith(("app.", "screen."))]
 
 
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)])
@@ -201,7 +211,7 @@ async def test_w_on_a_grid_checks_the_highlighted_rows_cell_and_says_so() -> Non
         board = app.query_one(Leaderboard)
         board.focus()
         await pilot.press("down", "down")
-        row = app._shown.group(board.highlighted_key)
+        row = app.main.shown.group(board.highlighted_key)
         assert row is not None and row.cell
         lr = dict(row.records[0].plan.settings)["lr"]
         await pilot.press("w")
@@ -267,7 +277,7 @@ async def test_each_view_key_works_from_the_initializer_list_where_focus_starts(
         for key, view in VIEW_KEYS:
             listed.focus()
             await pilot.press(key)
-            assert app.view == view, key
+            assert app.main.view == view, key
         curves = app.query_one(CurvesView)
         for key, changed in (("m", lambda: curves.metric == "train_acc"),
                              ("m", lambda: curves.metric == "val_loss"),
@@ -287,5 +297,5 @@ async def test_view_keys_work_from_every_focus_that_is_not_a_text_input() -> Non
             for key, view in VIEW_KEYS:
                 widget.focus()
                 await pilot.press(key)
-                assert app.view == view, (selector, key)
+                assert app.main.view == view, (selector, key)
             assert not app.screen.is_modal and app.is_running

@@ -9,7 +9,6 @@ from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
 from inittui.core.events import GridStarted, GroupStarted, RunFinished, StepProgress
-from inittui.core.spec.experiment import ExperimentSpec
 from inittui.core.training.plan import plan_grid
 from inittui.tui.app import InittuiApp, create_app
 from inittui.tui.results.curves import CurvesView
@@ -18,21 +17,11 @@ from inittui.tui.results.heatmap import Heatmap
 from inittui.tui.results.leaderboard import Leaderboard
 from inittui.tui.results.sensitivity import SensitivityPlot
 from tests.canned_grid import canned_grid_engine
-from tests.conftest import trained
+from tests.conftest import grid_app, grid_spec, trained
 
 SnapCompare = Callable[..., bool]
-LR_GRID = "1e-4,1e-3,1e-2,1e-1"
 
 
-def grid_spec(**text: str) -> ExperimentSpec:
-    base = ExperimentSpec(inits=("zeros", "xavier-normal", "he-normal"),
-                          dataset="synthetic:train=256,val=64,test=64,side=8", epochs=3,
-                          seeds=2, device="cpu")
-    return base.with_text(**{"lr": LR_GRID, **text})
-
-
-def grid_app(**text: str) -> InittuiApp:
-    return create_app(grid_spec(**text), engine=canned_grid_engine)
 
 
 async def test_g_h_d_switch_to_the_grid_views_and_back() -> None:
@@ -40,19 +29,19 @@ async def test_g_h_d_switch_to_the_grid_views_and_back() -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         await trained(pilot)
         await pilot.press("g")
-        assert app.view == "sensitivity"
+        assert app.main.view == "sensitivity"
         plot = app.query_one(SensitivityPlot)
         assert plot.axis == "lr" and plot.metric == "best_val_acc"
         await pilot.press("m")
         assert plot.metric == "final_train_loss"
         await pilot.press("g")
-        assert app.view == "curves"
+        assert app.main.view == "curves"
         await pilot.press("h")
-        assert app.view == "heatmap" and app.query_one(Heatmap).has_focus
+        assert app.main.view == "heatmap" and app.query_one(Heatmap).has_focus
         await pilot.press("d")
-        assert app.view == "depth"
+        assert app.main.view == "depth"
         await pilot.press("d")
-        assert app.view == "curves"
+        assert app.main.view == "curves"
 
 
 async def test_heatmap_arrows_move_and_enter_opens_that_cells_curves() -> None:
@@ -66,7 +55,7 @@ async def test_heatmap_arrows_move_and_enter_opens_that_cells_curves() -> None:
         await pilot.press("right", "right", "down")
         assert table.cell_under_cursor == "lr=1e-2"
         await pilot.press("enter")
-        assert app.view == "curves"
+        assert app.main.view == "curves"
         assert app.query_one("#filter", Input).value == "@ lr=1e-2"
         shown = {group.label for group in app.query_one(CurvesView).shown_groups}
         assert shown == {"zeros @ lr=1e-2", "xavier-normal @ lr=1e-2", "he-normal @ lr=1e-2"}
@@ -164,7 +153,7 @@ async def test_n_steps_through_each_axis_then_axis_against_axis_and_i_picks_the_
         assert header(app).startswith(
             "best val acc by learning rate × hidden layers for xavier-normal · mean of 2 seeds")
         await pilot.press("down", "right", "enter")  # lr 1e-3 at 20 layers
-        assert app.view == "curves"
+        assert app.main.view == "curves"
         assert app.query_one("#filter", Input).value == "@ lr=1e-3,hidden=64x20"
         await pilot.press("h", "n")  # depth down, lr across
         assert (table.axis, table.init) == ("lr", "xavier-normal")

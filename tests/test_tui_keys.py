@@ -14,6 +14,7 @@ from textual.widgets._footer import FooterKey
 from inittui.core.spec.experiment import ExperimentSpec
 from inittui.tui.app import InittuiApp, create_app
 from inittui.tui.key_footer import KeyFooter
+from inittui.tui.main_screen import MainScreen
 from inittui.tui.screens.help import HelpScreen
 from tests.canned_grid import canned_grid_engine
 from tests.conftest import ready
@@ -78,7 +79,8 @@ async def test_the_footer_refits_on_resize_and_in_every_view() -> None:
 
         await pilot.press("L")
         await pilot.pause()
-        dropped = {binding.tooltip for binding in app.BINDINGS if isinstance(binding, Binding)
+        dropped = {binding.tooltip for binding in [*app.BINDINGS, *MainScreen.BINDINGS]
+                   if isinstance(binding, Binding)
                    and binding.show and binding.description not in assert_footer_fits(app, 80)}
         assert dropped  # at 80 columns some keys do not fit ...
         await pilot.press("question_mark")
@@ -105,7 +107,7 @@ async def test_view_keys_act_from_the_initializer_list_where_focus_starts() -> N
                           ("d", "curves"), ("L", "layers"), ("L", "curves"),
                           ("h", "heatmap")):
             await pilot.press(key)
-            assert app.view == view, key
+            assert app.main.view == view, key
         assert app.query_one("#init-list", SelectionList).selected == chosen  # untouched
 
 
@@ -129,4 +131,4 @@ async def test_letters_typed_into_a_text_field_are_text_not_keys(field_id: str) 
         field.focus()
         await pilot.press("home", "ctrl+k", *"ghdmLsqc")
         assert field.value == "ghdmLsqc"
-        assert app.view == "curves" and app.is_running and not app.screen.is_modal
+        assert app.main.view == "curves" and app.is_running and not app.screen.is_modal

@@ -11,14 +11,6 @@ sensitivity, heatmap and width views.
 from __future__ import annotations
 
 import pytest
-from canned import canned_engine, canned_engine_with_layers  # tests/canned.py
-from plot_reader import (
-    Canvas,
-    assert_series,
-    read_plot,
-    tick_labels_read_well,
-    ticks_inside,
-)
 from rich.style import Style
 from rich.text import Text
 from textual.app import App, ComposeResult
@@ -35,9 +27,16 @@ from inittui.tui.results.sensitivity import SensitivityPlot, series_colors, x_po
 from inittui.tui.results.width_plots import Line, LogLogPanel
 from inittui.tui.screens.width_study import CoordCheckScreen, LrTransferScreen
 from inittui.tui.width_app import WidthStudyApp
+from tests.canned import canned_engine, canned_engine_with_layers
 from tests.canned_grid import canned_grid_engine
-from tests.conftest import trained
-from tests.test_width_screens import COORD_CSV, GPT_TRANSFER_CSV, TRANSFER_CSV
+from tests.conftest import COORD_CSV, GPT_TRANSFER_CSV, TRANSFER_CSV, trained
+from tests.plot_reader import (
+    Canvas,
+    assert_series,
+    read_plot,
+    tick_labels_read_well,
+    ticks_inside,
+)
 
 SIZE = (120, 40)
 DATA = "synthetic:train=256,val=64,test=64,side=8"

@@ -4,36 +4,14 @@ and a grid far larger than intended is asked about before anything trains."""
 from __future__ import annotations
 
 import pytest
-from textual.pilot import Pilot
 from textual.widgets import Input, Select
 
-from inittui.core.spec.experiment import ExperimentSpec
-from inittui.tui.app import InittuiApp, create_app
 from inittui.tui.results.curves import CurvesView
 from inittui.tui.results.heatmap import Heatmap
 from inittui.tui.results.leaderboard import Leaderboard
 from inittui.tui.screens.confirm import ConfirmScreen
 from inittui.tui.setup.setup_panel import SetupPanel
-from tests.conftest import notes, ready, status, wait_until
-
-FORM_DATA = "synthetic:train=200,val=50,test=50,side=8"
-WIDE = (120, 40)
-
-
-def form_app(**changes: object) -> InittuiApp:
-    values: dict[str, object] = dict(inits=("zeros", "he-normal"), dataset=FORM_DATA,
-                                     hidden=(16,), epochs=1, device="cpu",
-                                     diagnostics=False)
-    values.update(changes)
-    return create_app(ExperimentSpec(**values))  # type: ignore[arg-type]
-
-
-async def type_into(pilot: Pilot, field_id: str, text: str) -> None:
-    """Focus a field, empty it with its own keys and type `text` key by key."""
-    field = pilot.app.query_one(f"#{field_id}", Input)
-    field.focus()
-    await pilot.press("home", "ctrl+k", *text)
-    assert field.value == text
+from tests.conftest import WIDE, form_app, notes, ready, status, type_into, wait_until
 
 
 async def test_lists_typed_into_the_form_train_every_cell_of_the_grid() -> None:

@@ -10,8 +10,6 @@ from __future__ import annotations
 import re
 
 import pytest
-from canned import canned_engine, canned_engine_with_layers, with_spectra  # tests/canned.py
-from plot_reader import read_plot, screen_text
 from textual.widgets import Input, Static
 
 from inittui.core.spec.experiment import ExperimentSpec
@@ -22,7 +20,9 @@ from inittui.tui.results.layers_view import DepthPlot
 from inittui.tui.results.leaderboard import Leaderboard
 from inittui.tui.results.spectrum_plots import SpectrumPlot
 from inittui.tui.setup.spec_form import PLACEHOLDERS
+from tests.canned import canned_engine, canned_engine_with_layers, with_spectra
 from tests.conftest import trained
+from tests.plot_reader import read_plot, screen_text
 
 DATA = "synthetic:train=256,val=64,test=64,side=8"
 INITS = ("zeros", "normal", "xavier-normal", "he-normal")

@@ -12,11 +12,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from canned import canned_engine, canned_engine_with_layers  # tests/canned.py
 from textual.pilot import Pilot
 
 from inittui.core.spec.experiment import ExperimentSpec
 from inittui.tui.app import create_app
+from tests.canned import canned_engine, canned_engine_with_layers
 from tests.conftest import settled, trained
 
 SNAPSHOT_DATA = "synthetic:train=256,val=64,test=64,side=8"

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import math
 
-from canned import canned_engine_with_layers, canned_spectrum, with_spectra  # tests/canned.py
-from plot_reader import RGB, Canvas, assert_series, read_plot  # tests/plot_reader.py
 from textual.pilot import Pilot
 
 from inittui.core.results.spectrum_summary import spread
@@ -16,19 +14,13 @@ from inittui.tui.app import InittuiApp, create_app
 from inittui.tui.groups import PALETTE
 from inittui.tui.results.layers_view import LayersView
 from inittui.tui.results.spectrum_plots import SpectrumDepthPlot, SpectrumPlot
+from tests.canned import canned_engine_with_layers, canned_spectrum, with_spectra
 from tests.canned_grid import canned_grid_engine
+from tests.conftest import trained
+from tests.plot_reader import RGB, Canvas, assert_series, read_plot
 
 SIZE = (120, 40)
 DATA = "synthetic:train=256,val=64,test=64,side=8"
-
-
-async def trained(pilot: Pilot) -> None:
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-    await pilot.press("ctrl+r")
-    await pilot.app.workers.wait_for_complete()
-    await pilot.press("escape")
-    await pilot.pause()
 
 
 def bar_columns(canvas: Canvas, color: RGB) -> dict[int, int]:
@@ -48,7 +40,7 @@ def deep_net_with_spectra() -> InittuiApp:
 
 async def layers_shown(pilot: Pilot) -> None:
     """Trained, then the layers view open."""
-    await trained(pilot)
+    await trained(pilot, then_escape=True)
     await pilot.press("L")
     await pilot.pause()
 
@@ -106,7 +98,7 @@ async def test_without_spectra_the_layers_view_has_no_spectrum_panel() -> None:
                           hidden=(16, 16))
     app = create_app(spec, engine=canned_engine_with_layers)
     async with app.run_test(size=SIZE) as pilot:
-        await trained(pilot)
+        await trained(pilot, then_escape=True)
         await pilot.press("L")
         await pilot.pause()
         assert not app.query_one(LayersView).query_one(SpectrumPlot).display
@@ -119,7 +111,7 @@ async def test_the_depth_profile_draws_each_inits_largest_value_and_range_agains
     spec = base.with_text(hidden="64x10;64x20;64x40")
     app = create_app(spec, engine=with_spectra(canned_grid_engine))
     async with app.run_test(size=SIZE) as pilot:
-        await trained(pilot)
+        await trained(pilot, then_escape=True)
         await pilot.press("d")
         await pilot.pause()
         plot = app.query_one(SpectrumDepthPlot)

@@ -19,7 +19,7 @@ from filelock import FileLock
 from inittui.core.events import EventSink
 from inittui.core.spec.experiment import ExperimentSpec
 from inittui.core.training.sweep import run_sweep
-from inittui.tui import app as app_module
+from inittui.tui import main_showing
 from inittui.tui.app import InittuiApp, create_app
 from inittui.tui.messages import SweepEvent
 from tests.conftest import ready, status, wait_until
@@ -126,7 +126,7 @@ def assert_whole(out: Path, epochs_seen: int | None, wait_s: float = 0) -> None:
 
 async def test_the_book_is_grouped_and_ranked_once_per_event(monkeypatch) -> None:  # type: ignore[no-untyped-def]
     calls = {"groups": 0, "ranking": 0}
-    real_groups, real_ranking = app_module.seed_groups, app_module.leaderboard
+    real_groups, real_ranking = main_showing.seed_groups, main_showing.leaderboard
 
     def counting_groups(book):  # type: ignore[no-untyped-def]
         calls["groups"] += 1
@@ -136,8 +136,8 @@ async def test_the_book_is_grouped_and_ranked_once_per_event(monkeypatch) -> Non
         calls["ranking"] += 1
         return real_ranking(book, **options)
 
-    monkeypatch.setattr(app_module, "seed_groups", counting_groups)
-    monkeypatch.setattr(app_module, "leaderboard", counting_ranking)
+    monkeypatch.setattr(main_showing, "seed_groups", counting_groups)
+    monkeypatch.setattr(main_showing, "leaderboard", counting_ranking)
     events = []
     app = create_app(ExperimentSpec(
         inits=("zeros", "xavier-normal", "he-normal"), dataset=LONG.dataset, hidden=(16,),

@@ -20,11 +20,8 @@ from inittui.tui.app import create_app
 from inittui.tui.results.width_plots import LogLogPanel
 from inittui.tui.screens.width_study import CoordCheckScreen, LrTransferScreen
 from inittui.tui.width_app import WidthStudyApp, coord_check_app
+from tests.conftest import COORD_CSV, GPT_TRANSFER_CSV, TRANSFER_CSV
 
-DATA = Path(__file__).parent / "data"
-COORD_CSV = DATA / "coord_check_mnist5k.csv"
-TRANSFER_CSV = DATA / "mup2022_reduced.csv"
-GPT_TRANSFER_CSV = DATA / "mup2022_gpt_text.csv"
 SMALL = "synthetic:train=200,val=50,test=50,side=8"
 
 SnapCompare = Callable[..., bool]

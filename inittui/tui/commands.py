@@ -30,7 +30,7 @@ ACTIONS: tuple[tuple[str, str, str], ...] = (
     ("Setup", "open or close the setup panel (s)", "toggle_setup"),
     ("Help", "every key and how to read the screen (? or f1)", "help"),
 )
-"""(name, help, app action) of each palette command."""
+"""(name, help, action) of each palette command: the app's action or the main screen's."""
 
 
 class InittuiCommands(Provider):
@@ -39,12 +39,13 @@ class InittuiCommands(Provider):
     def _commands(self) -> list[tuple[str, str, Callable[[], object]]]:
         app = cast("InittuiApp", self.app)
         commands: list[tuple[str, str, Callable[[], object]]] = [
-            (name, help_text, partial(app.run_action, action))
+            (name, help_text, partial(app.run_action, action, app.action_target(action)))
             for name, help_text, action in ACTIONS
-            if app.check_action(action, ()) is not False  # no Stop while idle
+            if app.action_target(action).check_action(action, ()) is not False  # no Stop idle
         ]
         commands += [
-            (f"Preset: {preset.name}", preset.source, partial(app.apply_preset, preset.name))
+            (f"Preset: {preset.name}", preset.source,
+             partial(app.main.apply_preset, preset.name))
             for preset in PRESETS.values()  # a study's opens its own screen on ctrl+r
         ]
         return commands

@@ -17,15 +17,15 @@ from inittui.core.errors import InittuiError
 
 if TYPE_CHECKING:
     from inittui.figures.kinds import PlotOptions
-    from inittui.tui.app import InittuiApp
+    from inittui.tui.main_screen import MainScreen
 
 VIEW_KINDS = {"curves": "curves", "layers": "layer-stds", "sensitivity": "sensitivity",
               "heatmap": "heatmap", "depth": "depth-profile"}
 """The app's view → the figure kind that draws it."""
 
 
-def figure_folder(app: InittuiApp) -> Path:
-    return app.out.parent if app.out is not None and str(app.out.parent) else Path.cwd()
+def figure_folder(main: MainScreen) -> Path:
+    return main.out.parent if main.out is not None and str(main.out.parent) else Path.cwd()
 
 
 def free_name(folder: Path, stem: str, suffix: str) -> Path:
@@ -38,36 +38,37 @@ def free_name(folder: Path, stem: str, suffix: str) -> Path:
     return path
 
 
-def view_options(app: InittuiApp) -> tuple[str, PlotOptions]:
-    """The kind and PlotOptions of what the app shows now."""
+def view_options(main: MainScreen) -> tuple[str, PlotOptions]:
+    """The kind and PlotOptions of what the main screen shows now."""
     from inittui.figures.kinds import PlotOptions
 
-    view = app.view
+    view = main.view
     if view == "curves":
-        curves = app.main.curves
+        curves = main.curves
         return "curves", PlotOptions(metric=curves.metric, log=curves.log_scale)
     if view in ("sensitivity", "heatmap"):
-        grid = app.main.grid_view(view)
+        grid = main.grid_view(view)
         return view, PlotOptions(metric=getattr(grid, "metric", None))
     return VIEW_KINDS[view], PlotOptions()
 
 
-def save_view(app: InittuiApp) -> None:
+def save_view(main: MainScreen) -> None:
     """Save the screenshot now, then draw the figure in a thread and report both."""
-    if not app.book.records():
-        app.notify("Nothing to draw yet: run a sweep or load results.", severity="warning")
+    if not main.book.records():
+        main.notify("Nothing to draw yet: run a sweep or load results.", severity="warning")
         return
-    folder = figure_folder(app)
+    app = main.app
+    folder = figure_folder(main)
     stamp = time.strftime("%Y%m%d-%H%M%S")
-    kind, options = view_options(app)
+    kind, options = view_options(main)
     screen = app.save_screenshot(free_name(folder, f"inittui-screen-{stamp}", ".svg").name,
                                  str(folder))
     figure = free_name(folder, f"inittui-{kind}-{stamp}", ".png")
-    app.main.status.say(f"drawing the {kind} figure… (screenshot saved to {screen})")
+    main.say(f"drawing the {kind} figure… (screenshot saved to {screen})")
 
     from inittui.figures.data import from_book
 
-    data = from_book(app.book)  # read on the app's thread, while no event changes it
+    data = from_book(main.book)  # read on the app's thread, while no event changes it
     data.series()
 
     def draw() -> None:
@@ -77,9 +78,8 @@ def save_view(app: InittuiApp) -> None:
         try:
             write_figure(data, get_kind(kind), [figure], options)
         except InittuiError as error:
-            app.call_from_thread(app.main.status.say, f"figure not saved: {error}", True)
+            app.call_from_thread(main.say, f"figure not saved: {error}", True)
             return
-        app.call_from_thread(app.main.status.say,
-                             f"figure saved to {figure} · screenshot to {screen}")
+        app.call_from_thread(main.say, f"figure saved to {figure} · screenshot to {screen}")
 
     app.run_worker(draw, thread=True, group="save-figure", exclusive=True)

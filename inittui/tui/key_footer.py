@@ -12,11 +12,14 @@ from typing import ClassVar
 
 from rich.cells import cell_len
 from textual import events
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
+from textual.binding import Binding
 from textual.reactive import reactive
 from textual.widget import Widget
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
+
+from inittui.tui.key_order import action_places
 
 
 def key_width(key: FooterKey) -> int:
@@ -40,6 +43,24 @@ def fitting(keys: list[FooterKey], width: int, ranking: tuple[str, ...]) -> set[
             shown.add(index)
             used += needed
     return shown
+
+
+def in_row_order(keys: list[FooterKey], places: dict[str, int]) -> list[FooterKey]:
+    """The keys as one row: the focused widget's first (as Textual gives them), then the
+    keys Textual's App binds itself (ctrl+q: Textual's merge puts them before the app's
+    own), then the app's and the main screen's keys in their KEY_ORDER places."""
+    textual_keys = {key for binding in App.BINDINGS if isinstance(binding, Binding)
+                    for key in binding.key.split(",")}
+
+    def place(indexed: tuple[int, FooterKey]) -> tuple[int, int]:
+        index, key = indexed
+        if key.action not in places:
+            return (0, index)
+        if key.key in textual_keys:
+            return (1, index)
+        return (2, places[key.action])
+
+    return [key for _, key in sorted(enumerate(keys), key=place)]
 
 
 class KeyFooter(Footer):
@@ -71,6 +92,10 @@ class KeyFooter(Footer):
     def compose(self) -> ComposeResult:
         composed: Iterable[Widget] = super().compose()
         widgets = list(composed)
+        if all(isinstance(widget, FooterKey) for widget in widgets):  # no key groups
+            widgets = list(in_row_order(
+                [widget for widget in widgets if isinstance(widget, FooterKey)],
+                action_places([*self.app.BINDINGS, *self.screen.BINDINGS])))
         keys = [widget for widget in widgets if isinstance(widget, FooterKey)]
         self._composed_width = self._width()
         shown = fitting(keys, self._composed_width, self.ranking)

@@ -52,8 +52,8 @@ class Leaderboard(DataTable[Text | str]):
         Binding("space", "toggle_shown", "Show", key_display="␣", id="toggle-shown",
                 tooltip="leaderboard: hide or show the highlighted initializer in the plots"),
         # The table scrolls no columns: left/right stay the curves' cursor keys here.
-        Binding("left", "app.move_cursor(-1)", "Cursor", show=False, id="board-cursor-back"),
-        Binding("right", "app.move_cursor(1)", "Cursor", show=False, id="board-cursor-next"),
+        Binding("left", "screen.move_cursor(-1)", "Cursor", show=False, id="board-cursor-back"),
+        Binding("right", "screen.move_cursor(1)", "Cursor", show=False, id="board-cursor-next"),
     ]
 
     DEFAULT_CSS = """

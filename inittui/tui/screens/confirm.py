@@ -10,6 +10,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
+from inittui.tui.styles import stylesheet
+
 
 class ConfirmScreen(ModalScreen[bool]):
     """Returns True for y or enter, False for n or escape."""
@@ -19,13 +21,7 @@ class ConfirmScreen(ModalScreen[bool]):
         Binding("n,escape", "answer(False)", "No", id="confirm-no"),
     ]
 
-    DEFAULT_CSS = """
-    ConfirmScreen { align: center middle; }
-    ConfirmScreen > Vertical {
-        width: 60; max-width: 100%; height: auto;
-        border: round $warning; background: $surface; padding: 0 1;
-    }
-    """
+    DEFAULT_CSS = stylesheet("confirm.tcss")
 
     def __init__(self, title: str, question: str) -> None:
         super().__init__()

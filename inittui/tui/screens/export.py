@@ -13,6 +13,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
+from inittui.tui.styles import stylesheet
+
 
 def default_export_path(folder: Path, now: datetime | None = None) -> Path:
     """`inittui-results-YYYYmmdd-HHMMSS.csv` in folder."""
@@ -27,14 +29,7 @@ class ExportScreen(ModalScreen[Path | None]):
         Binding("escape", "dismiss", "Cancel", id="cancel-export"),
     ]
 
-    DEFAULT_CSS = """
-    ExportScreen { align: center middle; }
-    ExportScreen > Vertical {
-        width: 76; max-width: 100%; height: auto;
-        border: round $accent; background: $surface; padding: 0 1;
-    }
-    ExportScreen Input { margin: 1 0 0 0; }
-    """
+    DEFAULT_CSS = stylesheet("export.tcss")
 
     def __init__(self, path: Path) -> None:
         super().__init__()

@@ -14,7 +14,9 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from inittui.tui.key_order import in_key_order
 from inittui.tui.results.leaderboard import Leaderboard
+from inittui.tui.styles import stylesheet
 
 MORE_KEYS: tuple[tuple[str, str], ...] = (
     ("tab / shift+tab", "move between setup, leaderboard and the form's fields"),
@@ -55,11 +57,11 @@ row above, not as a row whose key is missing."""
 def key_rows(bindings: list[BindingType], display: Callable[[Binding], str]
              ) -> list[tuple[str, str, str]]:
     """(section, keys, what) for each binding a user presses (not the system's, not one that
-    only forwards to the app's own key)."""
+    only forwards to the app's or the screen's own key)."""
     rows = []
     for binding in bindings:
         if not isinstance(binding, Binding) or binding.system or \
-                binding.action.startswith("app."):
+                binding.action.startswith(("app.", "screen.")):
             continue
         keys = " / ".join(display(Binding(key, binding.action))
                           for key in binding.key.split(","))
@@ -86,13 +88,7 @@ class HelpScreen(ModalScreen[None]):
         Binding("escape,question_mark,f1,q", "dismiss", "Close", id="close-help"),
     ]
 
-    DEFAULT_CSS = """
-    HelpScreen { align: center middle; }
-    HelpScreen > VerticalScroll {
-        width: 84; max-width: 100%; height: auto; max-height: 100%;
-        border: round $accent; background: $surface; padding: 0 1;
-    }
-    """
+    DEFAULT_CSS = stylesheet("help.tcss")
 
     def compose(self) -> ComposeResult:
         with VerticalScroll() as box:
@@ -105,13 +101,16 @@ class HelpScreen(ModalScreen[None]):
         self.query_one("#help-keys", Static).update(self.keys_table())
 
     def rows(self) -> list[tuple[str, str, str]]:
-        """Every key the app, the leaderboard, the heatmap and the width screens answer."""
+        """Every key the app, the main screen, the leaderboard, the heatmap and the width
+        screens answer."""
+        from inittui.tui.main_screen import MainScreen
         from inittui.tui.results.heatmap import Heatmap
         from inittui.tui.screens.width_study import CoordCheckScreen
 
         display = self.app.get_key_display
+        main_keys = in_key_order([*self.app.BINDINGS, *MainScreen.BINDINGS])
         rows = [(section or "Everywhere", keys, what)
-                for section, keys, what in key_rows(self.app.BINDINGS, display)]
+                for section, keys, what in key_rows(main_keys, display)]
         rows += key_rows(Leaderboard.BINDINGS, display)
         rows += key_rows(Heatmap.BINDINGS, display)
         rows += [("Width check (w)", keys, what)

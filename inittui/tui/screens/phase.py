@@ -24,6 +24,7 @@ from inittui.core.theory.predict import RunTheory
 from inittui.core.theory.readings import PhaseRow
 from inittui.tui.groups import PALETTE
 from inittui.tui.plots import Plot
+from inittui.tui.styles import stylesheet
 
 SHADES: tuple[tuple[float, str], ...] = ((3.0, " "), (10.0, "░"), (30.0, "▒"), (math.inf, "▓"))
 """ξ_c below each bound → its mark: blank where signals die within 3 layers."""
@@ -95,15 +96,7 @@ class PhaseScreen(ModalScreen[None]):
         Binding("escape,q,p", "dismiss", "Back", id="close-phase"),
     ]
 
-    DEFAULT_CSS = """
-    PhaseScreen { align: center middle; }
-    PhaseScreen > Vertical {
-        width: 100%; height: 100%; border: round $accent; background: $surface;
-    }
-    PhaseScreen PhasePlot { height: 1fr; min-height: 10; }
-    PhaseScreen #phase-readings { height: auto; max-height: 12; padding: 0 1; }
-    PhaseScreen #phase-note { color: $text-muted; padding: 0 1; }
-    """
+    DEFAULT_CSS = stylesheet("phase.tcss")
 
     def __init__(self, rows: list[PhaseRow]) -> None:
         super().__init__()

@@ -14,6 +14,7 @@ from textual.widgets import DataTable, Footer, Static
 
 from inittui.core.spec.experiment import ExperimentSpec, RunPlan
 from inittui.tui.groups import SeedGroup, format_number, hex_color
+from inittui.tui.styles import stylesheet
 
 COLUMNS: tuple[tuple[str, int], ...] = (
     ("seed", 4), ("epoch", 5), ("train loss", 10), ("train acc", 9), ("val loss", 8),
@@ -38,15 +39,7 @@ class RunDetailScreen(ModalScreen[None]):
         Binding("escape,q", "dismiss", "Back", id="close-detail"),
     ]
 
-    DEFAULT_CSS = """
-    RunDetailScreen { align: center middle; }
-    RunDetailScreen > Vertical {
-        width: 100; max-width: 100%; height: auto; max-height: 100%;
-        border: round $accent; background: $surface;
-    }
-    RunDetailScreen #detail-config { padding: 0 1; color: $text-muted; }
-    RunDetailScreen DataTable { height: auto; max-height: 30; overflow-x: hidden; }
-    """
+    DEFAULT_CSS = stylesheet("run_detail.tcss")
 
     def __init__(self, group: SeedGroup, spec: ExperimentSpec, device: str) -> None:
         super().__init__()

@@ -32,6 +32,7 @@ from inittui.core.studies.records import (
 )
 from inittui.tui.plots import monochrome, run_marker
 from inittui.tui.results.width_plots import Line, LogLogPanel, line_color, shared_range
+from inittui.tui.styles import stylesheet
 
 DEFAULT_WIDTHS = (64, 128, 256, 512, 1024, 2048)
 DEFAULT_STEPS = 5
@@ -70,11 +71,7 @@ class CoordCheckScreen(Screen[None]):
                 tooltip="back to the main screen (or quit, when opened on its own)"),
     ]
 
-    DEFAULT_CSS = """
-    CoordCheckScreen #width-header { height: auto; padding: 0 1; }
-    CoordCheckScreen #width-legend { height: 1; padding: 0 1; }
-    CoordCheckScreen Grid { grid-size: 3; grid-gutter: 0 1; }
-    """
+    DEFAULT_CSS = stylesheet("coord_check.tcss")
 
     def __init__(self, points: Sequence[CoordPoint] = (), spec: ExperimentSpec | None = None,
                  widths: Sequence[int] = DEFAULT_WIDTHS, steps: int = DEFAULT_STEPS,
@@ -197,11 +194,7 @@ class LrTransferScreen(Screen[None]):
         Binding("escape,q", "close", "Back", id="close-transfer"),
     ]
 
-    DEFAULT_CSS = """
-    LrTransferScreen #width-header { height: auto; padding: 0 1; }
-    LrTransferScreen #width-legend { height: 1; padding: 0 1; }
-    LrTransferScreen Grid { grid-size: 2; grid-gutter: 0 1; }
-    """
+    DEFAULT_CSS = stylesheet("lr_transfer.tcss")
 
     def __init__(self, cells: Sequence[TransferCell] = (), spec: ExperimentSpec | None = None,
                  study: TransferStudy | None = None) -> None:
