@@ -97,7 +97,10 @@ async def trained(pilot: Pilot, *, then_escape: bool = False) -> None:
     initializer list (where focus starts) as a user pressing escape would."""
     await settled(pilot)
     await pilot.press("ctrl+r")
-    await pilot.app.workers.wait_for_complete()
+    # Not workers.wait_for_complete(): it raises a failed sweep's error when it catches the
+    # worker still running, and the app reports that error itself.
+    await wait_until(pilot, lambda: not getattr(pilot.app, "running", False) and all(
+        worker.is_finished for worker in pilot.app.workers), "the sweep to end")
     if then_escape:
         await pilot.press("escape")
     await pilot.pause()
