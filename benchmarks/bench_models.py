@@ -71,7 +71,8 @@ from bench_engine import (  # sibling scripts, not a package
 from bench_grid import floor_seconds, stream_rate
 
 from inittui.core.data.datasets import load_dataset
-from inittui.core.diagnostics.hooks import hook_statistics, statistics as layer_diagnostics
+from inittui.core.diagnostics.hooks import hook_statistics
+from inittui.core.diagnostics.hooks import statistics as layer_diagnostics
 from inittui.core.diagnostics.stats import layer_statistics
 from inittui.core.models import GPT, MLP, BatchedMLP, ResNet
 from inittui.core.models.plain import plain_model
