@@ -1,6 +1,7 @@
 """The general batched path against the same K models trained one after another.
 
     python benchmarks/bench_models.py [--steps N] [--rounds N] [--runs 4,16] [--only mlp,gpt]
+    python benchmarks/bench_models.py --sweep [--rounds N] [--epochs N] [--runs 4,16]
 
 For each architecture (mlp, resnet, gpt) and K runs, one training step (forward,
 backward, Adam) is timed three or two ways, in interleaved rounds so that machine load
@@ -24,24 +25,61 @@ on 1×28×28 images (batch 32); gpt 2 blocks of width 64 on 64 characters of a 6
 vocabulary (batch 16). Figures are medians over rounds of the mean step time in
 milliseconds; "speed-up" is loop / stacked. A script that prints figures, never a
 timed test: this machine is shared, so read them with the load average printed first.
+
+`--sweep` is the decision figure for the MLP's two paths: the default sweep (MLP
+784-128-64-10, Adam 1e-3, batch 64, 60,000 MNIST-shaped digits, 4 initializers x 1 and x 4
+seeds) trained through the real engine (`Sweep`) on (a) the written-out `BatchedMLP` the
+engine builds for the plain MLP, and (b) `StackedModel(plain_model(spec, ...))`, the general
+vmapped path every other model takes (the benchmark swaps the engine's `build_model` for
+it); beside them the notebook loop (bench_engine.py's, one model-epoch a round, in turn
+through the initializers, times the runs) and the roofline (bench_grid.py's: the epoch's
+matrix-product FLOPs at the measured matmul rate plus Adam's 28 bytes per parameter and
+step at the measured stream rate). Seconds per epoch are the engine's own training time
+(EpochFinished.wall_s) scaled to 60,000 samples; ratios are paired within a round (the
+variants of a round run back to back), then median [min-max] over rounds. Also one call of
+each path's per-layer diagnostics (`diagnostics.hooks.statistics` on the engine's probe of
+128 training images: hooks run by run on (b), the written-out trace on (a)).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import statistics
+import sys
+import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+from pathlib import Path
 
 import torch
 import torch.nn.functional as F
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_engine import (  # sibling scripts, not a package
+    TRAIN,
+    engine_sweep,
+    load,
+    matmul_rate,
+    reference_epoch,
+    spread,
+    write_digits,
+)
+from bench_grid import floor_seconds, stream_rate
+
+from inittui.core.data.datasets import load_dataset
 from inittui.core.diagnostics.hooks import hook_statistics
+from inittui.core.diagnostics.hooks import statistics as layer_diagnostics
 from inittui.core.diagnostics.stats import layer_statistics
 from inittui.core.models import GPT, MLP, BatchedMLP, ResNet
+from inittui.core.models.plain import plain_model
 from inittui.core.models.stacked import StackedModel
-from inittui.core.training.engine import PROBE_SIZE
+from inittui.core.spec.experiment import ExperimentSpec
+from inittui.core.training import engine
+from inittui.core.training.engine import PROBE_SIZE, Sweep, single_group
 from inittui.core.training.optimizers import FusedAdam
 
 LR = 1e-3
@@ -135,13 +173,124 @@ def fast_model(runs: int) -> BatchedMLP:
     return model
 
 
+# --------------------------------------------------------------------------- --sweep
+
+SWEEP_INITS = ("zeros", "normal", "xavier-normal", "he-normal")
+PATHS = {"fast": "(a) BatchedMLP, written-out backward",
+         "general": "(b) StackedModel(MLP), vmap + autograd"}
+
+
+def general_build(spec: ExperimentSpec, input_shape: tuple[int, ...], classes: int,
+                  runs_per_seed: int | None = None) -> StackedModel:
+    """`build_model` as it would be without the fast path: the plain MLP, stacked."""
+    return StackedModel(plain_model(spec, input_shape, classes), spec.activation,
+                        spec.seeds, runs_per_seed or len(spec.inits))
+
+
+@contextmanager
+def model_path(path: str) -> Iterator[None]:
+    """The engine builds its models through (a) or (b) inside this block."""
+    original = engine.build_model
+    if path == "general":
+        engine.build_model = general_build  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        engine.build_model = original
+
+
+def diagnostics_call_ms(spec: ExperimentSpec, data: object, repeats: int = 5) -> float:
+    """Median ms of one call of the engine's per-layer statistics, on its own probe."""
+    sweep = Sweep(single_group(spec), lambda event: None, data=data)  # type: ignore[arg-type]
+    layer_diagnostics(sweep.model, sweep.probe_x, sweep.probe_y)  # warm-up
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        layer_diagnostics(sweep.model, sweep.probe_x, sweep.probe_y)
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times)
+
+
+def compare_paths(run_counts: list[int], rounds: int, epochs: int) -> None:
+    """The decision figure: see the module docstring (`--sweep`)."""
+    sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]
+    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads ({load()})")
+    root = Path(tempfile.mkdtemp(prefix="inittui-bench-paths-"))
+    try:
+        write_digits(root)
+        _compare(root, run_counts, rounds, epochs)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def _compare(root: Path, run_counts: list[int], rounds: int, epochs: int) -> None:
+    base = ExperimentSpec(inits=SWEEP_INITS, dataset="mnist", data_dir=str(root),
+                          val_split=0.01, epochs=epochs, device="cpu")
+    specs = {runs: replace(base, seeds=runs // len(SWEEP_INITS)) for runs in run_counts}
+    epoch_s = {(runs, path): [] for runs in run_counts for path in PATHS}
+    diag_ms = {(runs, path): [] for runs in run_counts for path in PATHS}
+    notebook: list[float] = []  # one model-epoch
+    floors: dict[int, list[float]] = {runs: [] for runs in run_counts}
+    loads = []
+    data = load_dataset("mnist", str(root), False, 0.01)
+    for index in range(rounds):
+        loads.append(os.getloadavg()[0])
+        flop_rate, byte_rate = matmul_rate(torch.device("cpu"), repeats=3), stream_rate(
+            torch.device("cpu"))
+        for runs in run_counts:
+            floors[runs].append(sum(floor_seconds(runs, TRAIN, flop_rate, byte_rate)))
+        seconds, _ = reference_epoch(root, SWEEP_INITS[index % len(SWEEP_INITS)], seed=index)
+        notebook.append(seconds)
+        for runs in run_counts:
+            for path in PATHS:
+                with model_path(path):
+                    timing = engine_sweep(specs[runs])
+                    diag_ms[runs, path].append(diagnostics_call_ms(specs[runs], data))
+                epoch_s[runs, path].append(
+                    statistics.median(timing.train_s) * TRAIN / timing.samples)
+        print(f"round {index + 1}/{rounds} ({load()}): notebook {seconds:.2f} s/model-epoch; "
+              + "; ".join(f"{runs} runs {path} {epoch_s[runs, path][-1]:.2f} s"
+                          for runs in run_counts for path in PATHS))
+    print(f"\nthe default sweep, one epoch of {TRAIN:,} samples of all runs (MLP 784-128-64-10, "
+          f"Adam 1e-3, batch 64), s/epoch and ratios paired per round: median [min-max] over "
+          f"{rounds} interleaved rounds (1-min load {min(loads):.2f}-{max(loads):.2f}):")
+    header = (f"  {'runs':>4}  {'variant':<40} {'s/epoch':>19} {'x (a)':>18} "
+              f"{'(notebook) x faster':>20} {'x roofline':>18}")
+    print(header)
+    for runs in run_counts:
+        fast = epoch_s[runs, "fast"]
+        loop = [seconds * runs for seconds in notebook]
+        rows = [("notebook loop, models in a row", loop)]
+        rows += [(PATHS[path], epoch_s[runs, path]) for path in PATHS]
+        rows.append(("roofline (matmul + Adam bytes)", floors[runs]))
+        for name, values in rows:
+            versus = [v / f for v, f in zip(values, fast)]
+            faster = [n / v for n, v in zip(loop, values)]
+            roof = [v / r for v, r in zip(values, floors[runs])]
+            print(f"  {runs:>4}  {name:<40} {spread(values):>19} {spread(versus):>18} "
+                  f"{spread(faster, 1):>20} {spread(roof):>18}")
+    print("\nper-layer diagnostics, one call on the 128-image probe (ms), paired x (a):")
+    for runs in run_counts:
+        fast = diag_ms[runs, "fast"]
+        for path in PATHS:
+            values = diag_ms[runs, path]
+            print(f"  {runs:>4}  {PATHS[path]:<40} {spread(values, 1):>19} "
+                  f"{spread([v / f for v, f in zip(values, fast)]):>18}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=10, help="steps per timing")
     parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds")
     parser.add_argument("--runs", default="4,16", help="K values, comma-separated")
     parser.add_argument("--only", default="mlp,resnet,gpt", help="architectures")
+    parser.add_argument("--sweep", action="store_true",
+                        help="the MLP's two paths through the engine on the default sweep")
+    parser.add_argument("--epochs", type=int, default=2, help="engine epochs (--sweep)")
     args = parser.parse_args()
+    if args.sweep:
+        compare_paths([int(k) for k in args.runs.split(",")], args.rounds, args.epochs)
+        return
     torch.manual_seed(0)
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, "
           f"load average {os.getloadavg()[0]:.1f}, {args.steps} steps x {args.rounds} rounds")
