@@ -28,7 +28,7 @@ timed test: this machine is shared, so read them with the load average printed f
 
 `--sweep` is the decision figure for the MLP's two paths: the default sweep (MLP
 784-128-64-10, Adam 1e-3, batch 64, 60,000 MNIST-shaped digits, 4 initializers x 1 and x 4
-seeds) trained through the real engine (`Sweep`) on (a) the written-out `BatchedMLP` the
+seeds) trained through the real engine (`GroupTraining`) on (a) the written-out `BatchedMLP` the
 engine builds for the plain MLP, and (b) `StackedModel(plain_model(spec, ...))`, the general
 vmapped path every other model takes (the benchmark swaps the engine's `build_model` for
 it); beside them the notebook loop (bench_engine.py's, one model-epoch a round, in turn
@@ -37,7 +37,7 @@ matrix-product FLOPs at the measured matmul rate plus Adam's 28 bytes per parame
 step at the measured stream rate). Seconds per epoch are the engine's own training time
 (EpochFinished.wall_s) scaled to 60,000 samples; ratios are paired within a round (the
 variants of a round run back to back), then median [min-max] over rounds. Also one call of
-each path's per-layer diagnostics (`diagnostics.hooks.statistics` on the engine's probe of
+each path's per-layer diagnostics (`diagnostics.stats.layer_statistics` on the engine's probe of
 128 training images: hooks run by run on (b), the written-out trace on (a)).
 """
 
@@ -71,15 +71,13 @@ from bench_engine import (  # sibling scripts, not a package
 from bench_grid import floor_seconds, stream_rate
 
 from inittui.core.data.datasets import load_dataset
-from inittui.core.diagnostics.hooks import hook_statistics
-from inittui.core.diagnostics.hooks import statistics as layer_diagnostics
 from inittui.core.diagnostics.stats import layer_statistics
 from inittui.core.models import GPT, MLP, BatchedMLP, ResNet
 from inittui.core.models.plain import plain_model
 from inittui.core.models.stacked import StackedModel
 from inittui.core.spec.experiment import ExperimentSpec
 from inittui.core.training import engine
-from inittui.core.training.engine import PROBE_SIZE, Sweep, single_group
+from inittui.core.training.engine import PROBE_SIZE, GroupTraining, single_group
 from inittui.core.training.optimizers import FusedAdam
 
 LR = 1e-3
@@ -141,12 +139,11 @@ def diagnostics_ms(model: StackedModel | BatchedMLP, probe: Batch, rounds: int) 
     """Median milliseconds of one epoch's layer statistics of every run (what the engine
     computes after each epoch), on the general path's hooks or the fast path's trace."""
     x, y = probe[0].unsqueeze(0), probe[1]
-    measure = hook_statistics if isinstance(model, StackedModel) else layer_statistics
-    measure(model, x, y)  # warm-up
+    layer_statistics(model, x, y)  # warm-up
     times = []
     for _ in range(rounds):
         start = time.perf_counter()
-        measure(model, x, y)
+        layer_statistics(model, x, y)
         times.append((time.perf_counter() - start) * 1000)
     return statistics.median(times)
 
@@ -201,12 +198,12 @@ def model_path(path: str) -> Iterator[None]:
 
 def diagnostics_call_ms(spec: ExperimentSpec, data: object, repeats: int = 5) -> float:
     """Median ms of one call of the engine's per-layer statistics, on its own probe."""
-    sweep = Sweep(single_group(spec), lambda event: None, data=data)  # type: ignore[arg-type]
-    layer_diagnostics(sweep.model, sweep.probe_x, sweep.probe_y)  # warm-up
+    sweep = GroupTraining(single_group(spec), lambda event: None, data=data)  # type: ignore[arg-type]
+    layer_statistics(sweep.model, sweep.probe_x, sweep.probe_y)  # warm-up
     times = []
     for _ in range(repeats):
         started = time.perf_counter()
-        layer_diagnostics(sweep.model, sweep.probe_x, sweep.probe_y)
+        layer_statistics(sweep.model, sweep.probe_x, sweep.probe_y)
         times.append((time.perf_counter() - started) * 1000)
     return statistics.median(times)
 
