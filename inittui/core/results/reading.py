@@ -261,7 +261,7 @@ def _spec_of(row: dict[str, str]) -> ExperimentSpec:
         )
     except SpecError as error:
         raise _BadRow(str(error)) from None
-    if spec.lr <= 0:
+    if spec.only("lr") <= 0:
         raise _BadRow(f"lr must be greater than 0, got {shown(row['lr'], 20)}")
     return spec
 

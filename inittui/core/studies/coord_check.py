@@ -114,7 +114,7 @@ def _one_width(spec: ExperimentSpec, width: int, steps: int, data: DataSplits,
         layers = [str(index) for index in range(1, len(per_layer))] + [OUTPUT]
         for layer, values in zip(layers, per_layer):
             points.extend(CoordPoint(spec.param, init, width, step, layer, value, spec.seeds,
-                                     spec.model, spec.lr)
+                                     spec.model, spec.only("lr"))
                           for init, value in zip(spec.inits, values))
         if step < steps:
             model.loss_and_gradients(x, y, active)
