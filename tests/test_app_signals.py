@@ -38,12 +38,17 @@ async def test_sigterm_in_the_app_writes_stopped_rows_and_exits_143(tmp_path: Pa
 
 
 async def test_sighup_when_idle_exits_129_at_once() -> None:
-    app = create_app(SPEC)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await wait_until(pilot, lambda: all(w.is_finished for w in app.workers),
-                         "the app's workers to end")
-        os.kill(os.getpid(), signal.SIGHUP)
-        await wait_until(pilot, lambda: not app.is_running, "the app to exit", 10)
+    # Under nohup pytest ignores SIGHUP and the app rightly leaves it so: start from the default.
+    previous = signal.signal(signal.SIGHUP, signal.SIG_DFL)
+    try:
+        app = create_app(SPEC)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await wait_until(pilot, lambda: all(w.is_finished for w in app.workers),
+                             "the app's workers to end")
+            os.kill(os.getpid(), signal.SIGHUP)
+            await wait_until(pilot, lambda: not app.is_running, "the app to exit", 10)
+    finally:
+        signal.signal(signal.SIGHUP, previous)
     assert app.return_code == 129
 
 

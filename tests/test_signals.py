@@ -26,12 +26,20 @@ LONG = [sys.executable, "-m", "inittui", "--headless", "--epochs", "200", "--dat
 pytestmark = pytest.mark.slow
 
 
+def default_signals() -> None:
+    """In the child: every stopping signal at its default, whatever the test runner ignores
+    (a background job ignores SIGINT and SIGQUIT, nohup SIGHUP, and a child inherits that;
+    inittui then rightly leaves them ignored)."""
+    for number in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT):
+        signal.signal(number, signal.SIG_DFL)
+
+
 def start(*args: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [*LONG, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
         # As in a terminal: a test runner started in the background may ignore SIGINT.
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+        preexec_fn=default_signals,
     )
 
 
@@ -131,7 +139,7 @@ def start_hanging(tmp_path: Path, *args: str, **env: str) -> subprocess.Popen[st
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         env={**os.environ, "PYTHONPATH": str(ROOT), "HANG_FILE": str(tmp_path / "hang"),
              **env},
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+        preexec_fn=default_signals,
     )
 
 
