@@ -46,7 +46,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from itertools import pairwise
 from pathlib import Path
@@ -92,6 +93,17 @@ def flops_per_sample(layers: Sequence[int]) -> int:
 
 
 # --------------------------------------------------------------------------- data
+
+
+@contextmanager
+def digits_folder(prefix: str) -> Iterator[Path]:
+    """A temporary folder holding `write_digits`' files, removed afterwards."""
+    root = Path(tempfile.mkdtemp(prefix=prefix))
+    try:
+        write_digits(root)
+        yield root
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
 
 
 def write_digits(root: Path) -> None:
@@ -391,12 +403,8 @@ def main(argv: Sequence[str] | None = None) -> None:
 
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, "
           f"{os.cpu_count()} CPUs; {load()}")
-    root = Path(tempfile.mkdtemp(prefix="inittui-bench-"))
-    try:
-        write_digits(root)
+    with digits_folder("inittui-bench-") as root:
         run_benchmark(root, repeats, epochs, reference_per_round)
-    finally:
-        shutil.rmtree(root, ignore_errors=True)
 
 
 def run_benchmark(root: Path, repeats: int, epochs: int, reference_per_round: int) -> None:

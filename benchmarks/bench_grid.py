@@ -37,10 +37,8 @@ in turn (medians and ranges), so that load hits both alike.
 from __future__ import annotations
 
 import argparse
-import shutil
 import statistics
 import sys
-import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import replace
@@ -53,13 +51,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_engine import (  # a sibling script, not a package
     LAYERS,
     TRAIN,
+    digits_folder,
     engine_sweep,
     flops_per_sample,
     load,
     matmul_rate,
     reference_epoch,
     spread,
-    write_digits,
 )
 
 from inittui.core.models import BatchedMLP
@@ -202,12 +200,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     print_step_times(args.rounds)
     if args.steps_only:
         return
-    root = Path(tempfile.mkdtemp(prefix="inittui-bench-grid-"))
-    try:
-        write_digits(root)
+    with digits_folder("inittui-bench-grid-") as root:
         run(root, args.epochs, args.reference_models, args.rounds, not args.no_roofline)
-    finally:
-        shutil.rmtree(root, ignore_errors=True)
 
 
 def run(root: Path, epochs: int, reference_models: int, rounds: int = 1,

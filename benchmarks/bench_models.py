@@ -45,10 +45,8 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import statistics
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -61,12 +59,12 @@ import torch.nn.functional as F
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_engine import (  # sibling scripts, not a package
     TRAIN,
+    digits_folder,
     engine_sweep,
     load,
     matmul_rate,
     reference_epoch,
     spread,
-    write_digits,
 )
 from bench_grid import floor_seconds, stream_rate
 
@@ -212,12 +210,8 @@ def compare_paths(run_counts: list[int], rounds: int, epochs: int) -> None:
     """The decision figure: see the module docstring (`--sweep`)."""
     sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads ({load()})")
-    root = Path(tempfile.mkdtemp(prefix="inittui-bench-paths-"))
-    try:
-        write_digits(root)
+    with digits_folder("inittui-bench-paths-") as root:
         _compare(root, run_counts, rounds, epochs)
-    finally:
-        shutil.rmtree(root, ignore_errors=True)
 
 
 def _compare(root: Path, run_counts: list[int], rounds: int, epochs: int) -> None:
